@@ -1,0 +1,71 @@
+//! `mailspect message`: the message report.
+
+use std::io::Read;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mailspect::dns::MemoryResolver;
+use mailspect::{analyze_message, EnvelopeOverride, Options};
+
+use super::args::{DnsSource, MessageArgs};
+use super::{output, CliError};
+
+pub fn run(args: &MessageArgs) -> Result<(), CliError> {
+    let input = read_input(args)?;
+    let options = Options {
+        envelope: EnvelopeOverride {
+            ip: args.envelope.ip,
+            helo: args.envelope.helo.clone(),
+            mail_from: args.envelope.mail_from.clone(),
+        },
+        now: args.now.unwrap_or_else(system_now),
+        include_canonicalized: false,
+    };
+    let resolver = resolver(&args.dns.sources)?;
+    let report = pollster::block_on(analyze_message(&input, &options, &resolver))
+        .map_err(|error| CliError(format!("{}: {error}", input_name(args))))?;
+    if args.json {
+        output::print_json(&report)
+    } else {
+        output::print_message(&report);
+        Ok(())
+    }
+}
+
+fn input_name(args: &MessageArgs) -> String {
+    match &args.file {
+        Some(path) if path.as_os_str() != "-" => path.display().to_string(),
+        _ => "standard input".into(),
+    }
+}
+
+fn read_input(args: &MessageArgs) -> Result<Vec<u8>, CliError> {
+    let mut input = Vec::new();
+    match &args.file {
+        Some(path) if path.as_os_str() != "-" => {
+            input = std::fs::read(path)
+                .map_err(|error| CliError(format!("{}: {error}", path.display())))?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_end(&mut input)
+                .map_err(|error| CliError(format!("standard input: {error}")))?;
+        }
+    }
+    Ok(input)
+}
+
+fn system_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The resolver the `--dns` sources describe.
+fn resolver(sources: &[DnsSource]) -> Result<MemoryResolver, CliError> {
+    match sources.first() {
+        None => Ok(MemoryResolver::new()),
+        Some(source) => Err(CliError(format!(
+            "--dns {source:?}: this build cannot use DNS sources yet"
+        ))),
+    }
+}

@@ -1,0 +1,114 @@
+//! An in-memory resolver: the answers of zone files, of test fixtures and of conformance suites.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{normalize_name, Answer, DnsError, Record, RecordData, RecordType, Resolver};
+
+/// CNAME chains longer than this are treated as a loop (resolvers commonly stop near 8–16).
+const MAX_CNAME_CHAIN: usize = 16;
+
+/// Answers from records held in memory.
+///
+/// A name that has records of some type answers NODATA for the others; a name with none answers
+/// NXDOMAIN, unless it is an empty non-terminal (a parent of a name that has records), which
+/// answers NODATA as RFC 8020 requires. Names can also be made to fail with a given error, which is
+/// how the SPF suite's `TIMEOUT` entries are served.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryResolver {
+    records: HashMap<(String, RecordType), Vec<Record>>,
+    names: HashSet<String>,
+    failures: HashMap<String, DnsError>,
+    authenticated: bool,
+}
+
+impl MemoryResolver {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a record under its owner name.
+    pub fn insert(&mut self, name: &str, ttl: u32, data: RecordData) {
+        let name = normalize_name(name);
+        self.add_name_and_parents(&name);
+        let key = (name.clone(), data.record_type());
+        self.records
+            .entry(key)
+            .or_default()
+            .push(Record { name, ttl, data });
+    }
+
+    /// Makes every lookup of `name` (any type) fail with `error`.
+    pub fn insert_failure(&mut self, name: &str, error: DnsError) {
+        self.failures.insert(normalize_name(name), error);
+    }
+
+    /// Sets the AD flag on every answer, as a validating resolver would for a signed zone.
+    pub fn set_authenticated(&mut self, authenticated: bool) {
+        self.authenticated = authenticated;
+    }
+
+    /// Every record held, in no particular order.
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.values().flatten()
+    }
+
+    fn add_name_and_parents(&mut self, name: &str) {
+        let mut rest = name;
+        loop {
+            self.names.insert(rest.to_string());
+            match rest.split_once('.') {
+                Some((_, parent)) if !parent.is_empty() => rest = parent,
+                _ => break,
+            }
+        }
+    }
+
+    /// Answers synchronously; the async trait method wraps this.
+    pub fn answer(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
+        let mut name = normalize_name(name);
+        let mut cnames = Vec::new();
+        loop {
+            if let Some(error) = self.failures.get(&name) {
+                return Err(error.clone());
+            }
+            if let Some(records) = self.records.get(&(name.clone(), record_type)) {
+                return Ok(Answer {
+                    records: records.clone(),
+                    cnames,
+                    authenticated: self.authenticated,
+                });
+            }
+            let cname = self
+                .records
+                .get(&(name.clone(), RecordType::Cname))
+                .and_then(|records| records.first());
+            match cname {
+                Some(record) if record_type != RecordType::Cname => {
+                    if cnames.len() >= MAX_CNAME_CHAIN {
+                        return Err(DnsError::ServFail);
+                    }
+                    let RecordData::Cname { target } = &record.data else {
+                        // Only CNAME data is ever stored under the CNAME key (see `insert`).
+                        return Err(DnsError::ServFail);
+                    };
+                    let target = normalize_name(target);
+                    cnames.push(record.clone());
+                    name = target;
+                }
+                _ => {
+                    return Err(if self.names.contains(&name) {
+                        DnsError::NoData
+                    } else {
+                        DnsError::NxDomain
+                    })
+                }
+            }
+        }
+    }
+}
+
+impl Resolver for MemoryResolver {
+    async fn lookup(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
+        self.answer(name, record_type)
+    }
+}

@@ -1,0 +1,296 @@
+//! DNS: the only thing mailspect asks the outside world.
+//!
+//! Every verifier (DKIM keys, SPF records and includes, DMARC policies, MX, MTA-STS, TLS-RPT,
+//! BIMI, TLSA) asks its questions through the [`Resolver`] trait. The core does no I/O of its own
+//! (the rustls habit): it ships the in-memory resolver used by zone files and tests, and the edges
+//! supply DNS-over-HTTPS (browser fetch in `wasm.rs`, a blocking HTTPS client in the CLI).
+//!
+//! The trait is async so that the browser can run independent queries concurrently, but it
+//! names no executor: the CLI drives it with a minimal `block_on`, the page with the JS event loop.
+
+mod memory;
+
+use std::fmt;
+use std::future::Future;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use serde::Serialize;
+
+pub use memory::MemoryResolver;
+
+/// The record types mailspect asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+#[non_exhaustive]
+pub enum RecordType {
+    A,
+    Aaaa,
+    Cname,
+    Mx,
+    Ns,
+    Ptr,
+    Soa,
+    Txt,
+    Tlsa,
+    /// The obsolete SPF RR type (99), looked up only to warn that it is deprecated (RFC 7208 §3.1).
+    Spf,
+}
+
+impl RecordType {
+    /// The type's number in the IANA registry.
+    pub fn code(self) -> u16 {
+        match self {
+            RecordType::A => 1,
+            RecordType::Ns => 2,
+            RecordType::Cname => 5,
+            RecordType::Soa => 6,
+            RecordType::Ptr => 12,
+            RecordType::Mx => 15,
+            RecordType::Txt => 16,
+            RecordType::Aaaa => 28,
+            RecordType::Spf => 99,
+            RecordType::Tlsa => 52,
+        }
+    }
+
+    pub fn from_code(code: u16) -> Option<Self> {
+        Some(match code {
+            1 => RecordType::A,
+            2 => RecordType::Ns,
+            5 => RecordType::Cname,
+            6 => RecordType::Soa,
+            12 => RecordType::Ptr,
+            15 => RecordType::Mx,
+            16 => RecordType::Txt,
+            28 => RecordType::Aaaa,
+            52 => RecordType::Tlsa,
+            99 => RecordType::Spf,
+            _ => return None,
+        })
+    }
+
+    /// The mnemonic used in zone files and DoH JSON, e.g. `AAAA`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Cname => "CNAME",
+            RecordType::Mx => "MX",
+            RecordType::Ns => "NS",
+            RecordType::Ptr => "PTR",
+            RecordType::Soa => "SOA",
+            RecordType::Txt => "TXT",
+            RecordType::Tlsa => "TLSA",
+            RecordType::Spf => "SPF",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            RecordType::A,
+            RecordType::Aaaa,
+            RecordType::Cname,
+            RecordType::Mx,
+            RecordType::Ns,
+            RecordType::Ptr,
+            RecordType::Soa,
+            RecordType::Txt,
+            RecordType::Tlsa,
+            RecordType::Spf,
+        ]
+        .into_iter()
+        .find(|rtype| rtype.name().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The data of one resource record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "UPPERCASE")]
+#[non_exhaustive]
+pub enum RecordData {
+    A {
+        address: Ipv4Addr,
+    },
+    Aaaa {
+        address: Ipv6Addr,
+    },
+    Cname {
+        target: String,
+    },
+    Mx {
+        preference: u16,
+        exchange: String,
+    },
+    Ns {
+        host: String,
+    },
+    Ptr {
+        target: String,
+    },
+    Soa {
+        mname: String,
+        rname: String,
+        serial: u32,
+        minimum: u32,
+    },
+    /// The character-strings of a TXT (or SPF) record, kept apart: DKIM and SPF join them with
+    /// nothing between (RFC 6376 §3.6.2.2, RFC 7208 §3.3), but a report may want to show them.
+    /// Kept as bytes because records in the wild carry non-UTF-8 octets.
+    Txt {
+        #[serde(serialize_with = "serialize_strings")]
+        strings: Vec<Vec<u8>>,
+    },
+    Tlsa {
+        usage: u8,
+        selector: u8,
+        matching_type: u8,
+        #[serde(serialize_with = "serialize_hex")]
+        data: Vec<u8>,
+    },
+}
+
+impl RecordData {
+    pub fn record_type(&self) -> RecordType {
+        match self {
+            RecordData::A { .. } => RecordType::A,
+            RecordData::Aaaa { .. } => RecordType::Aaaa,
+            RecordData::Cname { .. } => RecordType::Cname,
+            RecordData::Mx { .. } => RecordType::Mx,
+            RecordData::Ns { .. } => RecordType::Ns,
+            RecordData::Ptr { .. } => RecordType::Ptr,
+            RecordData::Soa { .. } => RecordType::Soa,
+            RecordData::Txt { .. } => RecordType::Txt,
+            RecordData::Tlsa { .. } => RecordType::Tlsa,
+        }
+    }
+
+    /// A TXT record's strings joined with nothing between them.
+    pub fn txt_joined(&self) -> Option<Vec<u8>> {
+        match self {
+            RecordData::Txt { strings } => Some(strings.concat()),
+            _ => None,
+        }
+    }
+}
+
+fn serialize_strings<S: serde::Serializer>(
+    strings: &[Vec<u8>],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(strings.iter().map(|s| String::from_utf8_lossy(s)))
+}
+
+fn serialize_hex<S: serde::Serializer>(data: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
+    serializer.serialize_str(&hex)
+}
+
+/// One resource record of an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// Owner name in lower case without the trailing dot.
+    pub name: String,
+    pub ttl: u32,
+    pub data: RecordData,
+}
+
+/// A successful answer: the records of the type asked for (after following CNAMEs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Answer {
+    pub records: Vec<Record>,
+    /// CNAME records followed to reach `records`, in order.
+    pub cnames: Vec<Record>,
+    /// The resolver's AD flag: it validated the answer with DNSSEC. Only as trustworthy as the
+    /// path to the resolver (RFC 6840 §5.7), which is why the report says who set it.
+    pub authenticated: bool,
+}
+
+/// Why a lookup gave no records. SPF and DMARC treat these differently (RFC 7208 §4.4, §5;
+/// RFC 7489 §6.6.3), so they are kept apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DnsError {
+    /// RCODE 3: the name does not exist.
+    NxDomain,
+    /// The name exists but has no record of this type (NOERROR, empty answer).
+    NoData,
+    /// SERVFAIL or another temporary failure reported by the server.
+    ServFail,
+    /// The server refused to answer (RCODE 5).
+    Refused,
+    /// No answer in time.
+    Timeout,
+    /// The answer could not be decoded; the text says where.
+    Malformed(String),
+    /// The answer exceeded a size limit.
+    TooLarge,
+    /// The transport failed (HTTP error, connection refused, CORS); the text says how.
+    Transport(String),
+    /// The analysis used up its query budget, so the query was not sent.
+    BudgetExhausted,
+}
+
+impl DnsError {
+    /// Errors that may go away if asked again later: they map to `temperror` in SPF, DKIM and
+    /// DMARC. NXDOMAIN and NODATA are definitive answers, and a malformed answer is treated as
+    /// temporary too because the next one may be fine (RFC 7208 §2.6.6).
+    pub fn is_temporary(&self) -> bool {
+        !matches!(self, DnsError::NxDomain | DnsError::NoData)
+    }
+}
+
+impl fmt::Display for DnsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DnsError::NxDomain => f.write_str("the name does not exist (NXDOMAIN)"),
+            DnsError::NoData => f.write_str("the name has no record of this type"),
+            DnsError::ServFail => f.write_str("the server failed to answer (SERVFAIL)"),
+            DnsError::Refused => f.write_str("the server refused to answer (REFUSED)"),
+            DnsError::Timeout => f.write_str("no answer in time"),
+            DnsError::Malformed(why) => write!(f, "malformed answer: {why}"),
+            DnsError::TooLarge => f.write_str("the answer is too large"),
+            DnsError::Transport(why) => write!(f, "transport failed: {why}"),
+            DnsError::BudgetExhausted => f.write_str("query budget for this analysis used up"),
+        }
+    }
+}
+
+impl std::error::Error for DnsError {}
+
+/// Something that answers DNS questions.
+///
+/// `name` is a domain name with or without its trailing dot, in any case; implementations
+/// compare names case-insensitively (RFC 4343) and follow CNAME chains for types other than
+/// CNAME. An empty `records` list is never returned as `Ok`: that is [`DnsError::NoData`].
+pub trait Resolver {
+    fn lookup(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> impl Future<Output = Result<Answer, DnsError>>;
+}
+
+impl<R: Resolver> Resolver for &R {
+    fn lookup(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> impl Future<Output = Result<Answer, DnsError>> {
+        (**self).lookup(name, record_type)
+    }
+}
+
+/// The canonical form of a name for comparison and as a map key: lower case, no trailing dot.
+pub fn normalize_name(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+use super::*;
+
+fn txt(s: &str) -> RecordData {
+    RecordData::Txt {
+        strings: vec![s.as_bytes().to_vec()],
+    }
+}
+
+#[test]
+fn memory_resolver_distinguishes_nxdomain_nodata_and_empty_non_terminals() {
+    let mut zone = MemoryResolver::new();
+    zone.insert("sel._domainkey.Example.COM.", 300, txt("v=DKIM1; p="));
+    assert_eq!(
+        zone.answer("example.com", RecordType::Txt),
+        Err(DnsError::NoData)
+    );
+    assert_eq!(
+        zone.answer("_domainkey.example.com", RecordType::Txt),
+        Err(DnsError::NoData)
+    );
+    assert_eq!(
+        zone.answer("other.example.com", RecordType::Txt),
+        Err(DnsError::NxDomain)
+    );
+    let answer = zone
+        .answer("SEL._domainkey.example.com.", RecordType::Txt)
+        .expect("record inserted above");
+    assert_eq!(answer.records[0].name, "sel._domainkey.example.com");
+}
+
+#[test]
+fn memory_resolver_follows_cnames_and_stops_loops() {
+    let mut zone = MemoryResolver::new();
+    zone.insert(
+        "a.example",
+        60,
+        RecordData::Cname {
+            target: "b.example".into(),
+        },
+    );
+    zone.insert("b.example", 60, txt("hello"));
+    zone.insert(
+        "loop1.example",
+        60,
+        RecordData::Cname {
+            target: "loop2.example".into(),
+        },
+    );
+    zone.insert(
+        "loop2.example",
+        60,
+        RecordData::Cname {
+            target: "loop1.example".into(),
+        },
+    );
+    let answer = zone
+        .answer("a.example", RecordType::Txt)
+        .expect("chain ends at b");
+    assert_eq!(answer.cnames.len(), 1);
+    assert_eq!(answer.records[0].data.txt_joined(), Some(b"hello".to_vec()));
+    assert_eq!(
+        zone.answer("loop1.example", RecordType::Txt),
+        Err(DnsError::ServFail)
+    );
+}
+
+#[test]
+fn memory_resolver_serves_failures() {
+    let mut zone = MemoryResolver::new();
+    zone.insert_failure("slow.example", DnsError::Timeout);
+    assert_eq!(
+        zone.answer("slow.example", RecordType::A),
+        Err(DnsError::Timeout)
+    );
+}

@@ -1,0 +1,17 @@
+//! mailspect: email header and DNS-record analysis, in the browser (WebAssembly) and on the
+//! command line.
+//!
+//! The pipeline is parse → evaluate → report: [`message`] reads what the user pasted, the
+//! protocol modules evaluate it with DNS answers from a [`dns::Resolver`], and [`analysis`]
+//! gathers a serde [`analysis::MessageReport`] that the CLI prints and the page renders.
+#![forbid(unsafe_code)]
+
+pub mod analysis;
+pub mod dns;
+pub mod message;
+pub mod report;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use analysis::{analyze_message, EnvelopeOverride, MessageReport, Options};

@@ -1,0 +1,308 @@
+//! Intake grammar: from pasted text to header fields (RFC 5322 §2.1–2.2, §3.6).
+
+use super::{
+    HeaderField, IntakeError, IntakeErrorKind, Message, MAX_HEADER_BYTES, MAX_HEADER_FIELDS,
+    MAX_MESSAGE_BYTES,
+};
+use crate::report::{Finding, Severity, Span};
+
+const RFC5322_FIELDS: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.2";
+
+/// Reads `input` as a message or a header block.
+///
+/// Repairs, each reported as a finding: LF or CR line ends become CRLF, leading blank lines and an
+/// mbox `From ` line are dropped, and indentation added by copy-paste is removed. Lines inside the
+/// header section that are neither a field nor a continuation are skipped with a finding that
+/// names them; they are never silently dropped.
+pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
+    if input.len() > MAX_MESSAGE_BYTES {
+        return Err(IntakeError {
+            kind: IntakeErrorKind::TooLarge {
+                size: input.len(),
+                limit: MAX_MESSAGE_BYTES,
+            },
+            offset: None,
+        });
+    }
+    let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
+    if input.iter().all(u8::is_ascii_whitespace) {
+        return Err(IntakeError {
+            kind: IntakeErrorKind::Empty,
+            offset: None,
+        });
+    }
+    check_not_binary(input)?;
+
+    let mut findings = Vec::new();
+    let lines = split_lines(input, &mut findings);
+    let lines = drop_preamble(lines, &mut findings);
+    let (header_lines, body_lines) = split_sections(&lines);
+    let header_lines = remove_indentation(header_lines, &mut findings);
+
+    let mut bytes = Vec::with_capacity(input.len() + input.len() / 32);
+    let mut fields: Vec<HeaderField> = Vec::new();
+    let mut stopped = false;
+    for line in &header_lines {
+        let start = bytes.len();
+        bytes.extend_from_slice(line);
+        bytes.extend_from_slice(b"\r\n");
+        if stopped {
+            continue;
+        }
+        if start >= MAX_HEADER_BYTES || fields.len() >= MAX_HEADER_FIELDS {
+            stopped = true;
+            findings.push(
+                Finding::new(
+                    Severity::Error,
+                    "intake.header-section-too-large",
+                    format!(
+                        "The header section is larger than this analyser reads ({} fields or {} \
+                         bytes); fields from byte {start} on were not analysed.",
+                        MAX_HEADER_FIELDS, MAX_HEADER_BYTES
+                    ),
+                )
+                .with_span(Span::new(start, start)),
+            );
+            continue;
+        }
+        let end = bytes.len();
+        if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+            match fields.last_mut() {
+                Some(field) => {
+                    field.span.end = end;
+                    field.value.end = end - 2;
+                }
+                None => findings.push(not_a_field(start, end, line)),
+            }
+        } else if let Some(colon) = field_name_end(line) {
+            let name = String::from_utf8_lossy(trim_wsp_end(&line[..colon])).into_owned();
+            fields.push(HeaderField {
+                name,
+                span: start..end,
+                value: start + colon + 1..end - 2,
+            });
+        } else {
+            findings.push(not_a_field(start, end, line));
+        }
+    }
+    if fields.is_empty() {
+        return Err(IntakeError {
+            kind: IntakeErrorKind::NoHeaderFields,
+            offset: None,
+        });
+    }
+
+    // A body of nothing but blank lines is what a pasted header block ends with; it is read as
+    // "no body given" so that DKIM says the body was not checked rather than failing its hash.
+    let body_start = body_lines
+        .filter(|body| body.iter().any(|line| !line.is_empty()))
+        .map(|body| {
+            bytes.extend_from_slice(b"\r\n");
+            let start = bytes.len();
+            for line in body {
+                // A last line without a line end gets one: DKIM's body canonicalizations add a
+                // missing final CRLF anyway (RFC 6376 §3.4.3, §3.4.4).
+                bytes.extend_from_slice(line);
+                bytes.extend_from_slice(b"\r\n");
+            }
+            start
+        });
+
+    Ok(Message {
+        bytes,
+        fields,
+        body_start,
+        findings,
+    })
+}
+
+/// A NUL byte anywhere in the header section means this is not a message (RFC 5322 §2.2 allows
+/// only printable US-ASCII and white space there; RFC 6532 adds UTF-8, never NUL).
+fn check_not_binary(input: &[u8]) -> Result<(), IntakeError> {
+    let header_end = find_blank_line(input).unwrap_or(input.len());
+    match input[..header_end].iter().position(|b| *b == 0) {
+        Some(offset) => Err(IntakeError {
+            kind: IntakeErrorKind::Binary,
+            offset: Some(offset),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Offset of the first empty line after some content, with LF or CRLF line ends.
+fn find_blank_line(input: &[u8]) -> Option<usize> {
+    let start = input.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &input[start..];
+    let lf = rest.windows(2).position(|w| w == b"\n\n");
+    let crlf = rest.windows(4).position(|w| w == b"\r\n\r\n");
+    match (lf, crlf) {
+        (Some(a), Some(b)) => Some(start + a.min(b)),
+        (a, b) => a.or(b).map(|offset| start + offset),
+    }
+}
+
+/// Splits on CRLF, LF or a lone CR, reporting when the line ends were not all CRLF.
+fn split_lines<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut index = 0;
+    let mut bare = 0usize;
+    while index < input.len() {
+        match input[index] {
+            b'\r' if input.get(index + 1) == Some(&b'\n') => {
+                lines.push(&input[start..index]);
+                index += 2;
+                start = index;
+            }
+            b'\r' | b'\n' => {
+                bare += 1;
+                lines.push(&input[start..index]);
+                index += 1;
+                start = index;
+            }
+            _ => index += 1,
+        }
+    }
+    if start < input.len() {
+        lines.push(&input[start..]);
+    }
+    if bare > 0 {
+        findings.push(Finding::new(
+            Severity::Info,
+            "intake.line-ends-normalized",
+            format!(
+                "{bare} line ends were LF or CR alone and were read as CRLF, the line end of \
+                 Internet mail. Signatures are checked over the CRLF form."
+            ),
+        ));
+    }
+    lines
+}
+
+/// Drops leading blank lines and an mbox `From ` separator line.
+fn drop_preamble<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
+    let blank = lines
+        .iter()
+        .take_while(|line| line.iter().all(u8::is_ascii_whitespace))
+        .count();
+    let mut rest = &lines[blank..];
+    if blank > 0 {
+        findings.push(Finding::new(
+            Severity::Info,
+            "intake.leading-blank-lines-removed",
+            format!("{blank} blank lines before the first header field were ignored."),
+        ));
+    }
+    if let Some(first) = rest.first() {
+        let trimmed = trim_wsp_start(first);
+        if trimmed.starts_with(b"From ") && field_name_end(trimmed).is_none() {
+            findings.push(Finding::new(
+                Severity::Info,
+                "intake.mbox-line-removed",
+                format!(
+                    "The first line \"{}\" is an mbox separator, not a header field, and was ignored.",
+                    String::from_utf8_lossy(trimmed)
+                ),
+            ));
+            rest = &rest[1..];
+        }
+    }
+    rest.to_vec()
+}
+
+/// The header lines and, when there is an empty line, the body lines after it.
+fn split_sections<'a>(lines: &[&'a [u8]]) -> (Vec<&'a [u8]>, Option<Vec<&'a [u8]>>) {
+    match lines.iter().position(|line| line.is_empty()) {
+        Some(blank) => (lines[..blank].to_vec(), Some(lines[blank + 1..].to_vec())),
+        None => (lines.to_vec(), None),
+    }
+}
+
+/// Removes indentation that copy-paste added to every header line.
+///
+/// A real header section never starts with white space (the first line must be a field), so an
+/// indented first line tells us how much was added. Lines that had only that much indentation and
+/// do not start a field were continuation lines and keep one space, so folding survives.
+fn remove_indentation(lines: Vec<&[u8]>, findings: &mut Vec<Finding>) -> Vec<Vec<u8>> {
+    let indent = lines
+        .first()
+        .map_or(0, |first| first.len() - trim_wsp_start(first).len());
+    if indent == 0 {
+        return lines.into_iter().map(<[u8]>::to_vec).collect();
+    }
+    findings.push(Finding::new(
+        Severity::Warning,
+        "intake.indentation-removed",
+        format!(
+            "Every header line was indented by {indent} characters, as copy-paste from a web page \
+             or document does; the indentation was removed. Signatures over these headers may not \
+             verify if the copy changed anything else."
+        ),
+    ));
+    lines
+        .into_iter()
+        .map(|line| {
+            let leading = line.len() - trim_wsp_start(line).len();
+            let stripped = &line[leading.min(indent)..];
+            let is_continuation = leading > indent || field_name_end(stripped).is_none();
+            if is_continuation && !stripped.starts_with(b" ") && !stripped.starts_with(b"\t") {
+                let mut folded = b" ".to_vec();
+                folded.extend_from_slice(stripped);
+                folded
+            } else {
+                stripped.to_vec()
+            }
+        })
+        .collect()
+}
+
+/// The position of the colon that ends a field name, if `line` starts a header field.
+///
+/// `field-name = 1*ftext`, `ftext = %d33-57 / %d59-126` (RFC 5322 §3.6.8), followed by the colon,
+/// with the white space that the obsolete syntax allows before it (RFC 5322 §4.5).
+fn field_name_end(line: &[u8]) -> Option<usize> {
+    let name_len = line
+        .iter()
+        .take_while(|b| matches!(b, 33..=57 | 59..=126))
+        .count();
+    if name_len == 0 {
+        return None;
+    }
+    let after = &line[name_len..];
+    let spaces = after
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    (after.get(spaces) == Some(&b':')).then_some(name_len + spaces)
+}
+
+fn not_a_field(start: usize, end: usize, line: &[u8]) -> Finding {
+    let shown: String = String::from_utf8_lossy(line).chars().take(80).collect();
+    Finding::new(
+        Severity::Warning,
+        "intake.not-a-header-field",
+        format!(
+            "The line \"{shown}\" in the header section is neither a header field nor the \
+             continuation of one, and was skipped."
+        ),
+    )
+    .with_rfc(RFC5322_FIELDS)
+    .with_span(Span::new(start, end))
+}
+
+fn trim_wsp_start(bytes: &[u8]) -> &[u8] {
+    let n = bytes
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    &bytes[n..]
+}
+
+fn trim_wsp_end(bytes: &[u8]) -> &[u8] {
+    let n = bytes
+        .iter()
+        .rev()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    &bytes[..bytes.len() - n]
+}

@@ -1,0 +1,83 @@
+//! The JavaScript surface: the only module that knows about JS. It turns JS arguments into core
+//! options, runs the pipeline, and turns the serde report into plain JS objects.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::analysis::{self, EnvelopeOverride, Options};
+use crate::dns::MemoryResolver;
+
+/// Options the page may pass, all optional: `{ ip, helo, mailFrom, now, includeCanonicalized }`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct JsOptions {
+    ip: Option<String>,
+    helo: Option<String>,
+    mail_from: Option<String>,
+    /// Seconds since the Unix epoch; `Date.now()` when absent.
+    now: Option<f64>,
+    include_canonicalized: bool,
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // Maps become plain objects, 64-bit integers become numbers: the page reads JSON-shaped data.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value
+        .serialize(&serializer)
+        .map_err(|error| JsError::new(&format!("cannot convert the report for JS: {error}")))
+}
+
+fn options_from_js(options: JsValue) -> Result<Options, JsError> {
+    let js: JsOptions = if options.is_undefined() || options.is_null() {
+        JsOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|error| JsError::new(&format!("invalid options: {error}")))?
+    };
+    let ip = match js.ip.as_deref().map(str::trim).filter(|ip| !ip.is_empty()) {
+        Some(text) => Some(text.parse().map_err(|_| {
+            JsError::new(&format!(
+                "invalid options: ip: {text:?} is not an IP address"
+            ))
+        })?),
+        None => None,
+    };
+    let now_ms = js
+        .now
+        .map_or_else(js_sys::Date::now, |seconds| seconds * 1000.0);
+    Ok(Options {
+        envelope: EnvelopeOverride {
+            ip,
+            helo: js.helo.filter(|helo| !helo.trim().is_empty()),
+            mail_from: js.mail_from.filter(|from| !from.trim().is_empty()),
+        },
+        // Float to integer conversion saturates; a negative or absurd clock becomes 0 or u64::MAX.
+        now: (now_ms / 1000.0) as u64,
+        include_canonicalized: js.include_canonicalized,
+    })
+}
+
+/// Analyses a pasted message or header block (a string or a `Uint8Array`) and resolves to the
+/// report as a plain object; rejects with an `Error` whose message says what is wrong with the input.
+#[wasm_bindgen(js_name = analyzeMessage)]
+pub async fn analyze_message(input: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+    let bytes = if let Some(text) = input.as_string() {
+        text.into_bytes()
+    } else if input.is_instance_of::<js_sys::Uint8Array>() {
+        js_sys::Uint8Array::new(&input).to_vec()
+    } else {
+        return Err(JsError::new("the input must be a string or a Uint8Array"));
+    };
+    let options = options_from_js(options)?;
+    let resolver = MemoryResolver::new();
+    let report = analysis::analyze_message(&bytes, &options, &resolver)
+        .await
+        .map_err(|error| JsError::new(&error.to_string()))?;
+    to_js(&report)
+}
+
+/// The version of the analyser, for the page footer and bug reports.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
