@@ -1,0 +1,66 @@
+# Installs whatever building and testing mailspect needs and is missing. Sourced by serve.sh and
+# test.sh; every step checks first, so on a machine that has everything it takes a second or two.
+# Assumes Debian with Rust via rustup, Node.js and npm; installs system packages with apt-get as
+# root (or through sudo).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=
+apt_install() {
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate exactly: Cargo.toml pins it with `=`.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' "$ROOT/Cargo.toml")
+
+setup_build() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    step "installing Node.js and npm"
+    apt_install nodejs npm
+  fi
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    step "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (builds from source, a few minutes)"
+    # --locked first, for the exact dependency set its authors tested; without it when the
+    # registry no longer serves a locked version.
+    cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked ||
+      cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    step "installing wasm-pack (builds from source, a few minutes)"
+    cargo install -q wasm-pack --locked || cargo install -q wasm-pack
+  fi
+  # npm's binaryen gives wasm-pack its wasm-opt (wasm-pack cannot download one here), and
+  # playwright-core drives Debian's Chromium in the page tests.
+  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] ||
+    [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    step "installing npm dev-dependencies"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+setup_test() {
+  setup_build
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    step "installing Debian's chromium and chromium-driver"
+    apt_install chromium chromium-driver
+  fi
+}
+
+build_wasm() {
+  step "building the wasm package (www/pkg)"
+  (cd "$ROOT" && wasm-pack --quiet build --target web --release --out-dir www/pkg --no-typescript --no-pack)
+}

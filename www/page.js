@@ -1,0 +1,6 @@
+// The page's own bits outside the widget: the version in the footer.
+import { ready } from './mailspect-analyzer.js';
+
+ready.then((wasm) => {
+  document.getElementById('version').textContent = wasm.version();
+});
