@@ -12,6 +12,6 @@ pub mod message;
 pub mod report;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use analysis::{analyze_message, EnvelopeOverride, MessageReport, Options};

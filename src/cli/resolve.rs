@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mailspect::dns::doh::{DohConfig, DohResolver, DohTransport, Provider};
 use mailspect::dns::zone::parse_zone;
-use mailspect::dns::{wire, Answer, DnsError, MemoryResolver, QueryTrace, RecordType, Resolver};
+use mailspect::dns::{wire, DnsError, EitherResolver, MemoryResolver};
 
 use super::args::DnsSource;
 use super::CliError;
@@ -14,27 +14,8 @@ use super::CliError;
 /// Zone files larger than this are refused rather than read into memory.
 const MAX_ZONE_FILE: u64 = 64 * 1024 * 1024;
 
-/// The resolver the `--dns` sources describe.
-pub enum CliResolver {
-    Zone(MemoryResolver),
-    Doh(DohResolver<UreqTransport>),
-}
-
-impl Resolver for CliResolver {
-    async fn lookup(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
-        match self {
-            CliResolver::Zone(zone) => zone.lookup(name, record_type).await,
-            CliResolver::Doh(doh) => doh.lookup(name, record_type).await,
-        }
-    }
-
-    async fn lookup_traced(&self, name: &str, record_type: RecordType) -> QueryTrace {
-        match self {
-            CliResolver::Zone(zone) => zone.lookup_traced(name, record_type).await,
-            CliResolver::Doh(doh) => doh.lookup_traced(name, record_type).await,
-        }
-    }
-}
+/// The resolver the `--dns` sources describe: zone files or DoH.
+pub type CliResolver = EitherResolver<MemoryResolver, DohResolver<UreqTransport>>;
 
 /// Zone sources are merged into one resolver; one DoH source may be given; mixing the two is
 /// refused, because which one answered would then depend on the name. Nothing given means the
@@ -55,7 +36,7 @@ pub fn resolver(sources: &[DnsSource]) -> Result<CliResolver, CliError> {
         })
         .collect();
     match (zones.is_empty(), endpoints.as_slice()) {
-        (false, []) => Ok(CliResolver::Zone(load_zones(&zones)?)),
+        (false, []) => Ok(EitherResolver::First(load_zones(&zones)?)),
         (true, []) => doh(Provider::Cloudflare.name()),
         (true, [spec]) => doh(spec),
         (true, _) => Err(CliError("give at most one --dns doh: source".into())),
@@ -67,7 +48,7 @@ pub fn resolver(sources: &[DnsSource]) -> Result<CliResolver, CliError> {
 
 fn doh(spec: &str) -> Result<CliResolver, CliError> {
     let config = DohConfig::from_spec(spec).map_err(|why| CliError(format!("--dns doh:{why}")))?;
-    Ok(CliResolver::Doh(DohResolver::new(
+    Ok(EitherResolver::Second(DohResolver::new(
         UreqTransport::new(),
         config,
     )))

@@ -323,6 +323,28 @@ impl<R: Resolver> Resolver for &R {
     }
 }
 
+/// One of two resolvers, chosen at run time: the CLI's zone-or-DoH, the page's off-or-DoH.
+pub enum EitherResolver<A, B> {
+    First(A),
+    Second(B),
+}
+
+impl<A: Resolver, B: Resolver> Resolver for EitherResolver<A, B> {
+    async fn lookup(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
+        match self {
+            EitherResolver::First(first) => first.lookup(name, record_type).await,
+            EitherResolver::Second(second) => second.lookup(name, record_type).await,
+        }
+    }
+
+    async fn lookup_traced(&self, name: &str, record_type: RecordType) -> QueryTrace {
+        match self {
+            EitherResolver::First(first) => first.lookup_traced(name, record_type).await,
+            EitherResolver::Second(second) => second.lookup_traced(name, record_type).await,
+        }
+    }
+}
+
 /// The canonical form of a name for comparison and as a map key: lower case, no trailing dot.
 pub fn normalize_name(name: &str) -> String {
     name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
