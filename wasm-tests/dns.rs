@@ -205,4 +205,9 @@ async fn analyze_message_takes_the_doh_option_and_reports_dns() {
         .expect("analysis succeeds");
     let report: serde_json::Value = serde_wasm_bindgen::from_value(value).expect("plain data");
     assert!(report["dns"].is_array(), "the report lists its lookups");
+    let refused = mailspect::wasm::analyze_message(message.into(), options("gopher://x")).await;
+    assert!(
+        refused.is_err(),
+        "an unusable doh option is an error, not a silent default"
+    );
 }
