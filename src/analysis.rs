@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::dns::Resolver;
+use crate::dns::{QueryTrace, Recorder, Resolver};
 use crate::message::{self, IntakeError, Mailbox, Message};
 use crate::report::{Finding, Span};
 
@@ -44,6 +44,9 @@ pub struct MessageReport {
     pub envelope: Envelope,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
+    /// Every DNS lookup the analysis made, in the order they started: for the DNS waterfall and
+    /// to show which answers each verdict rests on.
+    pub dns: Vec<QueryTrace>,
 }
 
 /// One header field as the report shows it.
@@ -118,8 +121,10 @@ pub struct BodyReport {
 pub async fn analyze_message<R: Resolver>(
     input: &[u8],
     options: &Options,
-    _resolver: &R,
+    resolver: &R,
 ) -> Result<MessageReport, IntakeError> {
+    // Every stage resolves through the recorder, so that the report lists each lookup.
+    let resolver = Recorder::new(resolver);
     let message = message::parse_message(input)?;
     let summary = message::summarize(&message);
     let mut findings = message.findings.clone();
@@ -135,6 +140,7 @@ pub async fn analyze_message<R: Resolver>(
             bytes: message.body().map_or(0, <[u8]>::len),
         },
         findings,
+        dns: resolver.into_trace(),
     })
 }
 

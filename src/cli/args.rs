@@ -21,6 +21,38 @@ pub struct Cli {
 pub enum Command {
     /// Analyse a message or a header block: headers, transport path, DKIM, SPF, DMARC.
     Message(MessageArgs),
+    /// Look up one name, as mailspect's analyses do (a small dig): the answer and its trace.
+    Dns(DnsLookupArgs),
+    /// Answer DNS-over-HTTPS (RFC 8484 GET and POST) from zone files, for the page and tests.
+    #[command(name = "serve-dns")]
+    ServeDns(ServeDnsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DnsLookupArgs {
+    /// The name to look up, e.g. `selector._domainkey.example.com`.
+    pub name: String,
+    /// The record type: A, AAAA, CNAME, MX, NS, PTR, SOA, TXT, TLSA or SPF.
+    #[arg(value_name = "TYPE", default_value = "A")]
+    pub record_type: String,
+    /// Print the lookup's trace as JSON (the same object as in a report's `dns` list).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeDnsArgs {
+    /// A zone file to answer from (RFC 1035 master file); may be given several times.
+    #[arg(long = "zone", value_name = "PATH", required = true)]
+    pub zones: Vec<PathBuf>,
+    /// The address to listen on. Anything but a loopback address exposes the zone to the network.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8053")]
+    pub listen: std::net::SocketAddr,
+    /// Wait this long before each answer, to see how the page behaves on a slow network.
+    #[arg(long = "delay-ms", value_name = "N", default_value_t = 0)]
+    pub delay_ms: u64,
 }
 
 #[derive(Debug, Args)]
@@ -42,7 +74,8 @@ pub struct MessageArgs {
 #[derive(Debug, Args)]
 pub struct DnsArgs {
     /// Where DNS answers come from: `zone:PATH` (an RFC 1035 master file, offline; may be given
-    /// several times) or `doh:URL` (DNS-over-HTTPS).
+    /// several times) or `doh:URL` / `doh:cloudflare|google|quad9` (DNS-over-HTTPS; http:// only
+    /// for loopback addresses). Default: doh:cloudflare.
     #[arg(long = "dns", value_name = "zone:PATH|doh:URL")]
     pub sources: Vec<DnsSource>,
 }
@@ -77,9 +110,9 @@ impl FromStr for DnsSource {
             }
             Ok(DnsSource::Zone(PathBuf::from(path)))
         } else if let Some(url) = spec.strip_prefix("doh:") {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(format!("doh: needs an http(s) URL, not {url:?}"));
-            }
+            // A provider name or an https:// URL (http:// only for loopback): checked here so
+            // that a bad URL is an argument error before anything runs.
+            mailspect::dns::doh::DohConfig::from_spec(url)?;
             Ok(DnsSource::Doh(url.to_string()))
         } else {
             Err(format!(

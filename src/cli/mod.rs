@@ -2,8 +2,11 @@
 //! 2 for unusable input or arguments, with a one-line error on stderr.
 
 mod args;
+mod dns;
 mod message;
 mod output;
+mod resolve;
+mod serve_dns;
 
 use std::process::ExitCode;
 
@@ -28,6 +31,8 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Message(args) => message::run(&args),
+        Command::Dns(args) => dns::run(&args),
+        Command::ServeDns(args) => serve_dns::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use mailspect::analysis::MessageReport;
+use mailspect::dns::TraceOutcome;
 use mailspect::message::Mailbox;
 use serde::Serialize;
 
@@ -52,6 +53,17 @@ pub fn print_message(report: &MessageReport) {
     println!("Headers ({})", report.headers.len());
     for header in &report.headers {
         println!("  {}: {}", header.name, header.decoded);
+    }
+    if !report.dns.is_empty() {
+        println!();
+        println!("DNS lookups ({})", report.dns.len());
+        for lookup in &report.dns {
+            let outcome = match &lookup.outcome {
+                TraceOutcome::Answer(answer) => format!("{} record(s)", answer.records.len()),
+                TraceOutcome::Error(error) => error.to_string(),
+            };
+            println!("  {} {}: {outcome}", lookup.name, lookup.record_type);
+        }
     }
     if report.body.present {
         println!();

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::name::labels_from_text;
 use super::{normalize_name, Answer, DnsError, Record, RecordData, RecordType, Resolver};
 
 /// CNAME chains longer than this are treated as a loop (resolvers commonly stop near 8–16).
@@ -52,6 +53,26 @@ impl MemoryResolver {
         self.records.values().flatten()
     }
 
+    /// The SOA record of the closest enclosing zone of `name`, for the authority section of a
+    /// negative answer (RFC 2308 §3).
+    pub fn closest_soa(&self, name: &str) -> Option<&Record> {
+        let name = normalize_name(name);
+        let mut rest = name.as_str();
+        loop {
+            if let Some(record) = self
+                .records
+                .get(&(rest.to_string(), RecordType::Soa))
+                .and_then(|records| records.first())
+            {
+                return Some(record);
+            }
+            match rest.split_once('.') {
+                Some((_, parent)) if !parent.is_empty() => rest = parent,
+                _ => return None,
+            }
+        }
+    }
+
     fn add_name_and_parents(&mut self, name: &str) {
         let mut rest = name;
         loop {
@@ -66,6 +87,11 @@ impl MemoryResolver {
     /// Answers synchronously; the async trait method wraps this.
     pub fn answer(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
         let mut name = normalize_name(name);
+        // The same check the DoH resolvers make before asking, so that offline and online
+        // analyses agree on names no server could hold.
+        if let Err(error) = labels_from_text(&name) {
+            return Err(DnsError::InvalidName(error.to_string()));
+        }
         let mut cnames = Vec::new();
         loop {
             if let Some(error) = self.failures.get(&name) {

@@ -8,7 +8,13 @@
 //! The trait is async so that the browser can run independent queries concurrently, but it
 //! names no executor: the CLI drives it with a minimal `block_on`, the page with the JS event loop.
 
+pub mod doh;
 mod memory;
+pub mod name;
+pub mod serve;
+mod trace;
+pub mod wire;
+pub mod zone;
 
 use std::fmt;
 use std::future::Future;
@@ -17,6 +23,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use serde::Serialize;
 
 pub use memory::MemoryResolver;
+pub use trace::{CacheUse, QueryTrace, Recorder, TraceOutcome};
 
 /// The record types mailspect asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -235,6 +242,9 @@ pub enum DnsError {
     Transport(String),
     /// The analysis used up its query budget, so the query was not sent.
     BudgetExhausted,
+    /// The name cannot be asked: an empty label, a label over 63 octets or a name over 255
+    /// (RFC 1035 §2.3.4). Definitive, like NXDOMAIN: no server could have such a name.
+    InvalidName(String),
 }
 
 impl DnsError {
@@ -242,7 +252,10 @@ impl DnsError {
     /// DMARC. NXDOMAIN and NODATA are definitive answers, and a malformed answer is treated as
     /// temporary too because the next one may be fine (RFC 7208 §2.6.6).
     pub fn is_temporary(&self) -> bool {
-        !matches!(self, DnsError::NxDomain | DnsError::NoData)
+        !matches!(
+            self,
+            DnsError::NxDomain | DnsError::NoData | DnsError::InvalidName(_)
+        )
     }
 }
 
@@ -258,6 +271,7 @@ impl fmt::Display for DnsError {
             DnsError::TooLarge => f.write_str("the answer is too large"),
             DnsError::Transport(why) => write!(f, "transport failed: {why}"),
             DnsError::BudgetExhausted => f.write_str("query budget for this analysis used up"),
+            DnsError::InvalidName(why) => write!(f, "not a valid domain name: {why}"),
         }
     }
 }
@@ -275,6 +289,20 @@ pub trait Resolver {
         name: &str,
         record_type: RecordType,
     ) -> impl Future<Output = Result<Answer, DnsError>>;
+
+    /// The lookup with what the DNS waterfall shows: when it started, how long it took, whether
+    /// a cache answered. Resolvers without a clock or a cache keep this default, which leaves
+    /// the timing empty rather than making it up.
+    fn lookup_traced(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> impl Future<Output = QueryTrace> {
+        async move {
+            let result = self.lookup(name, record_type).await;
+            QueryTrace::untimed(name, record_type, result)
+        }
+    }
 }
 
 impl<R: Resolver> Resolver for &R {
@@ -284,6 +312,36 @@ impl<R: Resolver> Resolver for &R {
         record_type: RecordType,
     ) -> impl Future<Output = Result<Answer, DnsError>> {
         (**self).lookup(name, record_type)
+    }
+
+    fn lookup_traced(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> impl Future<Output = QueryTrace> {
+        (**self).lookup_traced(name, record_type)
+    }
+}
+
+/// One of two resolvers, chosen at run time: the CLI's zone-or-DoH, the page's off-or-DoH.
+pub enum EitherResolver<A, B> {
+    First(A),
+    Second(B),
+}
+
+impl<A: Resolver, B: Resolver> Resolver for EitherResolver<A, B> {
+    async fn lookup(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
+        match self {
+            EitherResolver::First(first) => first.lookup(name, record_type).await,
+            EitherResolver::Second(second) => second.lookup(name, record_type).await,
+        }
+    }
+
+    async fn lookup_traced(&self, name: &str, record_type: RecordType) -> QueryTrace {
+        match self {
+            EitherResolver::First(first) => first.lookup_traced(name, record_type).await,
+            EitherResolver::Second(second) => second.lookup_traced(name, record_type).await,
+        }
     }
 }
 

@@ -1,13 +1,16 @@
 //! The JavaScript surface: the only module that knows about JS. It turns JS arguments into core
 //! options, runs the pipeline, and turns the serde report into plain JS objects.
 
+pub mod doh;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::{self, EnvelopeOverride, Options};
-use crate::dns::MemoryResolver;
+use crate::dns::{RecordType, Resolver};
 
-/// Options the page may pass, all optional: `{ ip, helo, mailFrom, now, includeCanonicalized }`.
+/// Options the page may pass, all optional: `{ ip, helo, mailFrom, now, includeCanonicalized,
+/// doh }`; `doh` is read by [`doh_option`].
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct JsOptions {
@@ -68,12 +71,51 @@ pub async fn analyze_message(input: JsValue, options: JsValue) -> Result<JsValue
     } else {
         return Err(JsError::new("the input must be a string or a Uint8Array"));
     };
+    let resolver = doh::page_resolver(doh_option(&options)?.as_deref())
+        .map_err(|error| JsError::new(&format!("invalid options: doh: {error}")))?;
     let options = options_from_js(options)?;
-    let resolver = MemoryResolver::new();
     let report = analysis::analyze_message(&bytes, &options, &resolver)
         .await
         .map_err(|error| JsError::new(&error.to_string()))?;
     to_js(&report)
+}
+
+/// The `doh` option: `cloudflare`, `google`, `quad9`, a DoH URL (`http://` only on loopback),
+/// or `off`. Absent means Cloudflare.
+fn doh_option(options: &JsValue) -> Result<Option<String>, JsError> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = js_sys::Reflect::get(options, &JsValue::from_str("doh"))
+        .map_err(|_| JsError::new("invalid options: doh cannot be read"))?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| JsError::new("invalid options: doh must be a string"))
+}
+
+/// Looks up one name as the analyses do and resolves to its trace: `{ name, record_type,
+/// outcome: { answer: { records, cnames, authenticated } } | { error: { kind, detail } },
+/// start_ms, duration_ms, cache, source, requests }`. `options` takes `doh` as
+/// `analyzeMessage` does.
+#[wasm_bindgen]
+pub async fn resolve(
+    name: String,
+    record_type: String,
+    options: JsValue,
+) -> Result<JsValue, JsError> {
+    let record_type = RecordType::from_name(&record_type).ok_or_else(|| {
+        JsError::new(&format!(
+            "{record_type:?} is not a record type mailspect looks up"
+        ))
+    })?;
+    let resolver = doh::page_resolver(doh_option(&options)?.as_deref())
+        .map_err(|error| JsError::new(&format!("invalid options: doh: {error}")))?;
+    let trace = resolver.lookup_traced(&name, record_type).await;
+    to_js(&trace)
 }
 
 /// The version of the analyser, for the page footer and bug reports.

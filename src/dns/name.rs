@@ -1,0 +1,148 @@
+//! Domain names between their presentation form (`mail.example.com`, with RFC 1035 §5.1
+//! escapes) and their wire form (a list of labels). Shared by the zone-file parser and the wire
+//! codec, so that a name means the same thing whichever way it came in.
+
+use std::fmt;
+
+/// A label is at most 63 octets (RFC 1035 §2.3.4).
+pub const MAX_LABEL: usize = 63;
+/// A name is at most 255 octets on the wire, length bytes and root label included
+/// (RFC 1035 §2.3.4).
+pub const MAX_NAME: usize = 255;
+
+/// Why a name in presentation form cannot be a domain name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NameError {
+    /// Two dots in a row, or a dot at the start of a name other than the root.
+    EmptyLabel,
+    /// A label longer than 63 octets.
+    LabelTooLong,
+    /// A name longer than 255 octets on the wire.
+    NameTooLong,
+    /// A backslash not followed by a character or by three decimal digits up to 255.
+    BadEscape,
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NameError::EmptyLabel => "the name has an empty label",
+            NameError::LabelTooLong => "a label is longer than 63 octets",
+            NameError::NameTooLong => "the name is longer than 255 octets",
+            NameError::BadEscape => "a backslash escape is neither \\X nor \\DDD (000-255)",
+        })
+    }
+}
+
+impl std::error::Error for NameError {}
+
+/// Splits a name in presentation form into its labels, undoing `\X` and `\DDD` escapes
+/// (RFC 1035 §5.1). A trailing dot is optional: every name given here is taken as absolute.
+/// `.` and the empty string are the root, which has no labels.
+pub fn labels_from_text(text: &str) -> Result<Vec<Vec<u8>>, NameError> {
+    labels_from_presentation(text.as_bytes())
+}
+
+/// [`labels_from_text`] for bytes: zone files may hold octets that are not UTF-8.
+pub fn labels_from_presentation(bytes: &[u8]) -> Result<Vec<Vec<u8>>, NameError> {
+    if bytes.is_empty() || bytes == b"." {
+        return Ok(Vec::new());
+    }
+    let mut labels = Vec::new();
+    let mut label = Vec::new();
+    let mut index = 0;
+    let mut ended_with_dot = false;
+    while let Some(&byte) = bytes.get(index) {
+        ended_with_dot = false;
+        match byte {
+            b'\\' => {
+                let (value, used) = unescape(bytes.get(index + 1..).unwrap_or_default())?;
+                label.push(value);
+                index += 1 + used;
+                continue;
+            }
+            b'.' => {
+                if label.is_empty() {
+                    return Err(NameError::EmptyLabel);
+                }
+                labels.push(std::mem::take(&mut label));
+                ended_with_dot = true;
+            }
+            other => label.push(other),
+        }
+        index += 1;
+    }
+    if !ended_with_dot {
+        if label.is_empty() {
+            return Err(NameError::EmptyLabel);
+        }
+        labels.push(label);
+    }
+    check_lengths(&labels)?;
+    Ok(labels)
+}
+
+/// Reads the escape after a backslash: `DDD` (a decimal octet) or any single character. Returns
+/// the octet and how many bytes it used.
+pub fn unescape(rest: &[u8]) -> Result<(u8, usize), NameError> {
+    match rest {
+        [a, b, c, ..] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+            let value = u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0');
+            u8::try_from(value)
+                .map(|octet| (octet, 3))
+                .map_err(|_| NameError::BadEscape)
+        }
+        [digit, ..] if digit.is_ascii_digit() => Err(NameError::BadEscape),
+        [other, ..] => Ok((*other, 1)),
+        [] => Err(NameError::BadEscape),
+    }
+}
+
+/// Checks the RFC 1035 §2.3.4 limits on labels and on the whole name.
+pub fn check_lengths(labels: &[Vec<u8>]) -> Result<(), NameError> {
+    let mut wire_length = 1; // the root label's length byte
+    for label in labels {
+        if label.is_empty() {
+            return Err(NameError::EmptyLabel);
+        }
+        if label.len() > MAX_LABEL {
+            return Err(NameError::LabelTooLong);
+        }
+        wire_length += 1 + label.len();
+    }
+    if wire_length > MAX_NAME {
+        return Err(NameError::NameTooLong);
+    }
+    Ok(())
+}
+
+/// Appends one label in presentation form: letters, digits, hyphens and other printable ASCII
+/// as they are, `.` and `\` and `"` and `;` escaped with a backslash, everything else as `\DDD`.
+/// Letters are lower-cased, because names compare case-insensitively (RFC 4343) and the rest of
+/// mailspect keys maps by the lower-case form.
+pub fn push_label_text(text: &mut String, label: &[u8]) {
+    for &byte in label {
+        match byte {
+            b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' => {
+                text.push('\\');
+                text.push(char::from(byte));
+            }
+            0x21..=0x7e => text.push(char::from(byte.to_ascii_lowercase())),
+            _ => text.push_str(&format!("\\{byte:03}")),
+        }
+    }
+}
+
+/// The presentation form of a list of labels, lower case, without the trailing dot; the root is
+/// the empty string, as [`super::normalize_name`] would make it.
+pub fn text_from_labels<L: AsRef<[u8]>>(labels: &[L]) -> String {
+    let mut text = String::new();
+    for (index, label) in labels.iter().enumerate() {
+        if index > 0 {
+            text.push('.');
+        }
+        push_label_text(&mut text, label.as_ref());
+    }
+    text
+}

@@ -1,0 +1,125 @@
+//! The query trace: every lookup of an analysis, with its answer or error, its timing and
+//! whether a cache answered it. It is part of the report, for the page's DNS waterfall and so
+//! that a verdict can be explained by the exact answers it rested on.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use super::{normalize_name, Answer, DnsError, RecordType, Resolver};
+
+/// One lookup as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryTrace {
+    /// The name asked for, lower case, without the trailing dot.
+    pub name: String,
+    pub record_type: RecordType,
+    /// `{"answer": …}` or `{"error": …}`.
+    pub outcome: TraceOutcome,
+    /// When the lookup started, in milliseconds on the resolver's clock (the page's
+    /// `Date.now()`, the CLI's system clock); absent when the resolver has no clock (zone files).
+    pub start_ms: Option<f64>,
+    /// How long the lookup took; absent when the resolver has no clock.
+    pub duration_ms: Option<f64>,
+    pub cache: CacheUse,
+    /// The DoH endpoint that answered (or last failed); absent for zone files.
+    pub source: Option<String>,
+    /// HTTP requests this lookup sent: 0 when a cache or an identical lookup in flight answered,
+    /// 2 when the first provider failed and the second was asked.
+    pub requests: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceOutcome {
+    Answer(Answer),
+    Error(DnsError),
+}
+
+/// Where the answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheUse {
+    /// The resolver has no cache (zone files answer from memory).
+    None,
+    /// Asked over the network.
+    Miss,
+    /// Answered from the cache, within the answer's TTL.
+    Hit,
+    /// An identical lookup was already in flight; this one waited for its answer.
+    Merged,
+}
+
+impl QueryTrace {
+    /// A trace without timing, for resolvers that have no clock.
+    pub fn untimed(name: &str, record_type: RecordType, result: Result<Answer, DnsError>) -> Self {
+        QueryTrace {
+            name: normalize_name(name),
+            record_type,
+            outcome: result.into(),
+            start_ms: None,
+            duration_ms: None,
+            cache: CacheUse::None,
+            source: None,
+            requests: 0,
+        }
+    }
+
+    /// The lookup's result, as `Resolver::lookup` returns it.
+    pub fn result(&self) -> Result<Answer, DnsError> {
+        match &self.outcome {
+            TraceOutcome::Answer(answer) => Ok(answer.clone()),
+            TraceOutcome::Error(error) => Err(error.clone()),
+        }
+    }
+}
+
+impl From<Result<Answer, DnsError>> for TraceOutcome {
+    fn from(result: Result<Answer, DnsError>) -> Self {
+        match result {
+            Ok(answer) => TraceOutcome::Answer(answer),
+            Err(error) => TraceOutcome::Error(error),
+        }
+    }
+}
+
+/// A resolver that records every lookup it passes on. The analysis wraps the caller's resolver
+/// in one, hands it to every stage, and puts [`Recorder::into_trace`] in the report.
+pub struct Recorder<'r, R> {
+    inner: &'r R,
+    trace: RefCell<Vec<QueryTrace>>,
+}
+
+impl<'r, R: Resolver> Recorder<'r, R> {
+    pub fn new(inner: &'r R) -> Self {
+        Recorder {
+            inner,
+            trace: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The lookups in the order they started (in the order they finished when the resolver has
+    /// no clock).
+    pub fn into_trace(self) -> Vec<QueryTrace> {
+        let mut trace = self.trace.into_inner();
+        trace.sort_by(|a, b| {
+            a.start_ms
+                .unwrap_or(0.0)
+                .total_cmp(&b.start_ms.unwrap_or(0.0))
+        });
+        trace
+    }
+}
+
+impl<R: Resolver> Resolver for Recorder<'_, R> {
+    async fn lookup(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
+        self.lookup_traced(name, record_type).await.result()
+    }
+
+    async fn lookup_traced(&self, name: &str, record_type: RecordType) -> QueryTrace {
+        let trace = self.inner.lookup_traced(name, record_type).await;
+        // The borrow ends within this statement, never across an await.
+        self.trace.borrow_mut().push(trace.clone());
+        trace
+    }
+}
