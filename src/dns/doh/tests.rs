@@ -308,6 +308,9 @@ fn endpoints_and_provider_names() {
     assert!(check_endpoint("http://user@127.0.0.1/").is_ok());
     assert!(check_endpoint("http://127.0.0.1@evil.example/").is_err());
     assert!(check_endpoint("ftp://127.0.0.1/").is_err());
+    // Regression: browsers read `\` as `/`, so this URL goes to evil.example.
+    assert!(check_endpoint("http://evil.example\\@127.0.0.1/dns-query").is_err());
+    assert!(check_endpoint("http://127.0.0.1/ dns").is_err());
     assert_eq!(
         request_url("https://dns.example/q?x=1", &[0xff, 0xfe]),
         "https://dns.example/q?x=1&dns=__4"
