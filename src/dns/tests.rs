@@ -73,3 +73,19 @@ fn memory_resolver_serves_failures() {
         Err(DnsError::Timeout)
     );
 }
+
+#[test]
+fn recorder_lists_lookups_in_starting_order_and_passes_answers_through() {
+    let mut zone = MemoryResolver::new();
+    zone.insert("a.example", 60, txt("first"));
+    let recorder = Recorder::new(&zone);
+    let first = pollster::block_on(recorder.lookup("a.example", RecordType::Txt));
+    let second = pollster::block_on(recorder.lookup("b.example", RecordType::A));
+    assert_eq!(first, zone.answer("a.example", RecordType::Txt));
+    assert_eq!(second, Err(DnsError::NxDomain));
+    let trace = recorder.into_trace();
+    let names: Vec<&str> = trace.iter().map(|lookup| lookup.name.as_str()).collect();
+    assert_eq!(names, ["a.example", "b.example"]);
+    assert_eq!(trace[0].cache, CacheUse::None);
+    assert_eq!(trace[1].outcome, TraceOutcome::Error(DnsError::NxDomain));
+}
