@@ -116,8 +116,13 @@ struct Server {
 
 impl Server {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    fn start_with(extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mailspect"))
             .args(["serve-dns", "--zone", ZONE, "--listen", "127.0.0.1:0"])
+            .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stderr(Stdio::piped())
             .spawn()
@@ -220,4 +225,18 @@ fn serve_dns_speaks_post_cors_and_refuses_nonsense() {
     assert!(String::from_utf8_lossy(&garbage).starts_with("HTTP/1.1 400"));
     let elsewhere = server.raw(b"GET /other HTTP/1.1\r\n\r\n");
     assert!(String::from_utf8_lossy(&elsewhere).starts_with("HTTP/1.1 404"));
+}
+
+/// `--delay-ms` is what page benchmarks use to stand for a slow network: the answer must really
+/// wait (a lower bound on a sleep, not a speed claim).
+#[test]
+fn serve_dns_delays_answers_when_asked() {
+    let server = Server::start_with(&["--delay-ms", "300"]);
+    let doh = format!("doh:http://{}/dns-query", server.address);
+    let trace = lookup_json("mailspect.test", "A", &doh);
+    assert!(trace["outcome"]["answer"].is_object());
+    let duration = trace["duration_ms"]
+        .as_f64()
+        .expect("DoH lookups are timed");
+    assert!(duration >= 300.0, "answered after {duration} ms");
 }

@@ -60,3 +60,6 @@ fn usage_error(error: clap::Error) -> ExitCode {
     eprintln!("mailspect: error: {first} (see mailspect --help)");
     ExitCode::from(2)
 }
+
+#[cfg(test)]
+mod tests;

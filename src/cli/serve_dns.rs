@@ -27,6 +27,8 @@ const MAX_HEAD: usize = 8 * 1024;
 const MAX_CONNECTIONS: usize = 64;
 /// A client that sends nothing for this long is dropped.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// A whole request must arrive within this, however it trickles in.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 const PATH: &str = "/dns-query";
 
 pub fn run(args: &ServeDnsArgs) -> Result<(), CliError> {
@@ -120,6 +122,8 @@ struct Request {
 /// Reads `request-line *(header-field CRLF) CRLF [message-body]` (RFC 9112 §2.1), bounded.
 fn read_request(stream: &mut TcpStream) -> Result<Request, Reply> {
     let bad = |why: &str| Reply::error(400, "Bad Request", why);
+    let started = std::time::Instant::now();
+    let too_slow = || Reply::error(408, "Request Timeout", "the request took too long");
     let mut buffer = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let head_end = loop {
@@ -132,6 +136,9 @@ fn read_request(stream: &mut TcpStream) -> Result<Request, Reply> {
                 "Request Header Fields Too Large",
                 "the request head is too large",
             ));
+        }
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(too_slow());
         }
         let read = stream
             .read(&mut chunk)
@@ -189,6 +196,9 @@ fn read_request(stream: &mut TcpStream) -> Result<Request, Reply> {
     let mut body = buffer.get(head_end + 4..).unwrap_or_default().to_vec();
     body.truncate(content_length);
     while body.len() < content_length {
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(too_slow());
+        }
         let read = stream
             .read(&mut chunk)
             .map_err(|_| bad("the body could not be read in time"))?;

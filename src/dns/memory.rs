@@ -12,7 +12,7 @@ const MAX_CNAME_CHAIN: usize = 16;
 ///
 /// A name that has records of some type answers NODATA for the others; a name with none answers
 /// NXDOMAIN, unless it is an empty non-terminal (a parent of a name that has records), which
-/// answers NODATA as RFC 8020 requires. Names can also be made to fail with a given error, which is
+/// answers NODATA as RFC 8020 requires, or a wildcard (`*.example.com`) covers it (RFC 4592). Names can also be made to fail with a given error, which is
 /// how the SPF suite's `TIMEOUT` entries are served.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryResolver {
@@ -97,39 +97,58 @@ impl MemoryResolver {
             if let Some(error) = self.failures.get(&name) {
                 return Err(error.clone());
             }
-            if let Some(records) = self.records.get(&(name.clone(), record_type)) {
+            let Some(owner) = self.owner_answering(&name) else {
+                return Err(DnsError::NxDomain);
+            };
+            // Records from a wildcard take the name asked for as their owner (RFC 4592 §3.3.1).
+            let as_asked = |record: &Record| Record {
+                name: name.clone(),
+                ..record.clone()
+            };
+            if let Some(records) = self.records.get(&(owner.clone(), record_type)) {
                 return Ok(Answer {
-                    records: records.clone(),
+                    records: records.iter().map(as_asked).collect(),
                     cnames,
                     authenticated: self.authenticated,
                 });
             }
             let cname = self
                 .records
-                .get(&(name.clone(), RecordType::Cname))
+                .get(&(owner, RecordType::Cname))
                 .and_then(|records| records.first());
-            match cname {
-                Some(record) if record_type != RecordType::Cname => {
-                    if cnames.len() >= MAX_CNAME_CHAIN {
-                        return Err(DnsError::ServFail);
-                    }
-                    let RecordData::Cname { target } = &record.data else {
-                        // Only CNAME data is ever stored under the CNAME key (see `insert`).
-                        return Err(DnsError::ServFail);
-                    };
-                    let target = normalize_name(target);
-                    cnames.push(record.clone());
-                    name = target;
-                }
-                _ => {
-                    return Err(if self.names.contains(&name) {
-                        DnsError::NoData
-                    } else {
-                        DnsError::NxDomain
-                    })
-                }
+            let Some(record) = cname.filter(|_| record_type != RecordType::Cname) else {
+                return Err(DnsError::NoData);
+            };
+            if cnames.len() >= MAX_CNAME_CHAIN {
+                return Err(DnsError::ServFail);
             }
+            let RecordData::Cname { target } = &record.data else {
+                // Only CNAME data is ever stored under the CNAME key (see `insert`).
+                return Err(DnsError::ServFail);
+            };
+            let target = normalize_name(target);
+            cnames.push(as_asked(record));
+            name = target;
         }
+    }
+
+    /// The owner whose records answer for `name`: the name itself if it exists (has records or
+    /// is an empty non-terminal), otherwise the wildcard `*.<closest encloser>` if that exists
+    /// (RFC 4592 §3.3.1), otherwise none: NXDOMAIN.
+    fn owner_answering(&self, name: &str) -> Option<String> {
+        if self.names.contains(name) {
+            return Some(name.to_string());
+        }
+        let mut rest = name;
+        while let Some((_, parent)) = rest.split_once('.') {
+            if self.names.contains(parent) {
+                let wildcard = format!("*.{parent}");
+                return self.names.contains(&wildcard).then_some(wildcard);
+            }
+            rest = parent;
+        }
+        // The root is every name's encloser.
+        self.names.contains("*").then(|| "*".to_string())
     }
 }
 

@@ -73,3 +73,48 @@ fn memory_resolver_serves_failures() {
         Err(DnsError::Timeout)
     );
 }
+
+#[test]
+fn recorder_lists_lookups_in_starting_order_and_passes_answers_through() {
+    let mut zone = MemoryResolver::new();
+    zone.insert("a.example", 60, txt("first"));
+    let recorder = Recorder::new(&zone);
+    let first = pollster::block_on(recorder.lookup("a.example", RecordType::Txt));
+    let second = pollster::block_on(recorder.lookup("b.example", RecordType::A));
+    assert_eq!(first, zone.answer("a.example", RecordType::Txt));
+    assert_eq!(second, Err(DnsError::NxDomain));
+    let trace = recorder.into_trace();
+    let names: Vec<&str> = trace.iter().map(|lookup| lookup.name.as_str()).collect();
+    assert_eq!(names, ["a.example", "b.example"]);
+    assert_eq!(trace[0].cache, CacheUse::None);
+    assert_eq!(trace[1].outcome, TraceOutcome::Error(DnsError::NxDomain));
+}
+
+#[test]
+fn memory_resolver_answers_from_wildcards_below_the_closest_encloser_only() {
+    let mut zone = MemoryResolver::new();
+    zone.insert("*.example", 60, txt("wild"));
+    zone.insert("host.example", 60, txt("host"));
+    zone.insert("deep.sub.example", 60, txt("deep"));
+    let answer = zone
+        .answer("anything.example", RecordType::Txt)
+        .expect("the wildcard covers it");
+    assert_eq!(answer.records[0].name, "anything.example");
+    assert_eq!(answer.records[0].data.txt_joined(), Some(b"wild".to_vec()));
+    // RFC 4592 §2.2.1: a wildcard covers names below it too, but not existing names or names
+    // below an existing one (sub.example exists as an empty non-terminal).
+    assert!(zone.answer("a.b.example", RecordType::Txt).is_ok());
+    assert_eq!(
+        zone.answer("host.example", RecordType::Txt)
+            .map(|answer| answer.records[0].data.txt_joined()),
+        Ok(Some(b"host".to_vec()))
+    );
+    assert_eq!(
+        zone.answer("other.sub.example", RecordType::Txt),
+        Err(DnsError::NxDomain)
+    );
+    assert_eq!(
+        zone.answer("anything.example", RecordType::A),
+        Err(DnsError::NoData)
+    );
+}

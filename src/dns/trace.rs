@@ -87,7 +87,9 @@ impl From<Result<Answer, DnsError>> for TraceOutcome {
 /// in one, hands it to every stage, and puts [`Recorder::into_trace`] in the report.
 pub struct Recorder<'r, R> {
     inner: &'r R,
-    trace: RefCell<Vec<QueryTrace>>,
+    /// One slot per lookup, taken when it starts and filled when it ends, so that the trace is
+    /// in starting order without a clock (zone files have none) and without sorting.
+    trace: RefCell<Vec<Option<QueryTrace>>>,
 }
 
 impl<'r, R: Resolver> Recorder<'r, R> {
@@ -98,16 +100,10 @@ impl<'r, R: Resolver> Recorder<'r, R> {
         }
     }
 
-    /// The lookups in the order they started (in the order they finished when the resolver has
-    /// no clock).
+    /// The lookups in the order they started. A lookup abandoned before it ended (its future
+    /// dropped) has no outcome and is left out.
     pub fn into_trace(self) -> Vec<QueryTrace> {
-        let mut trace = self.trace.into_inner();
-        trace.sort_by(|a, b| {
-            a.start_ms
-                .unwrap_or(0.0)
-                .total_cmp(&b.start_ms.unwrap_or(0.0))
-        });
-        trace
+        self.trace.into_inner().into_iter().flatten().collect()
     }
 }
 
@@ -117,9 +113,16 @@ impl<R: Resolver> Resolver for Recorder<'_, R> {
     }
 
     async fn lookup_traced(&self, name: &str, record_type: RecordType) -> QueryTrace {
-        let trace = self.inner.lookup_traced(name, record_type).await;
-        // The borrow ends within this statement, never across an await.
-        self.trace.borrow_mut().push(trace.clone());
-        trace
+        // Each borrow ends within its statement, never across the await.
+        let slot = {
+            let mut trace = self.trace.borrow_mut();
+            trace.push(None);
+            trace.len() - 1
+        };
+        let lookup = self.inner.lookup_traced(name, record_type).await;
+        if let Some(entry) = self.trace.borrow_mut().get_mut(slot) {
+            *entry = Some(lookup.clone());
+        }
+        lookup
     }
 }

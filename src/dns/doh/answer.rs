@@ -1,8 +1,6 @@
 //! From a DNS response to mailspect's [`Answer`] or [`DnsError`]: the RCODE, the CNAME chain in
 //! the answer section, and how long the outcome may be cached.
 
-use std::collections::HashSet;
-
 use crate::dns::wire::{self, rcode, Message, WireData, CLASS_IN};
 use crate::dns::{normalize_name, Answer, DnsError, Record, RecordType};
 
@@ -68,7 +66,6 @@ pub fn interpret(message: &Message, name: &str, record_type: RecordType) -> Inte
     }
     let mut current = name;
     let mut cnames = Vec::new();
-    let mut seen = HashSet::new();
     loop {
         let records: Vec<Record> = message
             .answers
@@ -119,7 +116,11 @@ pub fn interpret(message: &Message, name: &str, record_type: RecordType) -> Inte
                 "a CNAME record has no target".into(),
             )));
         };
-        if !seen.insert(current.clone()) || cnames.len() >= MAX_CNAME_CHAIN {
+        // A name met twice is a loop; the chain is at most 16 long, so a scan beats a set.
+        let looped = cnames
+            .iter()
+            .any(|earlier: &Record| earlier.name == record.name);
+        if looped || cnames.len() >= MAX_CNAME_CHAIN {
             return uncached(Err(DnsError::Malformed(
                 "the CNAME chain in the answer loops".into(),
             )));

@@ -116,7 +116,12 @@ pub fn check_endpoint(url: &str) -> Result<String, String> {
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
         format!("{url:?} is neither a provider name (cloudflare, google, quad9) nor a URL")
     })?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Browsers read `\` as `/` in http(s) URLs (WHATWG URL), so it ends the authority too:
+    // otherwise `http://evil.example\@127.0.0.1/` would pass as loopback.
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{url:?} contains blanks or control characters"));
+    }
     let host_and_port = authority
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host);

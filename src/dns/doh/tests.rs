@@ -308,8 +308,32 @@ fn endpoints_and_provider_names() {
     assert!(check_endpoint("http://user@127.0.0.1/").is_ok());
     assert!(check_endpoint("http://127.0.0.1@evil.example/").is_err());
     assert!(check_endpoint("ftp://127.0.0.1/").is_err());
+    // Regression: browsers read `\` as `/`, so this URL goes to evil.example.
+    assert!(check_endpoint("http://evil.example\\@127.0.0.1/dns-query").is_err());
+    assert!(check_endpoint("http://127.0.0.1/ dns").is_err());
     assert_eq!(
         request_url("https://dns.example/q?x=1", &[0xff, 0xfe]),
         "https://dns.example/q?x=1&dns=__4"
+    );
+}
+
+/// Regression guard for merging: a lookup dropped half-way (a cancelled analysis) must neither
+/// lose the answer nor leave a later identical lookup waiting for nothing.
+#[test]
+fn a_lookup_dropped_in_flight_is_finished_by_the_next_identical_one() {
+    use futures_util::FutureExt;
+    let resolver = resolver();
+    let abandoned =
+        Box::pin(resolver.lookup_traced("mx1.example.com", RecordType::A)).now_or_never();
+    assert!(abandoned.is_none(), "the fake network needs a second poll");
+    let trace = pollster::block_on(resolver.lookup_traced("mx1.example.com", RecordType::A));
+    assert_eq!(trace.cache, CacheUse::Merged);
+    assert!(trace.result().is_ok());
+    assert_eq!(resolver.requests_sent(), 1);
+    let again = pollster::block_on(resolver.lookup_traced("mx1.example.com", RecordType::A));
+    assert_eq!(
+        again.cache,
+        CacheUse::Hit,
+        "the merged lookup filed the answer"
     );
 }

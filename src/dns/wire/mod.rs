@@ -6,8 +6,10 @@
 //! against its declared length, and reports the byte offset of whatever it rejects.
 //!
 //! Written here rather than taken from a DNS crate: mailspect needs nine record types and a
-//! strict decoder, and the crates measured added several times this module's size to the wasm
-//! (the figures are in the DNS layer's notes).
+//! strict decoder, and the crates cost several times this module's size in the wasm. The same
+//! probe (decode A/MX/TXT, encode a query; `tools/dns-size-probe`, release, stripped) adds
+//! 18.0 KB (7.4 KB gzipped) with this codec, 71.7 KB (24.5 KB) with simple-dns 0.13 and
+//! 293.9 KB (103.2 KB) with hickory-proto 0.26 without default features.
 
 mod decode;
 mod encode;
