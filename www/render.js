@@ -69,9 +69,98 @@ function renderHeaders(headers = [], body) {
     el('p', { class: 'quiet' }, note));
 }
 
+const seconds = (value) => {
+  const magnitude = Math.abs(value);
+  if (magnitude < 120) return `${value} s`;
+  if (magnitude < 7200) return `${Math.round(value / 60)} min`;
+  if (magnitude < 172800) return `${(value / 3600).toFixed(1)} h`;
+  return `${(value / 86400).toFixed(1)} days`;
+};
+
+const TRANSPORT = {
+  encrypted: ['🔒', 'encrypted'],
+  'authenticated-submission': ['🔑', 'authenticated submission'],
+  plaintext: ['⚠', 'plaintext'],
+  internal: ['⌂', 'internal'],
+  unknown: ['?', 'unknown'],
+};
+
+function hopDelay(hop) {
+  if (hop.delay_seconds === null || hop.delay_seconds === undefined) return el('span', { class: 'quiet' }, '—');
+  if (hop.clock_skew) {
+    return el('span', { class: 'skew', title: 'The two hosts\' clocks disagree: this is not a delay.' },
+      `clock skew ${seconds(hop.delay_seconds)}`);
+  }
+  return el('span', {}, `+${seconds(hop.delay_seconds)}`);
+}
+
+function renderHops(report) {
+  const hops = report.hops ?? [];
+  if (hops.length === 0) return section('Path', 'hops', el('p', { class: 'quiet' }, 'No Received fields: the path is unknown.'));
+  const rows = hops.map((hop) => {
+    const [icon, label] = TRANSPORT[hop.transport] ?? TRANSPORT.unknown;
+    const tls = hop.tls ? [hop.tls.version, hop.tls.cipher].filter(Boolean).join(' ') : '';
+    const sender = [hop.from, hop.reverse_dns && hop.reverse_dns !== hop.from ? hop.reverse_dns : null,
+      hop.ip ? `[${hop.ip}]` : null].filter(Boolean).join(' ');
+    return el('tr', { class: `hop ${hop.transport}${hop.border ? ' border' : ''}`, 'data-number': String(hop.number) },
+      el('td', { class: 'num' }, String(hop.number)),
+      el('td', { class: 'transport', title: label }, el('span', { class: 'icon', 'aria-hidden': 'true' }, icon), ` ${label}`,
+        hop.tls?.outdated ? el('span', { class: 'badge warn' }, 'old TLS') : null),
+      el('td', { class: 'route' }, el('span', { class: 'from' }, sender || 'unknown sender'), ' → ',
+        el('span', { class: 'by' }, hop.by ?? 'unknown receiver'),
+        hop.border ? el('span', { class: 'badge', title: 'The first hop stamped by the receiving organisation: SPF is evaluated here.' }, 'border') : null),
+      el('td', { class: 'with' }, hop.with ?? ''),
+      el('td', { class: 'tls' }, tls),
+      el('td', { class: 'delay' }, hopDelay(hop)));
+  });
+  const total = report.path?.total_seconds;
+  const title = `Path (${hops.length} hop${hops.length === 1 ? '' : 's'}${typeof total === 'number' ? `, ${seconds(total)} in all` : ''})`;
+  return section(title, 'hops', table(['#', 'Transport', 'From → by', 'With', 'TLS', 'Delay'], rows, 'hop-table'));
+}
+
+function dnsOutcome(trace) {
+  if (trace.outcome?.answer) {
+    const records = trace.outcome.answer.records ?? [];
+    return `${records.length} record${records.length === 1 ? '' : 's'}${trace.outcome.answer.authenticated ? ' (DNSSEC AD)' : ''}`;
+  }
+  const error = trace.outcome?.error;
+  return error ? [error.kind, error.detail].filter(Boolean).join(': ') : '';
+}
+
+function renderDns(traces = []) {
+  if (traces.length === 0) return null;
+  const timed = traces.filter((trace) => typeof trace.start_ms === 'number');
+  const origin = Math.min(...timed.map((trace) => trace.start_ms));
+  const end = Math.max(...timed.map((trace) => trace.start_ms + (trace.duration_ms ?? 0)));
+  const span = Math.max(end - origin, 1);
+  const rows = traces.map((trace) => {
+    const bar = el('span', { class: `bar ${trace.cache ?? ''}` });
+    if (typeof trace.start_ms === 'number') {
+      // CSSOM, not a style attribute: allowed under the page's style-src 'self'.
+      bar.style.marginLeft = `${((trace.start_ms - origin) / span) * 100}%`;
+      bar.style.width = `${Math.max(((trace.duration_ms ?? 0) / span) * 100, 0.5)}%`;
+    }
+    return el('tr', { class: trace.outcome?.error ? 'dns-error' : '' },
+      el('td', { class: 'name' }, trace.name),
+      el('td', {}, trace.record_type),
+      el('td', {}, dnsOutcome(trace)),
+      el('td', {}, trace.cache ?? ''),
+      el('td', { class: 'num' }, typeof trace.duration_ms === 'number' ? `${Math.round(trace.duration_ms)} ms` : ''),
+      el('td', { class: 'waterfall' }, bar));
+  });
+  return section(`DNS (${traces.length} lookup${traces.length === 1 ? '' : 's'})`, 'dns',
+    table(['Name', 'Type', 'Answer', 'Cache', 'Time', ''], rows, 'dns-table'));
+}
+
 /** The whole report, in the order a reader asks: what is it, what is wrong, the evidence. */
 export function renderReport(report) {
   const fragment = document.createDocumentFragment();
-  fragment.append(renderSummary(report), renderFindings(report.findings), renderHeaders(report.headers, report.body));
+  fragment.append(...[
+    renderSummary(report),
+    renderFindings(report.findings),
+    report.hops ? renderHops(report) : null,
+    renderDns(report.dns),
+    renderHeaders(report.headers, report.body),
+  ].filter(Boolean));
   return fragment;
 }
