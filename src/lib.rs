@@ -8,7 +8,9 @@
 
 pub mod analysis;
 pub mod dns;
+mod lexer;
 pub mod message;
+pub mod received;
 pub mod report;
 
 #[cfg(target_arch = "wasm32")]

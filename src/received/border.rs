@@ -1,0 +1,195 @@
+//! The trust boundary: which hop the receiving organisation stamped first, and which header
+//! fields it, rather than anyone upstream, wrote.
+//!
+//! Everything below the border stamp was written by the sender's side, and anyone can write
+//! anything there, including Authentication-Results in the receiver's name (RFC 8601 §7.2).
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::Hop;
+
+/// An IP address the receiver recorded as the one it evaluated SPF or iprev for (from
+/// Received-SPF `client-ip=` or an Authentication-Results comment or property), and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedIp {
+    /// The index of the field that recorded it, in `Message::fields`.
+    pub field_index: usize,
+    pub ip: IpAddr,
+}
+
+/// How far a header field can be believed, given where it sits relative to the border.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trust {
+    /// Written by the receiving organisation.
+    Trusted,
+    /// Written upstream of the receiver: anyone could have written it.
+    Untrusted,
+    /// No border hop was found, so where the field came from is not known.
+    Unknown,
+}
+
+/// The border as found, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Border {
+    /// The hop's number (1 = oldest).
+    pub hop: usize,
+    /// How it was found: `recorded-ip` (the receiver's own SPF record names this hop's IP) or
+    /// `host-names` (the first hop, from the receiver down, whose sender is outside the
+    /// receiver's domains).
+    pub method: &'static str,
+    /// The receiver's domains as read from its stamps (the last two labels of each `by` host,
+    /// three under a two-letter country code with a generic second level, e.g. `co.uk`).
+    pub receiver_domains: Vec<String>,
+    /// The index in `Message::fields` of the border hop's Received field.
+    #[serde(skip)]
+    pub field_index: usize,
+    /// The index of the next older Received field (the sender side's last stamp), if any.
+    #[serde(skip)]
+    pub older_field_index: Option<usize>,
+}
+
+impl Border {
+    /// Whether a field at `field_index` can be believed. Fields above the border stamp were
+    /// added by the receiver. Fields between it and the sender's last stamp are trusted only
+    /// in the receiver's name (`authserv_id`), because Gmail and others add their results just
+    /// below their own stamp, and RFC 8601 §5 requires a receiver to delete incoming fields that
+    /// claim its name.
+    pub fn trust(&self, field_index: usize, authserv_id: Option<&str>) -> Trust {
+        if field_index < self.field_index {
+            return Trust::Trusted;
+        }
+        let below_sender = self
+            .older_field_index
+            .is_some_and(|older| field_index > older);
+        let in_receiver_name = authserv_id.is_some_and(|id| self.is_receiver_host(id));
+        if !below_sender && in_receiver_name {
+            Trust::Trusted
+        } else {
+            Trust::Untrusted
+        }
+    }
+
+    fn is_receiver_host(&self, host: &str) -> bool {
+        organisation(host).is_some_and(|org| self.receiver_domains.contains(&org))
+    }
+}
+
+/// Finds the border among `hops` (oldest first), given each hop's Received field index and the
+/// IPs the receiver recorded.
+pub fn find_border(
+    hops: &[Hop],
+    field_indexes: &[usize],
+    recorded: &[RecordedIp],
+) -> Option<Border> {
+    let mut receiver_domains: Vec<String> = Vec::new();
+    let mut by_names = None;
+    for (position, hop) in hops.iter().enumerate().rev() {
+        if let Some(org) = hop.by.as_deref().and_then(organisation) {
+            if !receiver_domains.contains(&org) {
+                receiver_domains.push(org);
+            }
+        }
+        let in_receiver = |name: &Option<String>| {
+            name.as_deref()
+                .and_then(organisation)
+                .is_none_or(|org| receiver_domains.contains(&org))
+        };
+        // Inside: a stamp without a sender (local pickup), a private or loopback sender, or a
+        // sender whose names are the receiver's own (or one-label, i.e. local).
+        let inside = match hop.ip {
+            Some(ip) if is_private(ip) => true,
+            Some(_) => {
+                (hop.from.is_some() || hop.reverse_dns.is_some())
+                    && in_receiver(&hop.from)
+                    && in_receiver(&hop.reverse_dns)
+                    && [&hop.from, &hop.reverse_dns]
+                        .iter()
+                        .any(|name| name.as_deref().and_then(organisation).is_some())
+            }
+            None => in_receiver(&hop.from) && in_receiver(&hop.reverse_dns),
+        };
+        if !inside {
+            by_names = Some(position);
+            break;
+        }
+    }
+    let by_names = by_names?;
+    // The receiver's own record of the IP it evaluated may only move the border towards the
+    // receiver: hops above `by_names` were all stamped inside, so no forged field chooses them.
+    let by_ip = (by_names..hops.len()).rev().find(|&position| {
+        let (Some(hop), Some(&field)) = (hops.get(position), field_indexes.get(position)) else {
+            return false;
+        };
+        let older = position.checked_sub(1).and_then(|p| field_indexes.get(p));
+        hop.ip.is_some_and(|ip| {
+            recorded.iter().any(|record| {
+                record.ip == ip
+                    && record.field_index != field
+                    && older.is_none_or(|older| record.field_index < *older)
+            })
+        })
+    });
+    let (position, method) = match by_ip {
+        Some(position) => (position, "recorded-ip"),
+        None => (by_names, "host-names"),
+    };
+    Some(Border {
+        hop: position + 1,
+        method,
+        receiver_domains,
+        field_index: *field_indexes.get(position)?,
+        older_field_index: position
+            .checked_sub(1)
+            .and_then(|p| field_indexes.get(p))
+            .copied(),
+    })
+}
+
+/// The organisation part of a host name: the last two labels, or three under a two-letter
+/// country code with a generic second level (`example.co.uk`). A heuristic without the Public
+/// Suffix List, used only to group a receiver's own hosts; IP literals and one-label names have
+/// none.
+pub fn organisation(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.parse::<IpAddr>().is_ok() || host.starts_with('[') {
+        return None;
+    }
+    let labels: Vec<&str> = host.split('.').filter(|label| !label.is_empty()).collect();
+    let count = labels.len();
+    if count < 2 {
+        return None;
+    }
+    let generic = [
+        "co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go",
+    ];
+    let take = match (labels.get(count - 1), labels.get(count - 2)) {
+        (Some(tld), Some(second)) if tld.len() == 2 && generic.contains(second) && count >= 3 => 3,
+        _ => 2,
+    };
+    // `take` is at most `count`: three labels are taken only when there are at least three.
+    labels.get(count - take..).map(|labels| labels.join("."))
+}
+
+/// Loopback, private, shared, link-local and unique-local addresses: never the public border.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
