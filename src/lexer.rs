@@ -89,7 +89,9 @@ pub fn lex(text: &str, specials: &[char]) -> Lexed {
             lexed
                 .tokens
                 .push(Token::Comment(comment.trim().to_string()));
-        } else if c == '"' && word.is_empty() {
+        } else if c == '"' && (word.is_empty() || word.ends_with('=')) {
+            // `key="value"` (Received-SPF, RFC 7208 §9.1): the key is a word of its own.
+            flush(&mut word, &mut lexed.tokens);
             let mut quoted = String::new();
             loop {
                 match chars.next() {

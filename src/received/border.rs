@@ -20,7 +20,7 @@ pub struct RecordedIp {
 }
 
 /// How far a header field can be believed, given where it sits relative to the border.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Trust {
     /// Written by the receiving organisation.
@@ -28,6 +28,7 @@ pub enum Trust {
     /// Written upstream of the receiver: anyone could have written it.
     Untrusted,
     /// No border hop was found, so where the field came from is not known.
+    #[default]
     Unknown,
 }
 
