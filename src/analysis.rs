@@ -160,7 +160,7 @@ pub async fn analyze_message<R: Resolver>(
     options: &Options,
     _resolver: &R,
 ) -> Result<MessageReport, IntakeError> {
-    let message = message::parse_message(input)?;
+    let message = message::parse_input(input)?;
     let summary = message::summarize(&message);
     let mut findings = message.findings.clone();
     findings.extend(summary_findings(&message, &summary));
