@@ -8,6 +8,7 @@
 
 use std::io::{Cursor, Read};
 
+use super::parse::check_size;
 use super::{parse_message, IntakeError, IntakeErrorKind, Message, MAX_MESSAGE_BYTES};
 use crate::report::{Finding, Severity};
 
@@ -49,15 +50,7 @@ pub fn transport_headers(input: &[u8]) -> Result<Vec<u8>, IntakeError> {
         kind: IntakeErrorKind::OutlookUnreadable { reason },
         offset: None,
     };
-    if input.len() > MAX_MESSAGE_BYTES {
-        return Err(IntakeError {
-            kind: IntakeErrorKind::TooLarge {
-                size: input.len(),
-                limit: MAX_MESSAGE_BYTES,
-            },
-            offset: None,
-        });
-    }
+    check_size(input)?;
     let mut file = cfb::CompoundFile::open(Cursor::new(input))
         .map_err(|error| unreadable(format!("not a valid compound file: {error}")))?;
     let (path, unicode) = if file.is_stream(HEADERS_UNICODE) {

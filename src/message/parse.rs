@@ -15,15 +15,7 @@ const RFC5322_FIELDS: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.2
 /// header section that are neither a field nor a continuation are skipped with a finding that
 /// names them; they are never silently dropped.
 pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
-    if input.len() > MAX_MESSAGE_BYTES {
-        return Err(IntakeError {
-            kind: IntakeErrorKind::TooLarge {
-                size: input.len(),
-                limit: MAX_MESSAGE_BYTES,
-            },
-            offset: None,
-        });
-    }
+    check_size(input)?;
     let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
     if input.iter().all(u8::is_ascii_whitespace) {
         return Err(IntakeError {
@@ -116,6 +108,20 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
         body_start,
         findings,
     })
+}
+
+/// Refuses input larger than [`MAX_MESSAGE_BYTES`].
+pub(super) fn check_size(input: &[u8]) -> Result<(), IntakeError> {
+    if input.len() > MAX_MESSAGE_BYTES {
+        return Err(IntakeError {
+            kind: IntakeErrorKind::TooLarge {
+                size: input.len(),
+                limit: MAX_MESSAGE_BYTES,
+            },
+            offset: None,
+        });
+    }
+    Ok(())
 }
 
 /// A NUL byte anywhere in the header section means this is not a message (RFC 5322 §2.2 allows
