@@ -128,7 +128,7 @@ pub fn envelope_from_path(message: &Message, envelope: &EnvelopeOverride, path: 
     });
     let border = path.hops.iter().find(|hop| hop.border);
     let border_ip = border.and_then(|hop| hop.ip);
-    let border_helo = border.and_then(|hop| hop.from.clone());
+    let border_helo = border.and_then(|hop| hop.helo.clone());
     let source = if envelope.ip.is_some() || envelope.helo.is_some() || envelope.mail_from.is_some()
     {
         EnvelopeSource::Override

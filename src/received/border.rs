@@ -55,17 +55,18 @@ pub struct Border {
 impl Border {
     /// Whether a field at `field_index` can be believed. Fields above the border stamp were
     /// added by the receiver. Fields between it and the sender's last stamp are trusted only
-    /// in the receiver's name (`authserv_id`), because Gmail and others add their results just
-    /// below their own stamp, and RFC 8601 §5 requires a receiver to delete incoming fields that
-    /// claim its name.
-    pub fn trust(&self, field_index: usize, authserv_id: Option<&str>) -> Trust {
+    /// when they claim the receiver's name (`claimed_name`: an authserv-id, or the host of the
+    /// product that writes a verdict header), because Gmail, Microsoft and others add their
+    /// fields below their own stamp, and RFC 8601 §5 requires a receiver to delete incoming
+    /// fields that claim its name.
+    pub fn trust(&self, field_index: usize, claimed_name: Option<&str>) -> Trust {
         if field_index < self.field_index {
             return Trust::Trusted;
         }
         let below_sender = self
             .older_field_index
             .is_some_and(|older| field_index > older);
-        let in_receiver_name = authserv_id.is_some_and(|id| self.is_receiver_host(id));
+        let in_receiver_name = claimed_name.is_some_and(|name| self.is_receiver_host(name));
         if !below_sender && in_receiver_name {
             Trust::Trusted
         } else {

@@ -99,6 +99,7 @@ pub fn analyze_path(message: &Message, recorded: &[RecordedIp], now: u64) -> Pat
              from outside, so the connecting IP for SPF is not known from the Received fields.",
         ));
     }
+    findings.extend(submission_finding(&hops, border.as_ref()));
     Path {
         hops,
         total_seconds,
@@ -119,6 +120,7 @@ fn hop(stamp: &Received, span: Span) -> Hop {
                 .clone()
                 .or_else(|| (!from.text.is_empty()).then(|| from.text.clone()))
         }),
+        helo: from.and_then(|from| from.helo.clone()),
         reverse_dns: from.and_then(|from| from.reverse_dns.clone()),
         ip,
         by: stamp.by.clone(),
@@ -154,7 +156,11 @@ fn transport(
     let base = protocol.strip_prefix("UTF8").unwrap_or(&protocol);
     let texts = stamp.comments.iter().map(String::as_str).chain([with]);
     let mut tls = tls_details(texts);
-    let typed_tls = matches!(base, "ESMTPS" | "ESMTPSA" | "LMTPS" | "LMTPSA" | "SMTPS");
+    // HTTPS is TLS by definition (Exchange records Outlook's submissions `with HTTPS`).
+    let typed_tls = matches!(
+        base,
+        "ESMTPS" | "ESMTPSA" | "LMTPS" | "LMTPSA" | "SMTPS" | "HTTPS"
+    );
     if typed_tls && tls.is_none() {
         tls = Some(TlsDetails {
             version: None,
@@ -373,6 +379,34 @@ fn hop_findings(hop: &Hop) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// The first hop from a public address, when it lies before the receiver's border, is where
+/// the message entered the sender's mail system; without authentication there, anyone who can
+/// reach that server could have sent it.
+fn submission_finding(hops: &[Hop], border: Option<&Border>) -> Option<Finding> {
+    let border = border?;
+    let first = hops
+        .iter()
+        .find(|hop| hop.ip.is_some_and(|ip| !is_private(ip)))?;
+    if first.number >= border.hop || first.authenticated {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Severity::Info,
+            "received.unauthenticated-submission",
+            format!(
+                "Hop {}, where the message first entered a mail system from a public address \
+                 ({}), records no authentication: the sending system accepted it without a \
+                 login (an address allow list, a relay, or an open relay).",
+                first.number,
+                first.ip.map(|ip| ip.to_string()).unwrap_or_default()
+            ),
+        )
+        .with_rfc("https://www.rfc-editor.org/rfc/rfc6409#section-4.3")
+        .with_span(first.span),
+    )
 }
 
 /// A duration for people: `42 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`.

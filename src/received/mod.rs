@@ -86,8 +86,10 @@ pub enum Transport {
 pub struct Hop {
     /// 1 for the oldest hop.
     pub number: usize,
-    /// The HELO name (or the from clause as written when it had no name).
+    /// The HELO name (or the from clause as written when it had no name), for display.
     pub from: Option<String>,
+    /// The HELO/EHLO name, only when the stamp records one: what SPF's HELO check uses.
+    pub helo: Option<String>,
     /// The sending host's reverse DNS name, as the receiver recorded it.
     pub reverse_dns: Option<String>,
     /// The connecting IP address.

@@ -81,7 +81,9 @@ pub fn read_vendor_verdicts(message: &Message, border: Option<&Border>) -> Vec<V
             raw,
             summary,
             fields,
-            trust: border.map_or(Trust::Unknown, |border| border.trust(index, None)),
+            trust: border.map_or(Trust::Unknown, |border| {
+                border.trust(index, vendor_host(vendor))
+            }),
             span: field.span(),
             field_index: index,
         });
@@ -106,6 +108,18 @@ fn decoder(name: &str) -> Option<Decoder> {
         "x-mimecast-impersonation-protect" => ("mimecast", filters::mimecast_impersonation),
         _ => return None,
     })
+}
+
+/// The vendor's service host, when the vendor runs the receiving service itself: its verdict
+/// headers sit below the receiver's stamp, like Authentication-Results, and are trusted when
+/// the receiver is that vendor. SpamAssassin runs anywhere, so it has none.
+fn vendor_host(vendor: &str) -> Option<&'static str> {
+    match vendor {
+        "microsoft" => Some("protection.outlook.com"),
+        "proofpoint" => Some("pphosted.com"),
+        "mimecast" => Some("mimecast.com"),
+        _ => None,
+    }
 }
 
 /// Splits `KEY:VALUE;KEY:VALUE` (Microsoft) or `key=value; key=value` (Mimecast) pairs.
