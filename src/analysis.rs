@@ -165,8 +165,8 @@ pub async fn analyze_message<R: Resolver>(
     let mut findings = message.findings.clone();
     findings.extend(summary_findings(&message, &summary));
     let mut results = auth_results::read_result_fields(&message);
-    let path = received::analyze_path(&message, &results.recorded_ips(), options.now);
-    findings.extend(path.findings.iter().cloned());
+    let mut path = received::analyze_path(&message, &results.recorded_ips(), options.now);
+    findings.append(&mut path.findings);
     findings.extend(results.judge(path.border.as_ref()));
     let vendor_verdicts = vendor::read_vendor_verdicts(&message, path.border.as_ref());
     let envelope = envelope_from_path(&message, &options.envelope, &path);

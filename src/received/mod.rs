@@ -121,4 +121,6 @@ pub struct Hop {
 }
 
 #[cfg(test)]
+mod hop_tests;
+#[cfg(test)]
 mod tests;
