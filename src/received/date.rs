@@ -30,10 +30,10 @@ pub fn parse_date(text: &str) -> Option<ParsedDate> {
                 asctime = true;
             }
             month = Some(number);
-        } else if word.contains(':') && time.is_none() {
-            time = Some(time_of_day(word, &mut tolerated)?);
         } else if let Some(offset) = zone_offset(word, &mut tolerated) {
             zone = Some(offset);
+        } else if word.contains(':') && time.is_none() {
+            time = Some(time_of_day(word, &mut tolerated)?);
         } else if word.bytes().all(|b| b.is_ascii_digit()) {
             let number: i64 = word.parse().ok()?;
             if day.is_none() && word.len() <= 2 {
@@ -92,6 +92,16 @@ fn time_of_day(word: &str, tolerated: &mut Vec<&'static str>) -> Option<(i64, i6
 
 /// The zone offset in seconds east of UTC.
 fn zone_offset(word: &str, tolerated: &mut Vec<&'static str>) -> Option<i64> {
+    // `+01:00`, as some software writes, is read as `+0100`.
+    let colon_free;
+    let word = match (word.len(), word.get(3..4)) {
+        (6, Some(":")) if word.starts_with(['+', '-']) => {
+            tolerated.push("a colon in the zone offset");
+            colon_free = word.replacen(':', "", 1);
+            colon_free.as_str()
+        }
+        _ => word,
+    };
     let bytes = word.as_bytes();
     if let (Some(sign @ (b'+' | b'-')), 5) = (bytes.first(), bytes.len()) {
         let digits = word.get(1..)?;

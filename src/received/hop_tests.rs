@@ -118,6 +118,11 @@ fn two_digit_year_and_asctime_dates_are_read_with_a_finding() {
         .is_empty());
     assert_eq!(parse_date("Mon, 31 Feb 2024 10:00:00 +0000"), None);
     assert_eq!(parse_date("yesterday"), None);
+    let colon = parse_date("Mon, 1 Jan 2024 11:00:00 +01:00").expect("read");
+    assert_eq!(colon.timestamp, JAN1_10UTC);
+    assert_eq!(colon.tolerated, ["a colon in the zone offset"]);
+    let fraction = parse_date("1 Jan 2024 10:00:00.250 GMT").expect("read");
+    assert_eq!(fraction.timestamp, JAN1_10UTC);
     assert_eq!(parse_date("1 Jan 99999999999999999 10:00:00 +0000"), None);
 }
 
