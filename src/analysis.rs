@@ -168,7 +168,9 @@ pub async fn analyze_message<R: Resolver>(
     let mut path = received::analyze_path(&message, &results.recorded_ips(), options.now);
     findings.append(&mut path.findings);
     findings.extend(results.judge(path.border.as_ref()));
-    let vendor_verdicts = vendor::read_vendor_verdicts(&message, path.border.as_ref());
+    let (vendor_verdicts, vendor_finding) =
+        vendor::read_vendor_verdicts(&message, path.border.as_ref());
+    findings.extend(vendor_finding);
     let envelope = envelope_from_path(&message, &options.envelope, &path);
     let receiver_domains = path
         .border

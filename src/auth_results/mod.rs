@@ -103,6 +103,9 @@ impl ReceivedSpf {
 pub struct ResultFields {
     pub authentication_results: Vec<AuthenticationResults>,
     pub received_spf: Vec<ReceivedSpf>,
+    /// Result fields beyond [`MAX_RESULT_FIELDS`] of their kind, not read.
+    #[serde(skip)]
+    pub skipped: usize,
 }
 
 const RFC8601_TRUST: &str = "https://www.rfc-editor.org/rfc/rfc8601#section-5";
@@ -118,10 +121,15 @@ pub fn read_result_fields(message: &Message) -> ResultFields {
     for (index, field) in message.fields.iter().enumerate() {
         let name = field.name.to_ascii_lowercase();
         let value = || unfold_value(message.value_bytes(field));
+        let full = |count: usize| count >= MAX_RESULT_FIELDS;
         match name.as_str() {
             "authentication-results" | "arc-authentication-results"
-                if fields.authentication_results.len() < MAX_RESULT_FIELDS =>
+                if full(fields.authentication_results.len()) =>
             {
+                fields.skipped += 1;
+            }
+            "received-spf" if full(fields.received_spf.len()) => fields.skipped += 1,
+            "authentication-results" | "arc-authentication-results" => {
                 let kind = if name.starts_with("arc-") {
                     ResultsKind::ArcAuthenticationResults
                 } else {
@@ -132,7 +140,7 @@ pub fn read_result_fields(message: &Message) -> ResultFields {
                 results.field_index = index;
                 fields.authentication_results.push(results);
             }
-            "received-spf" if fields.received_spf.len() < MAX_RESULT_FIELDS => {
+            "received-spf" => {
                 let mut spf = parse_received_spf(&value());
                 spf.span = field.span();
                 spf.field_index = index;
@@ -188,6 +196,17 @@ impl ResultFields {
     /// fields that cannot be believed and those that do not follow their grammar.
     pub fn judge(&mut self, border: Option<&Border>) -> Vec<Finding> {
         let mut findings = Vec::new();
+        if self.skipped > 0 {
+            findings.push(Finding::new(
+                Severity::Warning,
+                "auth-results.too-many",
+                format!(
+                    "{} result fields beyond the first {MAX_RESULT_FIELDS} of their kind were not \
+                     read; no real message carries that many.",
+                    self.skipped
+                ),
+            ));
+        }
         for results in &mut self.authentication_results {
             results.trust = border.map_or(Trust::Unknown, |border| {
                 border.trust(results.field_index, results.authserv_id.as_deref())

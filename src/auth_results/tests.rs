@@ -174,3 +174,13 @@ fn results_below_the_border_are_untrusted() {
     assert_eq!(fields.received_spf[0].trust, Trust::Trusted);
     assert!(findings.iter().any(|f| f.code == "auth-results.untrusted"));
 }
+
+#[test]
+fn too_many_result_fields_are_capped_with_a_finding() {
+    let headers = "Authentication-Results: x; spf=pass\r\n".repeat(MAX_RESULT_FIELDS + 2);
+    let message = parse_message(headers.as_bytes()).expect("valid");
+    let mut fields = read_result_fields(&message);
+    assert_eq!(fields.authentication_results.len(), MAX_RESULT_FIELDS);
+    let findings = fields.judge(None);
+    assert!(findings.iter().any(|f| f.code == "auth-results.too-many"));
+}

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::message::{unfold_value, Message};
 use crate::received::{Border, Trust};
-use crate::report::Span;
+use crate::report::{Finding, Severity, Span};
 
 /// At most this many verdict fields are decoded.
 pub const MAX_VERDICT_FIELDS: usize = 200;
@@ -62,17 +62,23 @@ type Decoded = (Option<String>, Vec<VendorField>);
 /// A decoder for one header, and the vendor it belongs to.
 type Decoder = (&'static str, fn(&str) -> Decoded);
 
-/// Decodes every verdict header of `message`, top first, trusted or not by `border`.
-pub fn read_vendor_verdicts(message: &Message, border: Option<&Border>) -> Vec<VendorVerdict> {
+/// Decodes every verdict header of `message`, top first, trusted or not by `border`; with a
+/// finding when there were more than [`MAX_VERDICT_FIELDS`].
+pub fn read_vendor_verdicts(
+    message: &Message,
+    border: Option<&Border>,
+) -> (Vec<VendorVerdict>, Option<Finding>) {
     let mut verdicts = Vec::new();
+    let mut skipped = 0usize;
     for (index, field) in message.fields.iter().enumerate() {
-        if verdicts.len() >= MAX_VERDICT_FIELDS {
-            break;
-        }
         let name = field.name.to_ascii_lowercase();
         let Some((vendor, decode)) = decoder(&name) else {
             continue;
         };
+        if verdicts.len() >= MAX_VERDICT_FIELDS {
+            skipped += 1;
+            continue;
+        }
         let raw = unfold_value(message.value_bytes(field));
         let (summary, fields) = decode(&raw);
         verdicts.push(VendorVerdict {
@@ -88,7 +94,16 @@ pub fn read_vendor_verdicts(message: &Message, border: Option<&Border>) -> Vec<V
             field_index: index,
         });
     }
-    verdicts
+    let finding = (skipped > 0).then(|| {
+        Finding::new(
+            Severity::Warning,
+            "vendor.too-many",
+            format!(
+                "{skipped} verdict headers beyond the first {MAX_VERDICT_FIELDS} were not decoded."
+            ),
+        )
+    });
+    (verdicts, finding)
 }
 
 fn decoder(name: &str) -> Option<Decoder> {

@@ -3,7 +3,7 @@ use crate::message::parse_message;
 
 fn verdicts(headers: &str) -> Vec<VendorVerdict> {
     let message = parse_message(headers.as_bytes()).expect("valid");
-    read_vendor_verdicts(&message, None)
+    read_vendor_verdicts(&message, None).0
 }
 
 fn meaning<'a>(verdict: &'a VendorVerdict, key: &str) -> Option<&'a str> {
@@ -125,4 +125,13 @@ fn odd_values_do_not_break_decoding() {
     assert_eq!(meaning(&all[0], "SCL"), None);
     assert_eq!(all[1].summary, None);
     assert_eq!(meaning(&all[2], "BCL"), None);
+}
+
+#[test]
+fn too_many_verdict_headers_are_capped_with_a_finding() {
+    let headers = "X-Spam-Flag: NO\r\n".repeat(MAX_VERDICT_FIELDS + 3);
+    let message = parse_message(headers.as_bytes()).expect("valid");
+    let (verdicts, finding) = read_vendor_verdicts(&message, None);
+    assert_eq!(verdicts.len(), MAX_VERDICT_FIELDS);
+    assert_eq!(finding.map(|f| f.code), Some("vendor.too-many"));
 }
