@@ -277,6 +277,7 @@ fn strip_emlx<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> &'a [u8] {
     }) else {
         return input;
     };
+    // `digits` counts leading bytes of `input`, so the range is inside it.
     let length = std::str::from_utf8(&input[..digits])
         .ok()
         .and_then(|text| text.parse::<usize>().ok());

@@ -55,6 +55,7 @@ pub fn parse_received(value: &str) -> Received {
                  bytes long)",
                 value.len()
             ));
+            // `cut` comes from `char_indices`, so it is a character boundary inside `value`.
             &value[..cut]
         }
         None => value,
