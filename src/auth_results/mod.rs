@@ -89,6 +89,18 @@ pub struct ReceivedSpf {
 }
 
 impl ReceivedSpf {
+    /// The receiver's name: `receiver=`, or the comment's leading `name:` that RFC 7208 §9.1
+    /// suggests and Gmail writes.
+    pub fn receiver(&self) -> Option<String> {
+        self.value("receiver").map(str::to_string).or_else(|| {
+            self.comment
+                .as_deref()
+                .and_then(|comment| comment.split_once(':'))
+                .map(|(name, _)| name.trim().to_string())
+                .filter(|name| !name.contains(' '))
+        })
+    }
+
     /// The value of `key` (case-insensitive).
     pub fn value(&self, key: &str) -> Option<&str> {
         self.pairs
@@ -163,6 +175,7 @@ impl ResultFields {
                 recorded.push(RecordedIp {
                     field_index: spf.field_index,
                     ip,
+                    claimed_name: spf.receiver(),
                 });
             }
         }
@@ -185,6 +198,7 @@ impl ResultFields {
                     recorded.push(RecordedIp {
                         field_index: results.field_index,
                         ip,
+                        claimed_name: results.authserv_id.clone(),
                     });
                 }
             }
@@ -249,15 +263,7 @@ impl ResultFields {
             }
         }
         for spf in &mut self.received_spf {
-            // The receiver's name: `receiver=`, or the comment's leading `name:` that RFC 7208
-            // §9.1 suggests and Gmail writes.
-            let receiver = spf.value("receiver").map(str::to_string).or_else(|| {
-                spf.comment
-                    .as_deref()
-                    .and_then(|comment| comment.split_once(':'))
-                    .map(|(name, _)| name.trim().to_string())
-                    .filter(|name| !name.contains(' '))
-            });
+            let receiver = spf.receiver();
             spf.trust = border.map_or(Trust::Unknown, |border| {
                 border.trust(spf.field_index, receiver.as_deref())
             });

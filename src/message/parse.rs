@@ -238,11 +238,12 @@ fn drop_export_preamble<'a, 'b>(
     let Some(first) = lines.first().map(|line| trimmed(line)) else {
         return lines;
     };
-    if first == "Original Message" {
+    if first.eq_ignore_ascii_case("Original Message") {
         // Gmail's summary table has about a dozen rows; the raw message follows the buttons.
         let end = lines.iter().take(40).position(|line| {
             let text = trimmed(line);
-            text.starts_with("Download Original") || text.ends_with("Copy to clipboard")
+            let lower = text.to_ascii_lowercase();
+            lower.starts_with("download original") || lower.ends_with("copy to clipboard")
         });
         if let Some(end) = end {
             findings.push(Finding::new(

@@ -12,11 +12,13 @@ use super::Hop;
 
 /// An IP address the receiver recorded as the one it evaluated SPF or iprev for (from
 /// Received-SPF `client-ip=` or an Authentication-Results comment or property), and where.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedIp {
     /// The index of the field that recorded it, in `Message::fields`.
     pub field_index: usize,
     pub ip: IpAddr,
+    /// The name the recording field claims (authserv-id, Received-SPF receiver), if any.
+    pub claimed_name: Option<String>,
 }
 
 /// How far a header field can be believed, given where it sits relative to the border.
@@ -37,9 +39,10 @@ pub enum Trust {
 pub struct Border {
     /// The hop's number (1 = oldest).
     pub hop: usize,
-    /// How it was found: `recorded-ip` (the receiver's own SPF record names this hop's IP) or
-    /// `host-names` (the first hop, from the receiver down, whose sender is outside the
-    /// receiver's domains).
+    /// How it was found: `host-names` (the first hop, from the receiver down, whose sender is
+    /// outside the receiver's domains) or `recorded-ip` (a result field the receiver wrote names
+    /// this hop's IP as the one it evaluated; this finds the border behind an inbound filtering
+    /// gateway, and between two customers of one provider).
     pub method: &'static str,
     /// The receiver's domains as read from its stamps (the last two labels of each `by` host,
     /// three under a two-letter country code with a generic second level, e.g. `co.uk`).
@@ -119,37 +122,63 @@ pub fn find_border(
         }
     }
     let by_names = by_names?;
-    // The receiver's own record of the IP it evaluated may only move the border towards the
-    // receiver: hops above `by_names` were all stamped inside, so no forged field chooses them.
-    let by_ip = (by_names..hops.len()).rev().find(|&position| {
+    let border_at = |position: usize, method: &'static str| {
+        Some(Border {
+            hop: position + 1,
+            method,
+            receiver_domains: receiver_domains.clone(),
+            field_index: *field_indexes.get(position)?,
+            older_field_index: position
+                .checked_sub(1)
+                .and_then(|p| field_indexes.get(p))
+                .copied(),
+        })
+    };
+    let named = border_at(by_names, "host-names")?;
+    // The receiver's own record of the IP it evaluated can correct the names. Towards the
+    // receiver (hops above `by_names`, all stamped inside) a record written above the
+    // candidate's upstream stamp is enough. Further out (an inbound gateway such as a filtering
+    // service in front of the mailbox provider) the record itself must be one the named border
+    // trusts, so that no field written upstream can choose the border.
+    let by_ip = (0..hops.len()).rev().find(|&position| {
         let (Some(hop), Some(&field)) = (hops.get(position), field_indexes.get(position)) else {
             return false;
         };
         let older = position.checked_sub(1).and_then(|p| field_indexes.get(p));
         hop.ip.is_some_and(|ip| {
             recorded.iter().any(|record| {
-                record.ip == ip
-                    && record.field_index != field
-                    && older.is_none_or(|older| record.field_index < *older)
+                let believed = if position >= by_names {
+                    older.is_none_or(|older| record.field_index < *older)
+                } else {
+                    named.trust(record.field_index, record.claimed_name.as_deref())
+                        == Trust::Trusted
+                };
+                record.ip == ip && record.field_index != field && believed
             })
         })
     });
-    let (position, method) = match by_ip {
-        Some(position) => (position, "recorded-ip"),
-        None => (by_names, "host-names"),
-    };
-    Some(Border {
-        hop: position + 1,
-        method,
-        receiver_domains,
-        field_index: *field_indexes.get(position)?,
-        older_field_index: position
-            .checked_sub(1)
-            .and_then(|p| field_indexes.get(p))
-            .copied(),
-    })
+    match by_ip {
+        Some(position) if position < by_names => {
+            // The hops between the recorded border and the named one were stamped by the
+            // receiver's gateway: their hosts are the receiver's too.
+            let mut border = border_at(position, "recorded-ip")?;
+            for hop in hops.get(position..by_names).unwrap_or_default() {
+                if let Some(org) = hop.by.as_deref().and_then(organisation) {
+                    if !border.receiver_domains.contains(&org) {
+                        border.receiver_domains.push(org);
+                    }
+                }
+            }
+            Some(border)
+        }
+        Some(position) if position != by_names => border_at(position, "recorded-ip"),
+        Some(_) => Some(Border {
+            method: "recorded-ip",
+            ..named
+        }),
+        None => Some(named),
+    }
 }
-
 /// The organisation part of a host name: the last two labels, or three under a two-letter
 /// country code with a generic second level (`example.co.uk`). A heuristic without the Public
 /// Suffix List, used only to group a receiver's own hosts; IP literals and one-label names have

@@ -64,6 +64,7 @@ fn border_uses_the_ip_the_receiver_recorded_when_sender_and_receiver_share_a_pro
     let recorded = [RecordedIp {
         field_index: 2,
         ip: "209.85.220.41".parse().expect("IP"),
+        claimed_name: Some("google.com".into()),
     }];
     let path = analyze_path(&message, &recorded, 0);
     let border = path.border.expect("border");
@@ -72,6 +73,7 @@ fn border_uses_the_ip_the_receiver_recorded_when_sender_and_receiver_share_a_pro
     let forged = [RecordedIp {
         field_index: 3,
         ip: "209.85.220.41".parse().expect("IP"),
+        claimed_name: Some("google.com".into()),
     }];
     let path = analyze_path(&message, &forged, 0);
     assert_eq!(path.border.map(|b| b.method), Some("host-names"));
@@ -171,4 +173,34 @@ fn unclosed_comment_is_reported() {
             ..Expect::default()
         },
     );
+}
+
+/// A filtering gateway in front of the mailbox provider: host names stop at the gateway, the
+/// provider's own (trusted) result names the sender's IP further out.
+#[test]
+fn receivers_trusted_record_moves_the_border_out_past_an_inbound_gateway() {
+    // Microsoft writes its results above the stamp of its own front door.
+    let headers = "Authentication-Results: spf=pass (sender IP is 192.0.2.10) \
+                   smtp.mailfrom=sender.example;\r\n\
+                   Received: from mx0a-001.pphosted.com (mx0a-001.pphosted.com [148.163.1.1]) by \
+                   DM6NAM11FT012.mail.protection.outlook.com (10.13.172.123) with Microsoft SMTP \
+                   Server (version=TLS1_2, cipher=TLS_AES_256_GCM_SHA384) id 15.20.1; Mon, 1 Jan \
+                   2024 10:00:02 +0000\r\n\
+                   Received: from mail.sender.example (mail.sender.example [192.0.2.10]) by \
+                   mx0a-001.pphosted.com with ESMTPS id 3a; Mon, 1 Jan 2024 10:00:00 +0000\r\n\
+                   Received: from app.sender.example (app.sender.example [198.51.100.3]) by \
+                   mail.sender.example with ESMTPS id 1; Mon, 1 Jan 2024 09:59:59 +0000\r\n\
+                   Authentication-Results: mx.sender.example; spf=pass (sender IP is \
+                   198.51.100.3) smtp.mailfrom=sender.example\r\n";
+    let message = parse_message(headers.as_bytes()).expect("valid");
+    let names_only = analyze_path(&message, &[], 0);
+    assert_eq!(names_only.border.map(|b| b.hop), Some(3));
+    let mut results = crate::auth_results::read_result_fields(&message);
+    let path = analyze_path(&message, &results.recorded_ips(), 0);
+    let border = path.border.clone().expect("border");
+    assert_eq!((border.hop, border.method), (2, "recorded-ip"));
+    assert_eq!(border.receiver_domains, ["outlook.com", "pphosted.com"]);
+    results.judge(path.border.as_ref());
+    // The upstream field's IP (198.51.100.3) did not move the border further.
+    assert_eq!(results.authentication_results[1].trust, Trust::Untrusted);
 }

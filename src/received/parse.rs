@@ -257,6 +257,8 @@ pub fn address_literal(word: &str) -> Option<IpAddr> {
         .strip_prefix("IPv6:")
         .or_else(|| inner.strip_prefix("ipv6:"))
         .unwrap_or(inner);
+    // Exchange writes link-local addresses with a zone index (`fe80::1%11`, RFC 6874).
+    let inner = inner.split('%').next().unwrap_or(inner);
     let ip = inner.parse::<IpAddr>().ok().or_else(|| {
         // `192.0.2.1:54321`: an IPv4 address with a port; IPv6 needs brackets for that.
         let (host, port) = inner.rsplit_once(':')?;

@@ -511,7 +511,7 @@ fn exchange_online_inbound_via_frontend_transport() {
 #[test]
 fn exchange_mapi_submission_with_zone_index() {
     check(
-        "from DB9PR03MB5678.eurprd03.prod.outlook.com ([fe80::1234:5678:9abc:def0]) by \
+        "from DB9PR03MB5678.eurprd03.prod.outlook.com ([fe80::1234:5678:9abc:def0%11]) by \
          DB9PR03MB5678.eurprd03.prod.outlook.com ([fe80::1234:5678:9abc:def0%5]) with mapi id \
          15.20.7135.010; Mon, 1 Jan 2024 10:00:00 +0000",
         Expect {
