@@ -138,8 +138,8 @@ pub fn find_border(
     // The receiver's own record of the IP it evaluated can correct the names. Towards the
     // receiver (hops above `by_names`, all stamped inside) a record written above the
     // candidate's upstream stamp is enough. Further out (an inbound gateway such as a filtering
-    // service in front of the mailbox provider) the record itself must be one the named border
-    // trusts, so that no field written upstream can choose the border.
+    // service in front of the mailbox provider) the record must sit above the named border's
+    // stamp, where only the receiver writes, so that no field written upstream can choose it.
     let by_ip = (0..hops.len()).rev().find(|&position| {
         let (Some(hop), Some(&field)) = (hops.get(position), field_indexes.get(position)) else {
             return false;
@@ -150,8 +150,9 @@ pub fn find_border(
                 let believed = if position >= by_names {
                     older.is_none_or(|older| record.field_index < *older)
                 } else {
-                    named.trust(record.field_index, record.claimed_name.as_deref())
-                        == Trust::Trusted
+                    // Strictly above the named border's stamp: not merely in the receiver's
+                    // name, which a forger below the stamp can also claim.
+                    record.field_index < named.field_index
                 };
                 record.ip == ip && record.field_index != field && believed
             })

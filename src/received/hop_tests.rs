@@ -204,3 +204,20 @@ fn receivers_trusted_record_moves_the_border_out_past_an_inbound_gateway() {
     // The upstream field's IP (198.51.100.3) did not move the border further.
     assert_eq!(results.authentication_results[1].trust, Trust::Untrusted);
 }
+
+/// Regression guard: a forged result below the receiver's stamp, in the receiver's name, must
+/// not move the border out to a forged hop of the attacker's choosing.
+#[test]
+fn forged_result_in_the_receivers_name_does_not_move_the_border_out() {
+    let headers = "Received: from attacker.example (attacker.example [203.0.113.66]) by \
+                   mx.google.com with ESMTPS id 1; Mon, 1 Jan 2024 10:00:01 +0000\r\n\
+                   Authentication-Results: mx.google.com; spf=pass (google.com: domain of \
+                   a@bank.example designates 192.0.2.44 as permitted sender)\r\n\
+                   Received: from mail.bank.example (mail.bank.example [192.0.2.44]) by \
+                   attacker.example with ESMTPS id 0; Mon, 1 Jan 2024 10:00:00 +0000\r\n";
+    let message = parse_message(headers.as_bytes()).expect("valid");
+    let results = crate::auth_results::read_result_fields(&message);
+    let path = analyze_path(&message, &results.recorded_ips(), 0);
+    let border = path.border.expect("border");
+    assert_eq!((border.hop, border.method), (2, "host-names"));
+}
