@@ -25,7 +25,17 @@ pub fn parse_date(text: &str) -> Option<ParsedDate> {
         .filter(|word| !word.is_empty())
         .take(16)
     {
-        if let Some(number) = month_number(word) {
+        if let Some((iso_year, iso_month, iso_day, rest)) = iso_date(word) {
+            tolerated.push("an ISO 8601 date");
+            (year, month, day) = (Some(iso_year), Some(iso_month), Some(iso_day));
+            if !rest.is_empty() {
+                let (clock, offset) = split_iso_zone(rest);
+                time = Some(time_of_day(clock, &mut tolerated)?);
+                if let Some(offset) = offset {
+                    zone = Some(zone_offset(offset, &mut tolerated)?);
+                }
+            }
+        } else if let Some(number) = month_number(word) {
             if day.is_none() {
                 asctime = true;
             }
@@ -45,12 +55,15 @@ pub fn parse_date(text: &str) -> Option<ParsedDate> {
             tolerated.push("words that are not part of a date");
         }
     }
-    if asctime {
+    if asctime && !tolerated.contains(&"an ISO 8601 date") {
         tolerated.push("the month before the day, as C's asctime writes dates");
     }
     let (day, month, year, (hour, minute, second)) = (day?, month?, year?, time?);
     // Bounds keep the arithmetic below far from overflow on hostile years.
-    if !(1900..=9999).contains(&year) || !(1..=days_in_month(year, month)).contains(&day) {
+    if !(1900..=9999).contains(&year)
+        || !(1..=12).contains(&month)
+        || !(1..=days_in_month(year, month)).contains(&day)
+    {
         return None;
     }
     let zone = zone.unwrap_or_else(|| {
@@ -62,6 +75,36 @@ pub fn parse_date(text: &str) -> Option<ParsedDate> {
         timestamp: days * 86_400 + hour * 3600 + minute * 60 + second - zone,
         tolerated,
     })
+}
+
+/// `YYYY-MM-DD[Thh:mm:ss…]` (RFC 3339 §5.6): the date and what follows the `T`.
+fn iso_date(word: &str) -> Option<(i64, i64, i64, &str)> {
+    let (date, rest) = match word.split_once(['T', 't']) {
+        Some((date, rest)) => (date, rest),
+        None => (word, ""),
+    };
+    let mut parts = date.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    Some((
+        year.parse().ok()?,
+        month.parse().ok()?,
+        day.parse().ok()?,
+        rest,
+    ))
+}
+
+/// `12:00:00Z`, `12:00:00+01:00` → the clock and the zone (`Z` as `+0000`).
+fn split_iso_zone(rest: &str) -> (&str, Option<&str>) {
+    if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+        return (clock, Some("+0000"));
+    }
+    match rest.rfind(['+', '-']) {
+        Some(at) => (rest.get(..at).unwrap_or(rest), rest.get(at..)),
+        None => (rest, None),
+    }
 }
 
 /// `time-of-day = hour ":" minute [ ":" second ]`, each two digits; a fraction of a second is

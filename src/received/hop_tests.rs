@@ -221,3 +221,54 @@ fn forged_result_in_the_receivers_name_does_not_move_the_border_out() {
     let border = path.border.expect("border");
     assert_eq!((border.hop, border.method), (2, "host-names"));
 }
+
+#[test]
+fn sendgrid_go_time_without_semicolon_is_read() {
+    check(
+        "by filterdrecv-p3mdw1-6f7f4c7dc-x2kqz with SMTP id filterdrecv-p3mdw1-1-65A2B3C4-1A \
+         2024-01-01 10:00:00.578346787 +0000 UTC m=+1234.567890",
+        Expect {
+            by: Some("filterdrecv-p3mdw1-6f7f4c7dc-x2kqz"),
+            id: Some("filterdrecv-p3mdw1-1-65A2B3C4-1A"),
+            timestamp: Some(JAN1_10UTC),
+            unread: true,
+            ..Expect::default()
+        },
+    );
+    let rfc3339 = parse_date("2024-01-01T11:00:00+01:00").expect("read");
+    assert_eq!(rfc3339.timestamp, JAN1_10UTC);
+    assert_eq!(
+        parse_date("2024-01-01T10:00:00Z").map(|d| d.timestamp),
+        Some(JAN1_10UTC)
+    );
+    assert_eq!(parse_date("2024-13-01 10:00:00"), None);
+}
+
+#[test]
+fn courier_tls_and_auth_comment() {
+    check(
+        "from mail.example.com (mail.example.com [::ffff:192.0.2.1]) (AUTH: LOGIN \
+         user@example.com, TLS: TLSv1.2,256bits,ECDHE-RSA-AES256-GCM-SHA384) by mx.example.org \
+         with ESMTPSA; Mon, 01 Jan 2024 10:00:00 +0000",
+        Expect {
+            ip: Some("192.0.2.1"),
+            tls_version: Some("TLS 1.2"),
+            transport: Some(Transport::AuthenticatedSubmission),
+            timestamp: Some(JAN1_10UTC),
+            ..Expect::default()
+        },
+    );
+}
+
+#[test]
+fn yahoo_bare_ipv4_from_with_http() {
+    check(
+        "from 10.197.36.32 by sonic.gate.mail.ne1.yahoo.com with HTTP; Mon, 1 Jan 2024 10:00:00 +0000",
+        Expect {
+            ip: Some("10.197.36.32"),
+            with: Some("HTTP"),
+            transport: Some(Transport::Internal),
+            ..Expect::default()
+        },
+    );
+}

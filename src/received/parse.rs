@@ -72,9 +72,21 @@ pub fn parse_received(value: &str) -> Received {
         .rposition(|token| *token == Token::Special(';'));
     let (stamp, date) = match date_split {
         Some(split) => tokens.split_at(split),
-        None => (&tokens[..], &[][..]),
+        // SendGrid's filter writes `… with SMTP id X 2024-01-13 17:43:32.5 +0000 UTC m=+1.2`,
+        // with no `;`: an ISO 8601 date word starts the date-time.
+        None => match tokens.iter().position(is_iso_date) {
+            Some(start) => {
+                received.unread.push("no \";\" before the date".to_string());
+                let (stamp, date) = tokens.split_at(start);
+                received.date = date_time(date);
+                (stamp, &[][..])
+            }
+            None => (&tokens[..], &[][..]),
+        },
     };
-    received.date = date_time(date.get(1..).unwrap_or_default());
+    if date_split.is_some() {
+        received.date = date_time(date.get(1..).unwrap_or_default());
+    }
 
     let mut clauses: Vec<(Keyword, Clause)> = Vec::new();
     for token in stamp {
@@ -106,6 +118,18 @@ pub fn parse_received(value: &str) -> Received {
         assign_clause(&mut received, keyword, clause);
     }
     received
+}
+
+/// `YYYY-MM-DD`, alone or followed by `T` and a time.
+fn is_iso_date(token: &Token) -> bool {
+    let Token::Word(word) = token else {
+        return false;
+    };
+    let date = word.split('T').next().unwrap_or(word);
+    let parts: Vec<&str> = date.split('-').collect();
+    matches!(parts.as_slice(), [year, month, day]
+        if year.len() == 4 && month.len() == 2 && day.len() == 2
+            && date.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
 }
 
 /// The date-time part: every token after the last `;`, comments dropped (`(UTC)`, `(PST)`).
