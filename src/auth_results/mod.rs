@@ -211,15 +211,18 @@ impl ResultFields {
     pub fn judge(&mut self, border: Option<&Border>) -> Vec<Finding> {
         let mut findings = Vec::new();
         if self.skipped > 0 {
-            findings.push(Finding::new(
-                Severity::Warning,
-                "auth-results.too-many",
-                format!(
+            findings.push(
+                Finding::new(
+                    Severity::Warning,
+                    "auth-results.too-many",
+                    format!(
                     "{} result fields beyond the first {MAX_RESULT_FIELDS} of their kind were not \
                      read; no real message carries that many.",
                     self.skipped
                 ),
-            ));
+                )
+                .with_rfc(RFC8601_GRAMMAR),
+            );
         }
         for results in &mut self.authentication_results {
             results.trust = border.map_or(Trust::Unknown, |border| {

@@ -7,6 +7,7 @@ use super::{
 use crate::report::{Finding, Severity, Span};
 
 const RFC5322_FIELDS: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.2";
+const RFC5322_SECTIONS: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.1";
 
 /// Reads `input` as a message or a header block.
 ///
@@ -246,23 +247,29 @@ fn drop_export_preamble<'a, 'b>(
             lower.starts_with("download original") || lower.ends_with("copy to clipboard")
         });
         if let Some(end) = end {
-            findings.push(Finding::new(
-                Severity::Info,
-                "intake.gmail-summary-removed",
-                "The summary table of Gmail's \"Show original\" page above the headers was \
+            findings.push(
+                Finding::new(
+                    Severity::Info,
+                    "intake.gmail-summary-removed",
+                    "The summary table of Gmail's \"Show original\" page above the headers was \
                  ignored; the headers below it were read.",
-            ));
+                )
+                .with_rfc(RFC5322_SECTIONS),
+            );
             return lines.get(end + 1..).unwrap_or_default();
         }
     }
     if first.starts_with("Microsoft Mail Internet Headers Version") {
-        findings.push(Finding::new(
-            Severity::Info,
-            "intake.outlook-preamble-removed",
-            format!(
+        findings.push(
+            Finding::new(
+                Severity::Info,
+                "intake.outlook-preamble-removed",
+                format!(
                 "The first line \"{first}\", which Outlook puts above the headers, was ignored."
             ),
-        ));
+            )
+            .with_rfc(RFC5322_SECTIONS),
+        );
         return lines.get(1..).unwrap_or_default();
     }
     lines
@@ -294,12 +301,15 @@ fn strip_emlx<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> &'a [u8] {
     if !(plist.is_none() || plist.is_some_and(|plist| plist.starts_with(b"<?xml"))) {
         return input;
     }
-    findings.push(Finding::new(
-        Severity::Info,
-        "intake.emlx-wrapper-removed",
-        "This is an Apple Mail .emlx file: its length line and the property list after the \
+    findings.push(
+        Finding::new(
+            Severity::Info,
+            "intake.emlx-wrapper-removed",
+            "This is an Apple Mail .emlx file: its length line and the property list after the \
          message were ignored.",
-    ));
+        )
+        .with_rfc(RFC5322_SECTIONS),
+    );
     message
 }
 
@@ -360,15 +370,18 @@ fn remove_double_spacing<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) 
         header.push(*line);
         index += 1;
     }
-    findings.push(Finding::new(
-        Severity::Warning,
-        "intake.blank-lines-between-fields-removed",
-        format!(
+    findings.push(
+        Finding::new(
+            Severity::Warning,
+            "intake.blank-lines-between-fields-removed",
+            format!(
             "{removed} blank lines between header lines, as some mail apps' copy inserts, were \
              ignored. Signatures over these headers may not verify if the copy changed anything \
              else."
         ),
-    ));
+        )
+        .with_rfc(RFC5322_SECTIONS),
+    );
     // The empty line that ends the header section, then the body as it was.
     header.push(b"");
     let body_start = (index..lines.len())

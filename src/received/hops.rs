@@ -23,6 +23,7 @@ const RFC5321_TRACE: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
 const RFC5322_DATE: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-3.3";
 const RFC3848: &str = "https://www.rfc-editor.org/rfc/rfc3848";
 const RFC8996: &str = "https://www.rfc-editor.org/rfc/rfc8996";
+const RFC8601_TRUST: &str = "https://www.rfc-editor.org/rfc/rfc8601#section-5";
 const RFC5321_LOOP: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-6.3";
 
 /// The transport path of a message.
@@ -92,12 +93,15 @@ pub fn analyze_path(message: &Message, recorded: &[RecordedIp], now: u64) -> Pat
             hop.border = true;
         }
     } else if !hops.is_empty() {
-        findings.push(Finding::new(
-            Severity::Info,
-            "received.border-not-found",
-            "No hop could be identified as where the receiving organisation took the message \
+        findings.push(
+            Finding::new(
+                Severity::Info,
+                "received.border-not-found",
+                "No hop could be identified as where the receiving organisation took the message \
              from outside, so the connecting IP for SPF is not known from the Received fields.",
-        ));
+            )
+            .with_rfc(RFC8601_TRUST),
+        );
     }
     findings.extend(submission_finding(&hops, border.as_ref()));
     Path {
@@ -254,6 +258,7 @@ fn date_findings(hops: &mut [Hop], now: u64, findings: &mut Vec<Finding>) {
                         duration(parsed.timestamp - now)
                     ),
                 )
+                .with_rfc(RFC5321_TRACE)
                 .with_span(hop.span),
             );
         }
@@ -275,6 +280,7 @@ fn date_findings(hops: &mut [Hop], now: u64, findings: &mut Vec<Finding>) {
                             duration(-delay)
                         ),
                     )
+                    .with_rfc(RFC5321_TRACE)
                     .with_span(hop.span),
                 );
             } else if delay >= LONG_DELAY_SECONDS {
@@ -289,6 +295,7 @@ fn date_findings(hops: &mut [Hop], now: u64, findings: &mut Vec<Finding>) {
                             hop.number
                         ),
                     )
+                    .with_rfc(RFC5321_TRACE)
                     .with_span(hop.span),
                 );
             }

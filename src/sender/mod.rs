@@ -148,11 +148,14 @@ fn look_alike_findings(from_domain: &str, compared: &[String]) -> Vec<Finding> {
             .with_rfc(UTS39_CONFUSABLES),
         );
     } else if decoded != from_domain.to_lowercase() || !decoded.is_ascii() {
-        findings.push(Finding::new(
-            Severity::Info,
-            "sender.internationalised-domain",
-            format!("The From domain {from_domain} is internationalised: it reads {decoded}."),
-        ));
+        findings.push(
+            Finding::new(
+                Severity::Info,
+                "sender.internationalised-domain",
+                format!("The From domain {from_domain} is internationalised: it reads {decoded}."),
+            )
+            .with_rfc("https://www.rfc-editor.org/rfc/rfc5890#section-2.3.2"),
+        );
     }
     let from_skeleton = skeleton(&decoded);
     for other in compared {

@@ -102,6 +102,7 @@ pub fn read_vendor_verdicts(
                 "{skipped} verdict headers beyond the first {MAX_VERDICT_FIELDS} were not decoded."
             ),
         )
+        .with_rfc("https://www.rfc-editor.org/rfc/rfc5322#section-3.6")
     });
     (verdicts, finding)
 }
