@@ -273,3 +273,16 @@ fn outlook_msg_without_headers_or_broken_is_a_clear_error() {
         IntakeErrorKind::OutlookUnreadable { .. }
     ));
 }
+
+/// Outlook on Windows can copy headers with CR CR LF line ends, which read as a blank line
+/// after every header line.
+#[test]
+fn cr_cr_lf_copy_is_read_as_double_spacing() {
+    let input =
+        b"From: a@example.com\r\r\nTo: b@example.com\r\r\nSubject: hi\r\r\n\r\r\nbody\r\r\n";
+    let message = parse_message(input).expect("valid");
+    assert_eq!(names(&message), ["From", "To", "Subject"]);
+    assert_eq!(message.value_bytes(&message.fields[2]), b" hi");
+    assert!(codes(&message).contains(&"intake.blank-lines-between-fields-removed"));
+    assert!(message.body().is_some_and(|body| body.starts_with(b"body")));
+}
