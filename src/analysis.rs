@@ -7,9 +7,13 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use crate::auth_results::{self, AuthenticationResults, ReceivedSpf};
 use crate::dns::{QueryTrace, Recorder, Resolver};
 use crate::message::{self, IntakeError, Mailbox, Message};
+use crate::received::{self, Border, Hop, Path};
 use crate::report::{Finding, Span};
+use crate::sender;
+use crate::vendor::{self, VendorVerdict};
 
 /// What the caller fixes instead of letting the analysis work it out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,11 +46,33 @@ pub struct MessageReport {
     pub body: BodyReport,
     /// The SMTP envelope SPF and DMARC are evaluated with.
     pub envelope: Envelope,
+    /// The transport path from the Received fields, oldest hop first.
+    pub hops: Vec<Hop>,
+    /// Totals over the path and the receiver's border hop.
+    pub transit: Transit,
+    /// Authentication-Results and ARC-Authentication-Results fields, top first, each marked
+    /// trusted or not by where it sits relative to the border hop.
+    pub authentication_results: Vec<AuthenticationResults>,
+    /// Received-SPF fields, top first.
+    pub received_spf: Vec<ReceivedSpf>,
+    /// Filtering products' verdict headers, decoded (Microsoft, SpamAssassin, Proofpoint, Mimecast).
+    pub vendor_verdicts: Vec<VendorVerdict>,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
     /// Every DNS lookup the analysis made, in the order they started: for the DNS waterfall and
     /// to show which answers each verdict rests on.
     pub dns: Vec<QueryTrace>,
+}
+
+/// What the path adds up to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transit {
+    /// Seconds from the oldest dated hop to the newest; negative when the clocks disagree.
+    pub total_seconds: Option<i64>,
+    /// How many Received fields the message has; at most [`received::MAX_HOPS`] are analysed.
+    pub received_fields: usize,
+    /// The receiver's border hop, and how it was found.
+    pub border: Option<Border>,
 }
 
 /// One header field as the report shows it.
@@ -82,9 +108,18 @@ pub enum EnvelopeSource {
     None,
 }
 
-/// Works out the envelope: the user's override wins part by part; otherwise MAIL FROM comes from
-/// the topmost Return-Path (RFC 5321 §4.4), where the final delivery agent records it.
+/// Works out the envelope: the user's override wins part by part; otherwise the connecting IP and
+/// HELO name come from the receiver's border hop (the first hop the receiving organisation
+/// stamped, see [`received::Border`]), and MAIL FROM from the topmost Return-Path (RFC 5321
+/// §4.4), where the final delivery agent records it.
 pub fn choose_envelope(message: &Message, envelope: &EnvelopeOverride) -> Envelope {
+    let results = auth_results::read_result_fields(message);
+    let path = received::analyze_path(message, &results.recorded_ips(), 0);
+    envelope_from_path(message, envelope, &path)
+}
+
+/// [`choose_envelope`] with the path already analysed.
+pub fn envelope_from_path(message: &Message, envelope: &EnvelopeOverride, path: &Path) -> Envelope {
     let return_path = message.first_field("Return-Path").map(|field| {
         let value = message::unfold_value(message.value_bytes(field));
         value
@@ -94,17 +129,22 @@ pub fn choose_envelope(message: &Message, envelope: &EnvelopeOverride) -> Envelo
             .trim()
             .to_string()
     });
+    let border = path.hops.iter().find(|hop| hop.border);
+    let border_ip = border.and_then(|hop| hop.ip);
+    let border_helo = border.and_then(|hop| hop.helo.clone());
     let source = if envelope.ip.is_some() || envelope.helo.is_some() || envelope.mail_from.is_some()
     {
         EnvelopeSource::Override
+    } else if border_ip.is_some() {
+        EnvelopeSource::Received
     } else if return_path.is_some() {
         EnvelopeSource::ReturnPath
     } else {
         EnvelopeSource::None
     };
     Envelope {
-        ip: envelope.ip,
-        helo: envelope.helo.clone(),
+        ip: envelope.ip.or(border_ip),
+        helo: envelope.helo.clone().or(border_helo),
         mail_from: envelope.mail_from.clone().or(return_path),
         source,
     }
@@ -125,15 +165,42 @@ pub async fn analyze_message<R: Resolver>(
 ) -> Result<MessageReport, IntakeError> {
     // Every stage resolves through the recorder, so that the report lists each lookup.
     let resolver = Recorder::new(resolver);
-    let message = message::parse_message(input)?;
+    let message = message::parse_input(input)?;
     let summary = message::summarize(&message);
     let mut findings = message.findings.clone();
     findings.extend(summary_findings(&message, &summary));
+    let mut results = auth_results::read_result_fields(&message);
+    let mut path = received::analyze_path(&message, &results.recorded_ips(), options.now);
+    findings.append(&mut path.findings);
+    findings.extend(results.judge(path.border.as_ref()));
+    let (vendor_verdicts, vendor_finding) =
+        vendor::read_vendor_verdicts(&message, path.border.as_ref());
+    findings.extend(vendor_finding);
+    let envelope = envelope_from_path(&message, &options.envelope, &path);
+    let receiver_domains = path
+        .border
+        .as_ref()
+        .map(|border| border.receiver_domains.clone())
+        .unwrap_or_default();
+    findings.extend(sender::sender_findings(
+        &message,
+        &summary,
+        &receiver_domains,
+    ));
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     Ok(MessageReport {
         summary,
-        envelope: choose_envelope(&message, &options.envelope),
+        envelope,
+        hops: path.hops,
+        transit: Transit {
+            total_seconds: path.total_seconds,
+            received_fields: path.received_fields,
+            border: path.border,
+        },
+        authentication_results: results.authentication_results,
+        received_spf: results.received_spf,
+        vendor_verdicts,
         headers: header_reports(&message),
         body: BodyReport {
             present: message.body_start.is_some(),

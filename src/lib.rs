@@ -7,9 +7,14 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod auth_results;
 pub mod dns;
+mod lexer;
 pub mod message;
+pub mod received;
 pub mod report;
+pub mod sender;
+pub mod vendor;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// A byte range in the normalised message (see [`crate::message::Message::bytes`]), so that the
 /// page can point at the exact characters a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

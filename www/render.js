@@ -113,7 +113,7 @@ function renderHops(report) {
       el('td', { class: 'tls' }, tls),
       el('td', { class: 'delay' }, hopDelay(hop)));
   });
-  const total = report.path?.total_seconds;
+  const total = report.transit?.total_seconds;
   const title = `Path (${hops.length} hop${hops.length === 1 ? '' : 's'}${typeof total === 'number' ? `, ${seconds(total)} in all` : ''})`;
   return section(title, 'hops', table(['#', 'Transport', 'From → by', 'With', 'TLS', 'Delay'], rows, 'hop-table'));
 }

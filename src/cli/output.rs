@@ -43,6 +43,9 @@ pub fn print_message(report: &MessageReport) {
     for (label, value) in rows.iter().filter(|(_, value)| !value.is_empty()) {
         println!("  {label:<11} {value}");
     }
+    print_envelope(report);
+    print_hops(report);
+    print_results(report);
     println!();
     println!("Findings ({})", report.findings.len());
     for finding in &report.findings {
@@ -68,5 +71,132 @@ pub fn print_message(report: &MessageReport) {
     if report.body.present {
         println!();
         println!("Body: {} bytes", report.body.bytes);
+    }
+}
+
+fn print_envelope(report: &MessageReport) {
+    let envelope = &report.envelope;
+    let source = serde_json::to_value(envelope.source)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default();
+    println!();
+    println!("Envelope (from {source})");
+    let ip = envelope.ip.map(|ip| ip.to_string()).unwrap_or_default();
+    for (label, value) in [
+        ("IP", ip.as_str()),
+        ("HELO", envelope.helo.as_deref().unwrap_or_default()),
+        (
+            "MAIL FROM",
+            envelope.mail_from.as_deref().unwrap_or_default(),
+        ),
+    ] {
+        if !value.is_empty() {
+            println!("  {label:<11} {value}");
+        }
+    }
+}
+
+/// The path as a compact table, oldest hop first.
+fn print_hops(report: &MessageReport) {
+    if report.hops.is_empty() {
+        return;
+    }
+    let total = report
+        .transit
+        .total_seconds
+        .map(|seconds| format!(", {} in total", signed_duration(seconds)))
+        .unwrap_or_default();
+    println!();
+    println!("Path ({} hops, oldest first{total})", report.hops.len());
+    for hop in &report.hops {
+        let delay = match hop.delay_seconds {
+            Some(seconds) if hop.clock_skew => format!("skew {}", signed_duration(seconds)),
+            Some(seconds) => format!("+{}", mailspect::received::duration(seconds)),
+            None if hop.timestamp.is_none() => "no date".into(),
+            None => String::new(),
+        };
+        let from = match (&hop.from, hop.ip) {
+            (Some(name), Some(ip)) => format!("{name} [{ip}]"),
+            (Some(name), None) => name.clone(),
+            (None, Some(ip)) => format!("[{ip}]"),
+            (None, None) => "-".into(),
+        };
+        let transport = serde_json::to_value(hop.transport)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let tls = hop
+            .tls
+            .as_ref()
+            .map(|tls| {
+                let mut parts: Vec<&str> = Vec::new();
+                parts.extend(tls.version.as_deref());
+                parts.extend(tls.cipher.as_deref());
+                if tls.outdated {
+                    parts.push("OUTDATED");
+                }
+                parts.join(" ")
+            })
+            .unwrap_or_default();
+        let border = if hop.border { "  ← border" } else { "" };
+        println!(
+            "  {:>2} {:<16} {from} → {}  with {}  {transport} {tls}{border}",
+            hop.number,
+            delay,
+            hop.by.as_deref().unwrap_or("-"),
+            hop.with.as_deref().unwrap_or("-"),
+        );
+    }
+}
+
+fn signed_duration(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    format!("{sign}{}", mailspect::received::duration(seconds))
+}
+
+fn print_results(report: &MessageReport) {
+    let trust_word = |trust| {
+        serde_json::to_value(trust)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    if !report.authentication_results.is_empty() || !report.received_spf.is_empty() {
+        println!();
+        println!("Authentication results written by receivers");
+        for results in &report.authentication_results {
+            let list: Vec<String> = results
+                .results
+                .iter()
+                .map(|result| format!("{}={}", result.method, result.result))
+                .collect();
+            println!(
+                "  [{}] {}: {}",
+                trust_word(results.trust),
+                results.authserv_id.as_deref().unwrap_or("(no authserv-id)"),
+                list.join(" ")
+            );
+        }
+        for spf in &report.received_spf {
+            println!(
+                "  [{}] Received-SPF: {} {}",
+                trust_word(spf.trust),
+                spf.result,
+                spf.value("client-ip").unwrap_or_default()
+            );
+        }
+    }
+    if !report.vendor_verdicts.is_empty() {
+        println!();
+        println!("Vendor verdicts");
+        for verdict in &report.vendor_verdicts {
+            println!(
+                "  [{}] {}: {}",
+                trust_word(verdict.trust),
+                verdict.header,
+                verdict.summary.as_deref().unwrap_or(&verdict.raw)
+            );
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! content: it only normalises line ends and removes text that is not part of the message.
 
 mod decode;
+mod msg;
 mod parse;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use crate::report::{Finding, Span};
 
 pub use decode::{decode_field, summarize, unfold_value, Mailbox, Summary};
+pub use msg::{is_compound_file, parse_input, transport_headers, COMPOUND_FILE_MAGIC};
 pub use parse::parse_message;
 
 /// Larger inputs are refused: no mail system passes a message this big, and a paste this big is
@@ -114,6 +116,10 @@ pub enum IntakeErrorKind {
     Binary,
     /// No line of the input looks like a header field.
     NoHeaderFields,
+    /// The input is a compound file (Outlook `.msg`) that cannot be read.
+    OutlookUnreadable { reason: String },
+    /// The Outlook `.msg` has no Internet headers: a draft, or a message that never crossed SMTP.
+    OutlookWithoutHeaders,
 }
 
 impl fmt::Display for IntakeError {
@@ -128,6 +134,13 @@ impl fmt::Display for IntakeError {
                 f,
                 "the input is binary, not a message: NUL byte at offset {}",
                 self.offset.unwrap_or(0)
+            ),
+            IntakeErrorKind::OutlookUnreadable { reason } => {
+                write!(f, "the Outlook .msg file cannot be read: {reason}")
+            }
+            IntakeErrorKind::OutlookWithoutHeaders => f.write_str(
+                "the Outlook .msg file has no Internet headers: it is a draft or a message that \
+                 never crossed SMTP (Outlook keeps headers only for received mail)",
             ),
             IntakeErrorKind::NoHeaderFields => f.write_str(
                 "no header fields found: a message starts with lines like \"From: …\" or \"Received: …\"",

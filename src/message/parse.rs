@@ -7,6 +7,7 @@ use super::{
 use crate::report::{Finding, Severity, Span};
 
 const RFC5322_FIELDS: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.2";
+const RFC5322_SECTIONS: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.1";
 
 /// Reads `input` as a message or a header block.
 ///
@@ -15,15 +16,7 @@ const RFC5322_FIELDS: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-2.2
 /// header section that are neither a field nor a continuation are skipped with a finding that
 /// names them; they are never silently dropped.
 pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
-    if input.len() > MAX_MESSAGE_BYTES {
-        return Err(IntakeError {
-            kind: IntakeErrorKind::TooLarge {
-                size: input.len(),
-                limit: MAX_MESSAGE_BYTES,
-            },
-            offset: None,
-        });
-    }
+    check_size(input)?;
     let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
     if input.iter().all(u8::is_ascii_whitespace) {
         return Err(IntakeError {
@@ -34,8 +27,10 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
     check_not_binary(input)?;
 
     let mut findings = Vec::new();
+    let input = strip_emlx(input, &mut findings);
     let lines = split_lines(input, &mut findings);
     let lines = drop_preamble(lines, &mut findings);
+    let lines = remove_double_spacing(lines, &mut findings);
     let (header_lines, body_lines) = split_sections(&lines);
     let header_lines = remove_indentation(header_lines, &mut findings);
 
@@ -116,6 +111,20 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
     })
 }
 
+/// Refuses input larger than [`MAX_MESSAGE_BYTES`].
+pub(super) fn check_size(input: &[u8]) -> Result<(), IntakeError> {
+    if input.len() > MAX_MESSAGE_BYTES {
+        return Err(IntakeError {
+            kind: IntakeErrorKind::TooLarge {
+                size: input.len(),
+                limit: MAX_MESSAGE_BYTES,
+            },
+            offset: None,
+        });
+    }
+    Ok(())
+}
+
 /// A NUL byte anywhere in the header section means this is not a message (RFC 5322 §2.2 allows
 /// only printable US-ASCII and white space there; RFC 6532 adds UTF-8, never NUL).
 fn check_not_binary(input: &[u8]) -> Result<(), IntakeError> {
@@ -193,6 +202,13 @@ fn drop_preamble<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&
             format!("{blank} blank lines before the first header field were ignored."),
         ));
     }
+    rest = drop_export_preamble(rest, findings);
+    // The raw headers may follow the removed preamble after blank lines.
+    let blank_after = rest
+        .iter()
+        .take_while(|line| line.iter().all(u8::is_ascii_whitespace))
+        .count();
+    rest = rest.get(blank_after..).unwrap_or_default();
     if let Some(first) = rest.first() {
         let trimmed = trim_wsp_start(first);
         if trimmed.starts_with(b"From ") && field_name_end(trimmed).is_none() {
@@ -209,6 +225,191 @@ fn drop_preamble<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&
     }
     rest.to_vec()
 }
+
+/// Drops what mail apps put above the headers when a user copies them: Gmail's "Show original"
+/// summary (from "Original Message" to the "Download Original" line) and the first line of
+/// Outlook's "Internet headers" box in older versions ("Microsoft Mail Internet Headers Version
+/// 2.0"). Both are recognised by their exact words, so a message that merely mentions them in
+/// its body is not touched.
+fn drop_export_preamble<'a, 'b>(
+    lines: &'b [&'a [u8]],
+    findings: &mut Vec<Finding>,
+) -> &'b [&'a [u8]] {
+    let trimmed = |line: &[u8]| String::from_utf8_lossy(line).trim().to_string();
+    let Some(first) = lines.first().map(|line| trimmed(line)) else {
+        return lines;
+    };
+    if first.eq_ignore_ascii_case("Original Message") {
+        // Gmail's summary table has about a dozen rows; the raw message follows the buttons.
+        let end = lines.iter().take(40).position(|line| {
+            let text = trimmed(line);
+            let lower = text.to_ascii_lowercase();
+            lower.starts_with("download original") || lower.ends_with("copy to clipboard")
+        });
+        if let Some(end) = end {
+            findings.push(
+                Finding::new(
+                    Severity::Info,
+                    "intake.gmail-summary-removed",
+                    "The summary table of Gmail's \"Show original\" page above the headers was \
+                 ignored; the headers below it were read.",
+                )
+                .with_rfc(RFC5322_SECTIONS),
+            );
+            return lines.get(end + 1..).unwrap_or_default();
+        }
+    }
+    if first.starts_with("Microsoft Mail Internet Headers Version") {
+        findings.push(
+            Finding::new(
+                Severity::Info,
+                "intake.outlook-preamble-removed",
+                format!(
+                "The first line \"{first}\", which Outlook puts above the headers, was ignored."
+            ),
+            )
+            .with_rfc(RFC5322_SECTIONS),
+        );
+        return lines.get(1..).unwrap_or_default();
+    }
+    lines
+}
+
+/// Apple Mail's `.emlx`: a first line with the message's length in bytes, the message, then an
+/// XML property list. The length line and the property list are removed.
+fn strip_emlx<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> &'a [u8] {
+    let digits = input.iter().take_while(|b| b.is_ascii_digit()).count();
+    let Some(after) = input.get(digits..).and_then(|rest| {
+        rest.strip_prefix(b"\r\n")
+            .or_else(|| rest.strip_prefix(b"\n"))
+    }) else {
+        return input;
+    };
+    // `digits` counts leading bytes of `input`, so the range is inside it.
+    let length = std::str::from_utf8(&input[..digits])
+        .ok()
+        .and_then(|text| text.parse::<usize>().ok());
+    let (Some(length), true) = (length, digits > 0 && digits <= 10) else {
+        return input;
+    };
+    let Some(message) = after.get(..length) else {
+        return input;
+    };
+    let rest = after.get(length..).unwrap_or_default();
+    let rest_start = rest.iter().position(|b| !b.is_ascii_whitespace());
+    let plist = rest_start.and_then(|start| rest.get(start..));
+    if !(plist.is_none() || plist.is_some_and(|plist| plist.starts_with(b"<?xml"))) {
+        return input;
+    }
+    findings.push(
+        Finding::new(
+            Severity::Info,
+            "intake.emlx-wrapper-removed",
+            "This is an Apple Mail .emlx file: its length line and the property list after the \
+         message were ignored.",
+        )
+        .with_rfc(RFC5322_SECTIONS),
+    );
+    message
+}
+
+/// Removes the blank lines some clients' copy puts between header lines ("double spacing").
+///
+/// Recognised only when the first five lines are field, blank, field (or continuation), blank,
+/// field (or continuation) and one of the fields after the first is a common header name, so that a one-field header followed by a
+/// body like "Note: …" is never read as headers. In a double-spaced copy the empty line before
+/// the body becomes two or more blank lines, so the header section ends there, or at the first
+/// line that is not a field or a continuation.
+fn remove_double_spacing<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
+    let blank = |index: usize| {
+        lines
+            .get(index)
+            .is_some_and(|line| line.iter().all(u8::is_ascii_whitespace))
+    };
+    let field = |index: usize| {
+        lines
+            .get(index)
+            .and_then(|line| field_name_end(line).map(|end| (line, end)))
+    };
+    let common = |index: usize| {
+        field(index).is_some_and(|(line, end)| {
+            // `end` is a position inside `line`, from `field_name_end`.
+            let name = String::from_utf8_lossy(trim_wsp_end(&line[..end])).to_ascii_lowercase();
+            COMMON_FIELDS.contains(&name.as_str())
+                || name.starts_with("x-")
+                || name.starts_with("arc-")
+        })
+    };
+    let continuation = |index: usize| {
+        lines
+            .get(index)
+            .is_some_and(|line| line.first().is_some_and(|b| *b == b' ' || *b == b'\t'))
+    };
+    let entry = |index: usize| field(index).is_some() || continuation(index);
+    let pattern = field(0).is_some() && blank(1) && entry(2) && blank(3) && entry(4);
+    if !pattern || !(common(2) || common(4) || (blank(5) && common(6))) {
+        return lines;
+    }
+    let mut header = Vec::new();
+    let mut index = 0;
+    let mut removed = 0usize;
+    while let Some(line) = lines.get(index) {
+        if blank(index) {
+            if blank(index + 1) || index + 1 >= lines.len() {
+                break;
+            }
+            let next = lines.get(index + 1).copied().unwrap_or_default();
+            let continues = next.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+            if field_name_end(next).is_none() && !continues {
+                break;
+            }
+            removed += 1;
+            index += 1;
+            continue;
+        }
+        header.push(*line);
+        index += 1;
+    }
+    findings.push(
+        Finding::new(
+            Severity::Warning,
+            "intake.blank-lines-between-fields-removed",
+            format!(
+            "{removed} blank lines between header lines, as some mail apps' copy inserts, were \
+             ignored. Signatures over these headers may not verify if the copy changed anything \
+             else."
+        ),
+        )
+        .with_rfc(RFC5322_SECTIONS),
+    );
+    // The empty line that ends the header section, then the body as it was.
+    header.push(b"");
+    let body_start = (index..lines.len())
+        .find(|&i| !blank(i))
+        .unwrap_or(lines.len());
+    header.extend(lines.get(body_start..).unwrap_or_default());
+    header
+}
+
+/// Header names common enough to confirm a double-spaced header section.
+const COMMON_FIELDS: [&str; 16] = [
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "received",
+    "return-path",
+    "delivered-to",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "dkim-signature",
+    "authentication-results",
+    "reply-to",
+    "received-spf",
+    "sender",
+];
 
 /// The header lines and, when there is an empty line, the body lines after it.
 fn split_sections<'a>(lines: &[&'a [u8]]) -> (Vec<&'a [u8]>, Option<Vec<&'a [u8]>>) {

@@ -124,3 +124,165 @@ fn summary_decodes_encoded_words_and_addresses() {
     assert_eq!(summary.date_unix, Some(1667670864));
     assert_eq!(summary.message_id.as_deref(), Some("<abc@example.de>"));
 }
+
+#[test]
+fn blank_lines_between_header_lines_are_removed() {
+    let input = b"Received: from a.example\n\n\tby b.example; Mon, 1 Jan 2024 10:00:00 +0000\n\n\
+                  From: a@example.com\n\nTo: b@example.com\n\nSubject: hi\n\n\n\nNote: body text\n\nmore\n";
+    let message = parse_message(input).expect("valid");
+    assert_eq!(names(&message), ["Received", "From", "To", "Subject"]);
+    assert_eq!(
+        message.value_bytes(&message.fields[0]),
+        b" from a.example\r\n\tby b.example; Mon, 1 Jan 2024 10:00:00 +0000"
+    );
+    assert_eq!(
+        message.body(),
+        Some(&b"Note: body text\r\n\r\nmore\r\n"[..])
+    );
+    assert!(codes(&message).contains(&"intake.blank-lines-between-fields-removed"));
+}
+
+/// Regression guard for the double-spacing repair: a one-field header and a body whose lines
+/// look like fields ("Note: …") must stay a header and a body.
+#[test]
+fn body_that_looks_like_fields_is_not_read_as_headers() {
+    let input = b"From: a@example.com\n\nNote: call me\n\nTodo: buy milk\n\nthanks\n";
+    let message = parse_message(input).expect("valid");
+    assert_eq!(names(&message), ["From"]);
+    assert_eq!(
+        message.body(),
+        Some(&b"Note: call me\r\n\r\nTodo: buy milk\r\n\r\nthanks\r\n"[..])
+    );
+    assert!(!codes(&message).contains(&"intake.blank-lines-between-fields-removed"));
+}
+
+#[test]
+fn gmail_show_original_summary_is_removed() {
+    let input = "Original Message\n\
+                 Message ID\t<abc@mail.example.com>\n\
+                 Created at:\tMon, Jan 1, 2024 at 10:00 AM (Delivered after 2 seconds)\n\
+                 From:\tAlice <alice@example.com>\n\
+                 To:\tbob@gmail.com\n\
+                 Subject:\thi\n\
+                 SPF:\tPASS with IP 192.0.2.10 Learn more\n\
+                 DKIM:\t'PASS' with domain example.com Learn more\n\
+                 DMARC:\t'PASS' Learn more\n\
+                 Download Original\tCopy to clipboard\t\n\
+                 \n\
+                 Delivered-To: bob@gmail.com\n\
+                 Received: by 2002:a05:6a10:a48c:b0:4f1:2345:6789 with SMTP id k12csp1; Mon, 1 Jan 2024 02:00:01 -0800 (PST)\n\
+                 From: Alice <alice@example.com>\n\
+                 Subject: hi\n";
+    let message = parse_message(input.as_bytes()).expect("valid");
+    assert_eq!(
+        names(&message),
+        ["Delivered-To", "Received", "From", "Subject"]
+    );
+    assert!(codes(&message).contains(&"intake.gmail-summary-removed"));
+}
+
+#[test]
+fn outlook_internet_headers_preamble_is_removed() {
+    let input = b"Microsoft Mail Internet Headers Version 2.0\r\nReceived: from a by b; Mon, 1 Jan 2024 10:00:00 +0000\r\nFrom: a@example.com\r\n";
+    let message = parse_message(input).expect("valid");
+    assert_eq!(names(&message), ["Received", "From"]);
+    assert!(codes(&message).contains(&"intake.outlook-preamble-removed"));
+}
+
+#[test]
+fn apple_mail_emlx_wrapper_is_removed() {
+    let inner = b"From: a@example.com\nSubject: hi\n\nbody\n";
+    let mut input = format!("{}\n", inner.len()).into_bytes();
+    input.extend_from_slice(inner);
+    input.extend_from_slice(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict/>\n</plist>\n",
+    );
+    let message = parse_message(&input).expect("valid");
+    assert_eq!(names(&message), ["From", "Subject"]);
+    assert_eq!(message.body(), Some(&b"body\r\n"[..]));
+    assert!(codes(&message).contains(&"intake.emlx-wrapper-removed"));
+}
+
+#[test]
+fn thunderbird_mbox_export_with_mozilla_fields() {
+    let input = b"From - Mon Jan  1 10:00:00 2024\r\nX-Mozilla-Status: 0001\r\nX-Mozilla-Status2: 00000000\r\nFrom: a@example.com\r\n\r\nbody\r\n";
+    let message = parse_message(input).expect("valid");
+    assert_eq!(
+        names(&message),
+        ["X-Mozilla-Status", "X-Mozilla-Status2", "From"]
+    );
+    assert!(codes(&message).contains(&"intake.mbox-line-removed"));
+}
+
+#[test]
+fn mixed_line_ends_in_one_paste() {
+    let message =
+        parse_message(b"From: a@example.com\r\nTo: b@example.com\nSubject: x\rDate: y\r\n")
+            .expect("valid");
+    assert_eq!(names(&message), ["From", "To", "Subject", "Date"]);
+    assert!(codes(&message).contains(&"intake.line-ends-normalized"));
+}
+
+/// Builds an Outlook .msg with the same compound-file crate the reader uses.
+fn outlook_msg(stream: &str, content: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut file =
+        cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("in-memory file");
+    {
+        let mut writer = file.create_stream(stream).expect("stream");
+        writer.write_all(content).expect("write");
+    }
+    file.create_stream("/__substg1.0_0037001F")
+        .and_then(|mut subject| subject.write_all(&utf16(Some("hi"))))
+        .expect("subject");
+    file.flush().expect("flush");
+    file.into_inner().into_inner()
+}
+
+fn utf16(text: Option<&str>) -> Vec<u8> {
+    text.unwrap_or_default()
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect()
+}
+
+#[test]
+fn outlook_msg_transport_headers_are_read() {
+    let headers = "Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTPS; Mon, 1 Jan 2024 10:00:00 +0000\r\nFrom: Jürgen <j@example.de>\r\nSubject: hi\r\n\r\n\0";
+    let bytes = outlook_msg("/__substg1.0_007D001F", &utf16(Some(headers)));
+    assert!(is_compound_file(&bytes));
+    let message = parse_input(&bytes).expect("headers read");
+    assert_eq!(names(&message), ["Received", "From", "Subject"]);
+    assert_eq!(codes(&message)[0], "intake.outlook-msg");
+    assert_eq!(summarize(&message).from[0].name.as_deref(), Some("Jürgen"));
+    let eight_bit = outlook_msg("/__substg1.0_007D001E", b"From: a@example.com\r\n");
+    assert_eq!(names(&parse_input(&eight_bit).expect("read")), ["From"]);
+}
+
+#[test]
+fn outlook_msg_without_headers_or_broken_is_a_clear_error() {
+    let draft = outlook_msg("/__substg1.0_1000001F", &utf16(Some("body only")));
+    assert_eq!(
+        parse_input(&draft).map(|_| ()).unwrap_err().kind,
+        IntakeErrorKind::OutlookWithoutHeaders
+    );
+    let mut broken = COMPOUND_FILE_MAGIC.to_vec();
+    broken.extend_from_slice(&[0xff; 600]);
+    assert!(matches!(
+        parse_input(&broken).map(|_| ()).unwrap_err().kind,
+        IntakeErrorKind::OutlookUnreadable { .. }
+    ));
+}
+
+/// Outlook on Windows can copy headers with CR CR LF line ends, which read as a blank line
+/// after every header line.
+#[test]
+fn cr_cr_lf_copy_is_read_as_double_spacing() {
+    let input =
+        b"From: a@example.com\r\r\nTo: b@example.com\r\r\nSubject: hi\r\r\n\r\r\nbody\r\r\n";
+    let message = parse_message(input).expect("valid");
+    assert_eq!(names(&message), ["From", "To", "Subject"]);
+    assert_eq!(message.value_bytes(&message.fields[2]), b" hi");
+    assert!(codes(&message).contains(&"intake.blank-lines-between-fields-removed"));
+    assert!(message.body().is_some_and(|body| body.starts_with(b"body")));
+}
