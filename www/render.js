@@ -77,12 +77,35 @@ const seconds = (value) => {
   return `${(value / 86400).toFixed(1)} days`;
 };
 
+// Icons are drawn, not emoji: they must look the same whatever fonts the visitor has.
+const SVG = 'http://www.w3.org/2000/svg';
+const ICON_PATHS = {
+  lock: 'M5 7V5a3 3 0 0 1 6 0v2h1v7H4V7h1zm1.5 0h3V5a1.5 1.5 0 0 0-3 0v2z',
+  key: 'M10 2a4 4 0 1 1-1.6 7.7L7 11H5.5v1.5H4V14H1.5v-2.5l5-5A4 4 0 0 1 10 2zm1 2.2a1 1 0 1 0 0 2 1 1 0 0 0 0-2z',
+  open: 'M5 7V5a3 3 0 0 1 5.8-1.1l-1.4.5A1.5 1.5 0 0 0 6.5 5v2H12v7H4V7h1z',
+  home: 'M8 2l6 5.5V14H9.5v-4h-3v4H2V7.5L8 2z',
+  unknown: 'M8 1.5a6.5 6.5 0 1 1 0 13 6.5 6.5 0 0 1 0-13zm0 9.3a.9.9 0 1 0 0 1.8.9.9 0 0 0 0-1.8zM8 4a2.3 2.3 0 0 0-2.3 2.3h1.5a.8.8 0 1 1 1.2.7c-.8.5-1.1.9-1.1 1.9v.4h1.4v-.3c0-.5.2-.7.7-1A2.3 2.3 0 0 0 8 4z',
+};
+
+export function icon(name) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('class', `icon icon-${name}`);
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', ICON_PATHS[name]);
+  path.setAttribute('fill', 'currentColor');
+  path.setAttribute('fill-rule', 'evenodd');
+  svg.append(path);
+  return svg;
+}
+
 const TRANSPORT = {
-  encrypted: ['🔒', 'encrypted'],
-  'authenticated-submission': ['🔑', 'authenticated submission'],
-  plaintext: ['⚠', 'plaintext'],
-  internal: ['⌂', 'internal'],
-  unknown: ['?', 'unknown'],
+  encrypted: ['lock', 'encrypted'],
+  'authenticated-submission': ['key', 'authenticated submission'],
+  plaintext: ['open', 'plaintext'],
+  internal: ['home', 'internal'],
+  unknown: ['unknown', 'unknown'],
 };
 
 function hopDelay(hop) {
@@ -98,13 +121,13 @@ function renderHops(report) {
   const hops = report.hops ?? [];
   if (hops.length === 0) return section('Path', 'hops', el('p', { class: 'quiet' }, 'No Received fields: the path is unknown.'));
   const rows = hops.map((hop) => {
-    const [icon, label] = TRANSPORT[hop.transport] ?? TRANSPORT.unknown;
+    const [glyph, label] = TRANSPORT[hop.transport] ?? TRANSPORT.unknown;
     const tls = hop.tls ? [hop.tls.version, hop.tls.cipher].filter(Boolean).join(' ') : '';
     const sender = [hop.from, hop.reverse_dns && hop.reverse_dns !== hop.from ? hop.reverse_dns : null,
       hop.ip ? `[${hop.ip}]` : null].filter(Boolean).join(' ');
     return el('tr', { class: `hop ${hop.transport}${hop.border ? ' border' : ''}`, 'data-number': String(hop.number) },
       el('td', { class: 'num' }, String(hop.number)),
-      el('td', { class: 'transport', title: label }, el('span', { class: 'icon', 'aria-hidden': 'true' }, icon), ` ${label}`,
+      el('td', { class: 'transport', title: label }, icon(glyph), ` ${label}`,
         hop.tls?.outdated ? el('span', { class: 'badge warn' }, 'old TLS') : null),
       el('td', { class: 'route' }, el('span', { class: 'from' }, sender || 'unknown sender'), ' → ',
         el('span', { class: 'by' }, hop.by ?? 'unknown receiver'),
@@ -152,6 +175,50 @@ function renderDns(traces = []) {
     table(['Name', 'Type', 'Answer', 'Cache', 'Time', ''], rows, 'dns-table'));
 }
 
+const TRUST = {
+  trusted: 'written by the receiver',
+  untrusted: 'written before the message reached the receiver: anyone could have written it',
+  unknown: 'the receiver\'s border is unknown, so who wrote this cannot be told',
+};
+
+const trustBadge = (trust) => el('span', { class: `badge trust ${trust}`, title: TRUST[trust] ?? '' }, trust);
+
+function renderReceiverResults(report) {
+  const fields = report.authentication_results ?? [];
+  const spf = report.received_spf ?? [];
+  if (fields.length === 0 && spf.length === 0) return null;
+  const items = fields.map((field) =>
+    el('li', { class: `ar ${field.trust}` },
+      el('div', { class: 'ar-head' },
+        el('strong', {}, field.kind === 'arc-authentication-results' ? `ARC i=${field.instance ?? '?'}` : 'Authentication-Results'),
+        ` by ${field.authserv_id ?? 'an unnamed server'}`, trustBadge(field.trust)),
+      el('ul', { class: 'ar-results' }, ...field.results.map((result) =>
+        el('li', {},
+          el('span', { class: `result ${result.result}` }, result.result), ' ',
+          el('code', {}, result.method), ' ',
+          el('span', { class: 'quiet' }, result.properties.map((p) => `${p.ptype}.${p.property}=${p.value}`).join(' ')))))));
+  const spfItems = spf.map((field) =>
+    el('li', { class: `ar ${field.trust}` },
+      el('div', { class: 'ar-head' }, el('strong', {}, 'Received-SPF'), ' ',
+        el('span', { class: `result ${field.result}` }, field.result), trustBadge(field.trust)),
+      field.comment ? el('p', { class: 'quiet' }, field.comment) : null));
+  return section('What the receiving servers recorded', 'receiver-results',
+    el('p', { class: 'quiet' }, 'These are the receivers\' own claims. Only fields written at or after the border hop can be trusted.'),
+    el('ul', { class: 'ar-list' }, ...items, ...spfItems));
+}
+
+function renderVendorVerdicts(verdicts = []) {
+  if (verdicts.length === 0) return null;
+  return section('Filter verdicts', 'vendor',
+    el('ul', { class: 'ar-list' }, ...verdicts.map((verdict) =>
+      el('li', { class: `vendor ${verdict.trust}` },
+        el('div', { class: 'ar-head' }, el('strong', {}, verdict.header), trustBadge(verdict.trust)),
+        verdict.summary ? el('p', {}, verdict.summary) : null,
+        verdict.fields.length ? el('dl', { class: 'vendor-fields' }, ...verdict.fields.flatMap((field) => [
+          el('dt', {}, field.key), el('dd', {}, field.value, field.meaning ? el('span', { class: 'quiet' }, ` — ${field.meaning}`) : null),
+        ])) : null))));
+}
+
 /** The whole report, in the order a reader asks: what is it, what is wrong, the evidence. */
 export function renderReport(report) {
   const fragment = document.createDocumentFragment();
@@ -159,6 +226,8 @@ export function renderReport(report) {
     renderSummary(report),
     renderFindings(report.findings),
     report.hops ? renderHops(report) : null,
+    renderReceiverResults(report),
+    renderVendorVerdicts(report.vendor_verdicts),
     renderDns(report.dns),
     renderHeaders(report.headers, report.body),
   ].filter(Boolean));

@@ -65,6 +65,17 @@ test('pasting a header block shows every field, decoded, and the summary', async
   const summary = page.locator('.summary-list');
   assert.match(await summary.textContent(), /Example Übersicht <news@example\.org>/);
   assert.match(await page.locator('.status').textContent(), /Analysed the pasted text in \d+ ms/);
+  // The path, oldest hop first, with a lock on the encrypted hop and the border marked.
+  const hops = page.locator('.hop-table tbody tr');
+  assert.equal(await hops.count(), 4);
+  const gmail = hops.nth(2);
+  assert.match(await gmail.getAttribute('class'), /\bencrypted\b/);
+  assert.equal(await gmail.locator('.icon-lock').count(), 1);
+  assert.match(await gmail.locator('.tls').textContent(), /TLS 1\.3 TLS_AES_128_GCM_SHA256/);
+  assert.match(await gmail.locator('.route').textContent(), /198\.51\.100\.25.*mx\.google\.com.*border/);
+  assert.equal(await page.locator('.hop-table .icon-lock').count(), 1);
+  assert.match(await page.locator('#h-hops').textContent(), /Path \(4 hops, 1 s in all\)/);
+
   await page.screenshot({ path: `${artifacts}/page-headers.png`, fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
