@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod dns;
 pub mod message;
 pub mod report;
+pub mod spf;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
