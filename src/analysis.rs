@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::dns::Resolver;
 use crate::message::{self, IntakeError, Mailbox, Message};
 use crate::report::{Finding, Span};
+use crate::spf;
 
 /// What the caller fixes instead of letting the analysis work it out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +43,8 @@ pub struct MessageReport {
     pub body: BodyReport,
     /// The SMTP envelope SPF and DMARC are evaluated with.
     pub envelope: Envelope,
+    /// SPF for the envelope's connecting IP: the MAIL FROM identity and the HELO identity.
+    pub spf: spf::MessageSpf,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
 }
@@ -118,17 +121,32 @@ pub struct BodyReport {
 pub async fn analyze_message<R: Resolver>(
     input: &[u8],
     options: &Options,
-    _resolver: &R,
+    resolver: &R,
 ) -> Result<MessageReport, IntakeError> {
     let message = message::parse_message(input)?;
     let summary = message::summarize(&message);
+    let envelope = choose_envelope(&message, &options.envelope);
+    let spf_options = spf::CheckOptions {
+        receiver: None,
+        now: options.now,
+    };
+    let spf = spf::check_envelope(
+        resolver,
+        envelope.ip,
+        envelope.mail_from.as_deref(),
+        envelope.helo.as_deref(),
+        &spf_options,
+    )
+    .await;
     let mut findings = message.findings.clone();
     findings.extend(summary_findings(&message, &summary));
+    findings.extend(spf::message_findings(&spf));
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     Ok(MessageReport {
         summary,
-        envelope: choose_envelope(&message, &options.envelope),
+        envelope,
+        spf,
         headers: header_reports(&message),
         body: BodyReport {
             present: message.body_start.is_some(),

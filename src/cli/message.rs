@@ -3,10 +3,10 @@
 use std::io::Read;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mailspect::dns::MemoryResolver;
 use mailspect::{analyze_message, EnvelopeOverride, Options};
 
-use super::args::{DnsSource, MessageArgs};
+use super::args::MessageArgs;
+use super::dns::resolver;
 use super::{output, CliError};
 
 pub fn run(args: &MessageArgs) -> Result<(), CliError> {
@@ -54,18 +54,8 @@ fn read_input(args: &MessageArgs) -> Result<Vec<u8>, CliError> {
     Ok(input)
 }
 
-fn system_now() -> u64 {
+pub fn system_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
-}
-
-/// The resolver the `--dns` sources describe.
-fn resolver(sources: &[DnsSource]) -> Result<MemoryResolver, CliError> {
-    match sources.first() {
-        None => Ok(MemoryResolver::new()),
-        Some(source) => Err(CliError(format!(
-            "--dns {source:?}: this build cannot use DNS sources yet"
-        ))),
-    }
 }

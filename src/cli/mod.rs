@@ -2,8 +2,10 @@
 //! 2 for unusable input or arguments, with a one-line error on stderr.
 
 mod args;
+mod dns;
 mod message;
 mod output;
+mod spf;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Message(args) => message::run(&args),
+        Command::Spf(args) => spf::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

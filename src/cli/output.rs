@@ -43,6 +43,8 @@ pub fn print_message(report: &MessageReport) {
         println!("  {label:<11} {value}");
     }
     println!();
+    super::spf::print_message_spf(&report.spf);
+    println!();
     println!("Findings ({})", report.findings.len());
     for finding in &report.findings {
         let severity = format!("{:?}", finding.severity).to_lowercase();

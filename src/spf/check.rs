@@ -6,8 +6,11 @@ use std::net::IpAddr;
 use super::address::canonical_ip;
 use super::eval::Evaluator;
 use super::macros::MacroValues;
-use super::{ExplanationSource, Identity, SpfReport, SpfResult, MAX_DNS_TERMS, MAX_VOID_LOOKUPS};
+use super::{
+    ExplanationSource, Identity, MessageSpf, SpfReport, SpfResult, MAX_DNS_TERMS, MAX_VOID_LOOKUPS,
+};
 use crate::dns::Resolver;
+use crate::report::{Finding, Severity};
 
 /// The explanation of a `fail` when the domain gives none (RFC 7208 §6.2 leaves it to us).
 pub const DEFAULT_EXPLANATION: &str =
@@ -150,4 +153,98 @@ pub async fn check_host<R: Resolver>(resolver: &R, input: &CheckInput<'_>) -> Sp
     }
     report.trace = Some(node);
     report
+}
+
+/// The SPF part of a message report, from the SMTP envelope the analysis worked out: the MAIL
+/// FROM identity (postmaster@HELO for a bounce, RFC 7208 §2.4) and, when the HELO name is
+/// known, the HELO identity (§2.3). Without a connecting IP there is nothing to evaluate.
+pub async fn check_envelope<R: Resolver>(
+    resolver: &R,
+    ip: Option<IpAddr>,
+    mail_from: Option<&str>,
+    helo: Option<&str>,
+    options: &CheckOptions,
+) -> MessageSpf {
+    let Some(ip) = ip else {
+        return MessageSpf {
+            result: SpfResult::None,
+            reason: "no connecting IP address is known: the Received chain shows no border hop \
+                     and none was given, so SPF was not evaluated"
+                .into(),
+            domain: None,
+            ip: None,
+            mail_from: None,
+            helo: None,
+        };
+    };
+    let helo = helo.map(str::trim).filter(|helo| !helo.is_empty());
+    let mail_from_report = match mail_from {
+        Some(mail_from) => check_mail_from(resolver, ip, mail_from, helo, options).await,
+        None => None,
+    };
+    let helo_report = match helo {
+        Some(helo) => Some(check_helo(resolver, ip, helo, options).await),
+        None => None,
+    };
+    let (result, reason, domain) = match (&mail_from_report, mail_from) {
+        (Some(report), _) => (
+            report.result,
+            report.reason.clone(),
+            Some(report.domain.clone()),
+        ),
+        (None, Some(_)) => (
+            SpfResult::None,
+            "MAIL FROM is empty (a bounce) and no HELO name is known to check instead".into(),
+            None,
+        ),
+        (None, None) => (
+            SpfResult::None,
+            "the MAIL FROM address is not known (no Return-Path field and none was given)".into(),
+            None,
+        ),
+    };
+    MessageSpf {
+        result,
+        reason,
+        domain,
+        ip: Some(ip),
+        mail_from: mail_from_report,
+        helo: helo_report,
+    }
+}
+
+/// Findings for the message report: the SPF results a reader must not miss.
+pub fn message_findings(spf: &MessageSpf) -> Vec<Finding> {
+    const RESULTS: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-2.6";
+    let Some(report) = &spf.mail_from else {
+        return Vec::new();
+    };
+    let (severity, code, what) = match report.result {
+        SpfResult::Fail => (Severity::Error, "spf.fail", "is not allowed to send"),
+        SpfResult::Softfail => (
+            Severity::Warning,
+            "spf.softfail",
+            "is probably not allowed to send",
+        ),
+        SpfResult::Permerror => (
+            Severity::Error,
+            "spf.permerror",
+            "could not be checked: the SPF record is broken",
+        ),
+        SpfResult::Temperror => (
+            Severity::Warning,
+            "spf.temperror",
+            "could not be checked: DNS failed",
+        ),
+        _ => return Vec::new(),
+    };
+    vec![Finding::new(
+        severity,
+        code,
+        format!(
+            "SPF {}: {} {what} for {} ({}).",
+            report.result, report.ip, report.domain, report.reason
+        ),
+    )
+    .with_rfc(RESULTS)]
 }

@@ -28,7 +28,8 @@ use crate::report::Span;
 
 pub use audit::{audit_domain, DomainAudit};
 pub use check::{
-    check_helo, check_host, check_mail_from, CheckInput, CheckOptions, DEFAULT_EXPLANATION,
+    check_envelope, check_helo, check_host, check_mail_from, message_findings, CheckInput,
+    CheckOptions, DEFAULT_EXPLANATION,
 };
 pub use lint::{lint_record, LintFinding};
 pub use macros::{expand, MacroValues};

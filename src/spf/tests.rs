@@ -481,3 +481,44 @@ fn audit_counts_lookups_through_the_tree_and_names_problems() {
     let tree = &audit.trace;
     assert_eq!(tree.terms.len(), 4, "the audit goes on past the error");
 }
+
+// ---- the message pipeline ----
+
+#[test]
+fn message_report_checks_mail_from_and_helo_from_the_envelope() {
+    use crate::analysis::{EnvelopeOverride, Options};
+    let mut zone = MemoryResolver::new();
+    txt(&mut zone, "example.org", "v=spf1 ip4:192.0.2.0/24 -all");
+    txt(&mut zone, "mail.example.net", "v=spf1 a -all");
+    a(&mut zone, "mail.example.net", "198.51.100.1");
+    let message = b"Return-Path: <alice@example.org>\r\nFrom: alice@example.org\r\n\r\nhi\r\n";
+    let options = |ip: &str| Options {
+        envelope: EnvelopeOverride {
+            ip: Some(ip.parse().expect("valid")),
+            helo: Some("mail.example.net".into()),
+            mail_from: None,
+        },
+        ..Options::default()
+    };
+    let report = pollster::block_on(crate::analyze_message(
+        message,
+        &options("198.51.100.1"),
+        &zone,
+    ))
+    .expect("a message");
+    assert_eq!(report.spf.result, SpfResult::Fail);
+    assert_eq!(report.spf.domain.as_deref(), Some("example.org"));
+    assert_eq!(
+        report.spf.helo.as_ref().map(|helo| helo.result),
+        Some(SpfResult::Pass)
+    );
+    assert!(report
+        .findings
+        .iter()
+        .any(|finding| finding.code == "spf.fail"));
+
+    let no_ip = pollster::block_on(crate::analyze_message(message, &Options::default(), &zone))
+        .expect("a message");
+    assert_eq!(no_ip.spf.result, SpfResult::None);
+    assert!(no_ip.spf.mail_from.is_none() && no_ip.spf.reason.contains("no connecting IP"));
+}
