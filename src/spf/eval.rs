@@ -64,6 +64,9 @@ pub(super) struct Evaluator<'r, R> {
     validated_name_done: bool,
 }
 
+/// How far an audit follows includes past the limit, to show by how much it is exceeded.
+const AUDIT_MAX_LOOKUPS: u32 = 5 * MAX_DNS_TERMS;
+
 type BoxedOutcome<'a> = Pin<Box<dyn Future<Output = HostOutcome> + 'a>>;
 
 impl<'r, R: Resolver> Evaluator<'r, R> {
@@ -275,6 +278,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 return fail(node, trace, SpfResult::Permerror, reason);
             }
         }
+        if let Err(reason) = self.may_follow(&name, &path) {
+            return fail(node, trace, SpfResult::Permerror, reason);
+        }
         let child = self.check_host(name.clone(), path).await;
         trace.lookups_used = self.lookups;
         trace.void_lookups = self.void_lookups;
@@ -369,7 +375,35 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             None => self.values.domain.clone(),
         };
         trace.target = Some(name.clone());
+        if self.audit && spec.is_some_and(macros::depends_on_message) {
+            trace.note = Some(
+                "the name depends on the message (macros); the audit used placeholder values"
+                    .into(),
+            );
+        }
         name
+    }
+
+    /// Whether an audit may follow an include or redirect to `name`. An evaluation is bounded
+    /// by the lookup limit, but an audit goes on past it, so it stops at loops and after
+    /// [`AUDIT_MAX_LOOKUPS`].
+    fn may_follow(&self, name: &str, path: &[String]) -> Result<(), String> {
+        if !self.audit {
+            return Ok(());
+        }
+        if path.iter().any(|above| above.eq_ignore_ascii_case(name)) {
+            return Err(format!(
+                "{name} is already being evaluated ({} → {name}): a loop, which receivers end \
+                 with permerror at the lookup limit",
+                path.join(" → ")
+            ));
+        }
+        if self.lookups > AUDIT_MAX_LOOKUPS {
+            return Err(format!(
+                "the audit stops following includes after {AUDIT_MAX_LOOKUPS} lookups"
+            ));
+        }
+        Ok(())
     }
 
     /// `%{p}` (RFC 7208 §7.3): a validated name of the IP, preferring the domain itself, then
@@ -602,6 +636,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         trace: &mut TermTrace,
         path: &[String],
     ) -> MechanismOutcome {
+        if let Err(reason) = self.may_follow(&name, path) {
+            return MechanismOutcome::Error(SpfResult::Permerror, reason);
+        }
         let child = self.check_host(name.clone(), path.to_vec()).await;
         let outcome = match child.result {
             SpfResult::Pass => self.address_match(true),

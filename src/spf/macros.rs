@@ -40,6 +40,13 @@ pub fn expand(string: &MacroString, values: &MacroValues) -> String {
     out
 }
 
+/// Whether the expansion depends on the message (anything but `%{d}`, the current domain).
+pub(super) fn depends_on_message(string: &MacroString) -> bool {
+    string.parts.iter().any(
+        |part| matches!(part, MacroPart::Macro(expand) if expand.letter != MacroLetter::Domain),
+    )
+}
+
 /// Whether expanding the string needs `%{p}`, which costs DNS queries.
 pub(super) fn needs_validated_name(string: &MacroString) -> bool {
     string.parts.iter().any(|part| {

@@ -522,3 +522,39 @@ fn message_report_checks_mail_from_and_helo_from_the_envelope() {
     assert_eq!(no_ip.spf.result, SpfResult::None);
     assert!(no_ip.spf.mail_from.is_none() && no_ip.spf.reason.contains("no connecting IP"));
 }
+
+#[test]
+fn audit_stops_at_include_loops_and_notes_macro_targets() {
+    let mut zone = MemoryResolver::new();
+    txt(
+        &mut zone,
+        "loop1.example",
+        "v=spf1 include:loop2.example exists:%{i}.bl.example -all",
+    );
+    txt(
+        &mut zone,
+        "loop2.example",
+        "v=spf1 include:LOOP1.example -all",
+    );
+    let audit = pollster::block_on(audit_domain(&zone, "loop1.example"));
+    assert_eq!(audit.result, SpfResult::Permerror);
+    assert_eq!(
+        audit.lookups_used, 3,
+        "include, include (the loop is not followed), exists"
+    );
+    let inner = audit.trace.terms[0]
+        .child
+        .as_ref()
+        .expect("loop2 evaluated");
+    let looped = &inner.terms[0];
+    assert_eq!(looped.outcome, TermOutcome::Permerror);
+    assert!(looped
+        .note
+        .as_deref()
+        .is_some_and(|note| note.contains("loop")));
+    let exists = &audit.trace.terms[1];
+    assert!(exists
+        .note
+        .as_deref()
+        .is_some_and(|note| note.contains("placeholder")));
+}
