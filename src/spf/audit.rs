@@ -15,6 +15,7 @@ use crate::report::Severity;
 
 const RFC_RECORD_TYPE: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-3.1";
 const RFC_INCLUDE: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-5.2";
+const RFC_TEMPERROR: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-2.6.6";
 const RFC_SELECTION: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-4.5";
 
 /// The audit of one domain's SPF.
@@ -146,14 +147,12 @@ fn tree_findings(root: &TraceNode) -> Vec<LintFinding> {
                             node.domain
                         ),
                         "Check the domain's name servers.",
-                        RFC_LIMITS,
+                        RFC_TEMPERROR,
                     ));
                 }
             }
         }
-        if node.result == SpfResult::Permerror
-            && node.reason.contains("SPF records; there must be one")
-        {
+        if node.spf_record_count > 1 {
             findings.push(LintFinding::new(
                 Severity::Error,
                 "spf.multiple-records",

@@ -130,6 +130,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     return finish(node, SpfResult::None, reason);
                 }
                 RecordSelection::Multiple(count) => {
+                    node.spf_record_count = count;
                     let reason = format!(
                         "{domain} publishes {count} SPF records; there must be one (RFC 7208 §4.5)"
                     );
@@ -137,6 +138,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 }
                 RecordSelection::One(bytes) => bytes,
             };
+            node.spf_record_count = 1;
             node.record = Some(String::from_utf8_lossy(&bytes).into_owned());
             if let Some(published) = strings.iter().find(|strings| strings.concat() == bytes) {
                 node.string_lengths = published.iter().map(Vec::len).collect();

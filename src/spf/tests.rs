@@ -558,3 +558,30 @@ fn audit_stops_at_include_loops_and_notes_macro_targets() {
         .as_deref()
         .is_some_and(|note| note.contains("placeholder")));
 }
+
+#[test]
+fn audit_reports_duplicate_records_and_a_tree_near_the_limit() {
+    let mut zone = MemoryResolver::new();
+    txt(&mut zone, "two.example", "v=spf1 -all");
+    txt(&mut zone, "two.example", "v=spf1 mx -all");
+    let audit = pollster::block_on(audit_domain(&zone, "two.example"));
+    assert_eq!(audit.result, SpfResult::Permerror);
+    assert_eq!(codes(&audit.findings), ["spf.multiple-records"]);
+
+    let includes: Vec<String> = (0..9).map(|n| format!("include:p{n}.example")).collect();
+    txt(
+        &mut zone,
+        "busy.example",
+        &format!("v=spf1 {} -all", includes.join(" ")),
+    );
+    for n in 0..9 {
+        txt(
+            &mut zone,
+            &format!("p{n}.example"),
+            "v=spf1 ip4:192.0.2.0/24 -all",
+        );
+    }
+    let audit = pollster::block_on(audit_domain(&zone, "busy.example"));
+    assert_eq!((audit.lookups_used, audit.result), (9, SpfResult::Fail));
+    assert_eq!(codes(&audit.findings), ["spf.lookups-near-limit"]);
+}

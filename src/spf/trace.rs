@@ -18,6 +18,8 @@ pub struct TraceNode {
     pub record: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_error: Option<ParseError>,
+    /// How many TXT records of the domain start with `v=spf1`; more than one is `permerror`.
+    pub spf_record_count: usize,
     /// The lengths of the record's TXT strings, for lint (RFC 7208 §3.3).
     #[serde(skip)]
     pub(super) string_lengths: Vec<usize>,
@@ -36,6 +38,7 @@ impl TraceNode {
             queries: Vec::new(),
             record: None,
             parse_error: None,
+            spf_record_count: 0,
             string_lengths: Vec::new(),
             terms: Vec::new(),
             result: SpfResult::None,
