@@ -145,8 +145,14 @@ fn build_zone(zonedata: &BTreeMap<String, Vec<Value>>) -> SuiteResolver {
     SuiteResolver { zone, timeouts }
 }
 
+/// Tests whose explanation is compared ignoring ASCII case. `v-macro-ip6` expects the nibbles
+/// of `%{ir}` in upper case (`...E.B.A.B.E.F.A.C.ip6.arpa`), where RFC 7208 §7.4's own example
+/// of the same expansion is lower case (`...8.b.d.0.1.0.0.2.ip6._spf.example.com`); mailspect
+/// follows the RFC, and DNS names compare without case anyway.
+const IGNORE_CASE_OF_EXPLANATION: &[&str] = &["v-macro-ip6"];
+
 /// One test's outcome: `None` when it passed, else what went wrong.
-fn run_case(resolver: &SuiteResolver, case: &Case) -> Option<String> {
+fn run_case(resolver: &SuiteResolver, name: &str, case: &Case) -> Option<String> {
     let ip: IpAddr = case.host.parse().expect("host is an IP address");
     let report = pollster::block_on(check_mail_from(
         resolver,
@@ -179,18 +185,21 @@ fn run_case(resolver: &SuiteResolver, case: &Case) -> Option<String> {
         (Some(expected), SpfResult::Fail) if expected == "DEFAULT" => (report.explanation_source
             != Some(ExplanationSource::Default))
         .then(|| format!("explanation {:?}, expected the default", report.explanation)),
-        // Compared ignoring ASCII case: the suite's `v-macro-ip6` writes the nibbles of %{ir}
-        // in upper case, where RFC 7208 §7.4's own example of the same expansion is lower case.
-        (Some(expected), SpfResult::Fail) => (!report
-            .explanation
-            .as_deref()
-            .is_some_and(|text| text.eq_ignore_ascii_case(expected)))
-        .then(|| {
-            format!(
-                "explanation {:?}, expected {expected:?}",
-                report.explanation
-            )
-        }),
+        (Some(expected), SpfResult::Fail) => {
+            let same = |text: &str| {
+                if IGNORE_CASE_OF_EXPLANATION.contains(&name) {
+                    text.eq_ignore_ascii_case(expected)
+                } else {
+                    text == expected
+                }
+            };
+            (!report.explanation.as_deref().is_some_and(same)).then(|| {
+                format!(
+                    "explanation {:?}, expected {expected:?}",
+                    report.explanation
+                )
+            })
+        }
         _ => None,
     }
 }
@@ -208,7 +217,7 @@ fn run_suite(file: &str) -> (usize, Vec<(String, String)>) {
         let scenario = Scenario::deserialize(document).expect("scenario");
         let resolver = build_zone(&scenario.zonedata);
         for (name, case) in &scenario.tests {
-            match run_case(&resolver, case) {
+            match run_case(&resolver, name, case) {
                 None => passed += 1,
                 Some(why) => {
                     failures.push((name.clone(), format!("{}: {why}", scenario.description)))

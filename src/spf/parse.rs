@@ -169,18 +169,16 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
         .unwrap_or(text.len());
     let (name, rest) = text.split_at(name_end);
     let rest_offset = offset + name_end;
-    let argument = |rest: &str| -> Option<(usize, String)> {
-        rest.strip_prefix(':')
-            .map(|value| (rest_offset + 1, value.to_string()))
-    };
+    // `":" argument`: the text after the colon and its offset.
+    let argument = rest.strip_prefix(':').map(|value| (rest_offset + 1, value));
     let bad = |kind| error(kind, span);
     match name.to_ascii_lowercase().as_str() {
         // all = "all"
         "all" if rest.is_empty() => Ok(Mechanism::All),
         // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec
         "include" | "exists" => {
-            let (at, value) = argument(rest).ok_or(bad(ParseErrorKind::BadMechanism))?;
-            let domain = domain_spec(&value, at)?;
+            let (at, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
+            let domain = domain_spec(value, at)?;
             Ok(if name.eq_ignore_ascii_case("include") {
                 Mechanism::Include { domain }
             } else {
@@ -204,14 +202,14 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
         }
         // ip4 = "ip4" ":" ip4-network [ ip4-cidr-length ]
         "ip4" => {
-            let (_, value) = argument(rest).ok_or(bad(ParseErrorKind::BadMechanism))?;
-            let (network, prefix) = network_and_prefix(&value, ip4_network, 32, span)?;
+            let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
+            let (network, prefix) = network_and_prefix(value, ip4_network, 32, span)?;
             Ok(Mechanism::Ip4 { network, prefix })
         }
         // ip6 = "ip6" ":" ip6-network [ ip6-cidr-length ]
         "ip6" => {
-            let (_, value) = argument(rest).ok_or(bad(ParseErrorKind::BadMechanism))?;
-            let (network, prefix) = network_and_prefix(&value, ip6_network, 128, span)?;
+            let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
+            let (network, prefix) = network_and_prefix(value, ip6_network, 128, span)?;
             Ok(Mechanism::Ip6 { network, prefix })
         }
         "all" => Err(bad(ParseErrorKind::BadMechanism)),
