@@ -5,6 +5,7 @@
 //! The decisions that need no DNS (CIDR matching, macro expansion, record selection) are plain
 //! functions in `address` and `macros`; the loop below only asks questions and applies them.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
@@ -139,13 +140,19 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 RecordSelection::One(bytes) => bytes,
             };
             node.spf_record_count = 1;
-            node.record = Some(String::from_utf8_lossy(&bytes).into_owned());
-            if let Some(published) = strings.iter().find(|strings| strings.concat() == bytes) {
-                node.string_lengths = published.iter().map(Vec::len).collect();
+            // `records` holds the joined strings of `strings`, index for index.
+            if let Some(index) = records.iter().position(|record| *record == bytes) {
+                if let Some(published) = strings.get(index) {
+                    node.string_lengths = published.iter().map(Vec::len).collect();
+                }
             }
             let record = match parse::parse_record(&bytes) {
-                Ok(record) => record,
+                Ok(record) => {
+                    node.record = Some(record.text.clone());
+                    record
+                }
                 Err(error) => {
+                    node.record = Some(String::from_utf8_lossy(&bytes).into_owned());
                     let reason = format!("{domain}'s SPF record is invalid: {error}");
                     node.parse_error = Some(error);
                     return finish(node, SpfResult::Permerror, reason);
@@ -193,9 +200,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     continue;
                 }
             }
-            let text = trace.text.clone();
             node.terms.push(trace);
             if matched {
+                let text = record.term_text(term).to_string();
                 if let Some((result, reason)) = first_error {
                     // An audit went on past an error; a receiver would have stopped there.
                     return HostOutcome::ended(node, result, reason);
@@ -322,10 +329,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         directive: Option<&Directive>,
     ) -> TermTrace {
         let name = match &term.kind {
-            TermKind::Directive(directive) => directive.mechanism.name().to_string(),
-            TermKind::Modifier(Modifier::Redirect(_)) => "redirect".into(),
-            TermKind::Modifier(Modifier::Explanation(_)) => "exp".into(),
-            TermKind::Modifier(Modifier::Unknown { name, .. }) => name.clone(),
+            TermKind::Directive(directive) => Cow::Borrowed(directive.mechanism.name()),
+            TermKind::Modifier(Modifier::Redirect(_)) => Cow::Borrowed("redirect"),
+            TermKind::Modifier(Modifier::Explanation(_)) => Cow::Borrowed("exp"),
+            TermKind::Modifier(Modifier::Unknown { name, .. }) => Cow::Owned(name.clone()),
         };
         TermTrace {
             text: record.term_text(term).to_string(),

@@ -66,8 +66,11 @@ pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
             Span::new(0, bytes.len().min(6)),
         ));
     }
-    // Checked above: every byte is printable ASCII, hence valid UTF-8.
-    let text = String::from_utf8_lossy(bytes).into_owned();
+    // Checked above: every byte is printable ASCII, hence valid UTF-8; the error arm is
+    // unreachable but answers as the non-ASCII check would.
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| error(ParseErrorKind::NonAscii, Span::new(0, bytes.len())))?
+        .to_string();
     let mut terms = Vec::new();
     let mut offset = 6;
     for token in text[6..].split(' ') {
@@ -172,7 +175,18 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
     // `":" argument`: the text after the colon and its offset.
     let argument = rest.strip_prefix(':').map(|value| (rest_offset + 1, value));
     let bad = |kind| error(kind, span);
-    match name.to_ascii_lowercase().as_str() {
+    // The name in lower case without allocating: mechanism names are at most 7 letters.
+    let mut buffer = [0u8; 8];
+    let lower = match buffer.get_mut(..name.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(name.as_bytes());
+            slot.make_ascii_lowercase();
+            // ASCII alphanumerics (see `name_end`), hence UTF-8.
+            std::str::from_utf8(slot).unwrap_or("")
+        }
+        None => "",
+    };
+    match lower {
         // all = "all"
         "all" if rest.is_empty() => Ok(Mechanism::All),
         // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec

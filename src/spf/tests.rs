@@ -585,3 +585,19 @@ fn audit_reports_duplicate_records_and_a_tree_near_the_limit() {
     assert_eq!((audit.lookups_used, audit.result), (9, SpfResult::Fail));
     assert_eq!(codes(&audit.findings), ["spf.lookups-near-limit"]);
 }
+
+#[test]
+fn txt_answers_show_hostile_bytes_as_zone_file_escapes() {
+    let answer = Ok(crate::dns::Answer {
+        records: vec![crate::dns::Record {
+            name: "example.org".into(),
+            ttl: 300,
+            data: RecordData::Txt {
+                strings: vec![b"v=spf1 \x96all".to_vec(), b"say \"hi\"\\".to_vec()],
+            },
+        }],
+        ..Default::default()
+    });
+    let trace = DnsQueryTrace::new("example.org", crate::dns::RecordType::Txt, &answer);
+    assert_eq!(trace.answers, [r#""v=spf1 \150all" "say \"hi\"\\""#]);
+}

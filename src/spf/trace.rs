@@ -1,6 +1,8 @@
 //! The evaluation tree: every record fetched, every term evaluated, every DNS query with its
 //! answer, and the running lookup counts. The page draws it; the CLI prints it indented.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::{ParseError, Qualifier, SpfResult};
@@ -67,7 +69,7 @@ pub struct TermTrace {
     /// Where it is in the record.
     pub span: Span,
     /// `all`, `include`, …, `redirect`, `exp`, or the unknown modifier's name.
-    pub name: String,
+    pub name: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<Qualifier>,
     /// The domain after macro expansion, for terms that have one.
@@ -153,13 +155,36 @@ fn presentation(data: &RecordData) -> String {
             exchange,
         } => format!("{preference} {exchange}"),
         RecordData::Ptr { target } => target.clone(),
-        RecordData::Txt { strings } => strings
-            .iter()
-            .map(|string| format!("{:?}", String::from_utf8_lossy(string)))
-            .collect::<Vec<_>>()
-            .join(" "),
+        RecordData::Txt { strings } => {
+            let mut out = String::new();
+            for (index, string) in strings.iter().enumerate() {
+                if index > 0 {
+                    out.push(' ');
+                }
+                quote_character_string(string, &mut out);
+            }
+            out
+        }
         other => format!("{other:?}"),
     }
+}
+
+/// A character-string as a zone file writes it (RFC 1035 §5.1): in double quotes, with `"` and
+/// `\\` escaped and any byte outside printable ASCII as `\DDD`, so that hostile bytes show as
+/// what they are.
+fn quote_character_string(bytes: &[u8], out: &mut String) {
+    out.push('"');
+    for &byte in bytes {
+        match byte {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(byte));
+            }
+            b' '..=b'~' => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\{byte:03}")),
+        }
+    }
+    out.push('"');
 }
 
 /// The term that decided the result.
