@@ -463,9 +463,8 @@ pub struct SpfReport {
     pub result: SpfResult,
     /// One sentence on why.
     pub reason: String,
-    /// For `fail` only (RFC 7208 §6.2). Written by the domain owner when the source is `record`:
-    /// untrusted text.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For `fail` only (RFC 7208 §6.2), `null` otherwise. Written by the domain owner when the
+    /// source is `record`: untrusted text.
     pub explanation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation_source: Option<ExplanationSource>,
@@ -489,9 +488,9 @@ pub struct MessageSpf {
     /// The result of the MAIL FROM identity; `none` when it could not be checked.
     pub result: SpfResult,
     pub reason: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The MAIL FROM domain checked; `null` when none could be.
     pub domain: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The connecting IP evaluated; `null` when none is known.
     pub ip: Option<IpAddr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail_from: Option<SpfReport>,
