@@ -81,3 +81,36 @@ pub async fn analyze_message(input: JsValue, options: JsValue) -> Result<JsValue
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// Evaluates SPF for `{ ip, mailFrom, helo, now }` (the same options as `analyzeMessage`) and
+/// resolves to the same object as a message report's `spf`: `result`, `reason`, `domain`, `ip`,
+/// and the `mail_from` and `helo` checks, each with its evaluation `trace`.
+#[wasm_bindgen(js_name = checkSpf)]
+pub async fn check_spf(options: JsValue) -> Result<JsValue, JsError> {
+    let options = options_from_js(options)?;
+    let envelope = options.envelope;
+    let ip = envelope
+        .ip
+        .ok_or_else(|| JsError::new("invalid options: ip is required to evaluate SPF"))?;
+    let spf_options = crate::spf::CheckOptions {
+        receiver: None,
+        now: options.now,
+    };
+    let resolver = MemoryResolver::new();
+    let report = crate::spf::check_envelope(
+        &resolver,
+        Some(ip),
+        envelope.mail_from.as_deref(),
+        envelope.helo.as_deref(),
+        &spf_options,
+    )
+    .await;
+    to_js(&report)
+}
+
+/// Audits a domain's SPF record: its include tree, lookups used and lint findings.
+#[wasm_bindgen(js_name = auditSpf)]
+pub async fn audit_spf(domain: String) -> Result<JsValue, JsError> {
+    let resolver = MemoryResolver::new();
+    to_js(&crate::spf::audit_domain(&resolver, &domain).await)
+}
