@@ -254,7 +254,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             let mut trace = self.term_trace(record, term, None);
             trace.outcome = TermOutcome::Ignored;
             trace.note = Some(match modifier {
-                Modifier::Explanation(_) => "used only when the result is fail".into(),
+                Modifier::Explanation(_) => {
+                    "applies only when the final result is fail; its lookup is under the top node's explanation_queries".into()
+                }
                 _ => "unknown modifier, ignored (RFC 7208 §6)".into(),
             });
             node.terms.push(trace);
@@ -433,7 +435,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     }
 
     /// The PTR names of the IP (at most ten, RFC 7208 §4.6.4) that `wanted` accepts and whose
-    /// A or AAAA records include the IP (RFC 7208 §5.5). Errors skip a name.
+    /// A or AAAA records include the IP (RFC 7208 §5.5). Errors skip a name, and an error on
+    /// the PTR lookup itself means no names (§5.5: the mechanism "fails to match").
+    ///
+    /// A missing PTR is not counted as a void lookup: the reverse zone belongs to whoever
+    /// controls the connecting IP, so counting it would let a sender turn a domain's `fail`
+    /// into `permerror` (the suite's `ptr-limit` comment makes the same point for the PTR count).
     async fn validated_names(
         &self,
         queries: &mut Vec<DnsQueryTrace>,
