@@ -175,6 +175,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         path: Vec<String>,
     ) -> HostOutcome {
         let domain = node.domain.clone();
+        node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, String)> = None;
         for (term, directive) in record.directives() {
             let mut trace = self.term_trace(&record, term, Some(directive));

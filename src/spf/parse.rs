@@ -71,7 +71,8 @@ pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| error(ParseErrorKind::NonAscii, Span::new(0, bytes.len())))?
         .to_string();
-    let mut terms = Vec::new();
+    // One term per space at most: sized once, as terms are large and records long.
+    let mut terms = Vec::with_capacity(bytes.iter().filter(|&&b| b == b' ').count());
     let mut offset = 6;
     for token in text[6..].split(' ') {
         if !token.is_empty() {
