@@ -170,7 +170,9 @@ fn tree_findings(root: &TraceNode) -> Vec<LintFinding> {
             }
         }
         for term in &node.terms {
-            for query in term.queries.iter().filter(|query| query.void) {
+            // The term's own lookup is its last query (any `%{p}` lookups come first).
+            let counted = term.queries.last().filter(|_| term.void_lookup);
+            if let Some(query) = counted {
                 findings.push(
                     LintFinding::new(
                         Severity::Warning,

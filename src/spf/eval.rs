@@ -346,6 +346,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             queries: Vec::new(),
             lookups_used: self.lookups,
             void_lookups: self.void_lookups,
+            void_lookup: false,
             outcome: TermOutcome::NoMatch,
             note: None,
             child: None,
@@ -373,7 +374,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         spec: &MacroString,
         queries: &mut Vec<DnsQueryTrace>,
     ) -> String {
-        if macros::needs_validated_name(spec) && !self.validated_name_done {
+        // An audit has no IP to look up; `%{p}` stays "unknown" there.
+        if macros::needs_validated_name(spec) && !self.validated_name_done && !self.audit {
             self.validated_name_done = true;
             self.values.validated_name = self.validated_name(queries).await;
         }
@@ -512,6 +514,13 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
             Mechanism::Ptr { domain } => {
                 let name = self.target(domain.as_ref(), trace).await;
+                if self.audit {
+                    trace.note = Some(
+                        "depends on the reverse DNS of the connecting IP, which an audit does not have"
+                            .into(),
+                    );
+                    return MechanismOutcome::NoMatch;
+                }
                 let names = self
                     .validated_names(&mut trace.queries, |ptr| within_domain(ptr, &name))
                     .await;
@@ -560,16 +569,19 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         trace.queries.push(query);
         match answer {
             Ok(answer) if !answer.records.is_empty() => Ok(Some(answer)),
-            Ok(_) | Err(DnsError::NxDomain | DnsError::NoData) => match self.count_void() {
-                Ok(()) => Ok(None),
-                Err(reason) if !self.audit => {
-                    Err(MechanismOutcome::Error(SpfResult::Permerror, reason))
+            Ok(_) | Err(DnsError::NxDomain | DnsError::NoData) => {
+                trace.void_lookup = true;
+                match self.count_void() {
+                    Ok(()) => Ok(None),
+                    Err(reason) if !self.audit => {
+                        Err(MechanismOutcome::Error(SpfResult::Permerror, reason))
+                    }
+                    Err(reason) => {
+                        trace.note = Some(reason);
+                        Ok(None)
+                    }
                 }
-                Err(reason) => {
-                    trace.note = Some(reason);
-                    Ok(None)
-                }
-            },
+            }
             Err(error) => Err(MechanismOutcome::Error(
                 SpfResult::Temperror,
                 format!("the {record_type} lookup for {name} failed: {error}"),

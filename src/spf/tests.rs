@@ -649,3 +649,26 @@ fn arbitrary_records_never_panic_and_spans_stay_inside() {
         );
     }
 }
+
+#[test]
+fn audit_does_not_look_up_reverse_dns_it_has_no_ip_for() {
+    let mut zone = MemoryResolver::new();
+    txt(
+        &mut zone,
+        "example.org",
+        "v=spf1 ptr a:%{p}.example.org -all",
+    );
+    let audit = pollster::block_on(audit_domain(&zone, "example.org"));
+    let ptr = &audit.trace.terms[0];
+    assert!(ptr.queries.is_empty(), "{:?}", ptr.queries);
+    assert!(!ptr.void_lookup);
+    let a = &audit.trace.terms[1];
+    assert_eq!(a.target.as_deref(), Some("unknown.example.org"));
+    assert!(a.void_lookup && a.queries.len() == 1);
+    let void_findings = audit
+        .findings
+        .iter()
+        .filter(|f| f.code == "spf.void-lookup")
+        .count();
+    assert_eq!(void_findings, 1);
+}

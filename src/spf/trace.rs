@@ -80,6 +80,8 @@ pub struct TermTrace {
     pub lookups_used: u32,
     /// Void lookups so far in the whole evaluation.
     pub void_lookups: u32,
+    /// This term's own lookup found no such name or no records, and counted as void.
+    pub void_lookup: bool,
     pub outcome: TermOutcome,
     /// What a person should know about this step.
     #[serde(skip_serializing_if = "Option::is_none")]
