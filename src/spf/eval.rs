@@ -383,19 +383,28 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     }
 
     /// The target of a mechanism: its domain-spec expanded, or the current domain.
-    async fn target(&mut self, spec: Option<&MacroString>, trace: &mut TermTrace) -> String {
+    ///
+    /// `None` in an audit when the name depends on the message (any macro but `%{d}`): the
+    /// audit has no sender or IP, and a lookup with made-up values (a DNSBL-style
+    /// `exists:%{ir}.list.example` would find nothing) would mislead. The term still counts
+    /// against the lookup limit.
+    async fn target(
+        &mut self,
+        spec: Option<&MacroString>,
+        trace: &mut TermTrace,
+    ) -> Option<String> {
+        if self.audit && spec.is_some_and(macros::depends_on_message) {
+            trace.note = Some(
+                "the name depends on the message (macros), so an audit does not look it up".into(),
+            );
+            return None;
+        }
         let name = match spec {
             Some(spec) => self.expand_domain(spec, &mut trace.queries).await,
             None => self.values.domain.clone(),
         };
         trace.target = Some(name.clone());
-        if self.audit && spec.is_some_and(macros::depends_on_message) {
-            trace.note = Some(
-                "the name depends on the message (macros); the audit used placeholder values"
-                    .into(),
-            );
-        }
-        name
+        Some(name)
     }
 
     /// Whether an audit may follow an include or redirect to `name`. An evaluation is bounded
@@ -505,15 +514,21 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 self.address_match(in_network(ip, IpAddr::V6(*network), *prefix))
             }
             Mechanism::A { domain, cidr } => {
-                let name = self.target(domain.as_ref(), trace).await;
+                let Some(name) = self.target(domain.as_ref(), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
                 self.address_records(&name, *cidr, trace).await
             }
             Mechanism::Mx { domain, cidr } => {
-                let name = self.target(domain.as_ref(), trace).await;
+                let Some(name) = self.target(domain.as_ref(), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
                 self.mx(&name, *cidr, trace).await
             }
             Mechanism::Ptr { domain } => {
-                let name = self.target(domain.as_ref(), trace).await;
+                let Some(name) = self.target(domain.as_ref(), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
                 if self.audit {
                     trace.note = Some(
                         "depends on the reverse DNS of the connecting IP, which an audit does not have"
@@ -527,7 +542,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 self.address_match(!names.is_empty())
             }
             Mechanism::Exists { domain } => {
-                let name = self.target(Some(domain), trace).await;
+                let Some(name) = self.target(Some(domain), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
                 match self.primary_lookup(&name, RecordType::A, trace).await {
                     Ok(Some(_)) => self.address_match(true),
                     Ok(None) => MechanismOutcome::NoMatch,
@@ -535,7 +552,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 }
             }
             Mechanism::Include { domain } => {
-                let name = self.target(Some(domain), trace).await;
+                let Some(name) = self.target(Some(domain), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
                 self.include(name, trace, path).await
             }
         }
