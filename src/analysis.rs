@@ -13,6 +13,7 @@ use crate::message::{self, IntakeError, Mailbox, Message};
 use crate::received::{self, Border, Hop, Path};
 use crate::report::{Finding, Span};
 use crate::sender;
+use crate::spf;
 use crate::vendor::{self, VendorVerdict};
 
 /// What the caller fixes instead of letting the analysis work it out.
@@ -57,6 +58,8 @@ pub struct MessageReport {
     pub received_spf: Vec<ReceivedSpf>,
     /// Filtering products' verdict headers, decoded (Microsoft, SpamAssassin, Proofpoint, Mimecast).
     pub vendor_verdicts: Vec<VendorVerdict>,
+    /// SPF for the envelope's connecting IP: the MAIL FROM identity and the HELO identity.
+    pub spf: spf::MessageSpf,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
     /// Every DNS lookup the analysis made, in the order they started: for the DNS waterfall and
@@ -187,6 +190,26 @@ pub async fn analyze_message<R: Resolver>(
         &summary,
         &receiver_domains,
     ));
+
+    // `%{r}` in an SPF explanation names the checking host: the receiver's border hop.
+    let receiver = path
+        .border
+        .as_ref()
+        .and_then(|border| path.hops.iter().find(|hop| hop.number == border.hop))
+        .and_then(|hop| hop.by.clone());
+    let spf_options = spf::CheckOptions {
+        receiver,
+        now: options.now,
+    };
+    let spf = spf::check_envelope(
+        &resolver,
+        envelope.ip,
+        envelope.mail_from.as_deref(),
+        envelope.helo.as_deref(),
+        &spf_options,
+    )
+    .await;
+    findings.extend(spf::message_findings(&spf));
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     Ok(MessageReport {
@@ -201,6 +224,7 @@ pub async fn analyze_message<R: Resolver>(
         authentication_results: results.authentication_results,
         received_spf: results.received_spf,
         vendor_verdicts,
+        spf,
         headers: header_reports(&message),
         body: BodyReport {
             present: message.body_start.is_some(),

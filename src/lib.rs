@@ -14,6 +14,7 @@ pub mod message;
 pub mod received;
 pub mod report;
 pub mod sender;
+pub mod spf;
 pub mod vendor;
 
 #[cfg(target_arch = "wasm32")]

@@ -3,9 +3,17 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// Answers come from a zone file: tests never ask a real resolver.
+const ZONE: &str = concat!(
+    "zone:",
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/dns/spf.zone"
+);
+
 fn mailspect(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailspect"))
         .args(args)
+        .args(["--dns", ZONE])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -42,7 +42,7 @@ fn resolves_against_a_zone_file() {
         "mx1.mailspect.test"
     );
     let missing = lookup_json("nope.mailspect.test", "A", &zone);
-    assert_eq!(missing["outcome"]["error"]["kind"], "nx-domain");
+    assert_eq!(missing["outcome"]["error"]["kind"], "nxdomain");
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn serve_dns_answers_the_cli_doh_client() {
         "192.0.2.26"
     );
     let nodata = lookup_json("mailspect.test", "AAAA", &doh);
-    assert_eq!(nodata["outcome"]["error"]["kind"], "no-data");
+    assert_eq!(nodata["outcome"]["error"]["kind"], "nodata");
 }
 
 #[test]

@@ -20,9 +20,17 @@ fn temporary(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     path
 }
 
+/// Answers come from a zone file: tests never ask a real resolver.
+const ZONE: &str = concat!(
+    "zone:",
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/dns/spf.zone"
+);
+
 fn run(arguments: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_mailspect"))
         .args(arguments)
+        .args(["--dns", ZONE])
         .output()
         .expect("the binary runs");
     (

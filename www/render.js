@@ -219,12 +219,60 @@ function renderVendorVerdicts(verdicts = []) {
         ])) : null))));
 }
 
+const resultBadge = (result) => el('span', { class: `result ${result}` }, result);
+
+const OUTCOME = { match: '✓ matched', no_match: 'no match', applied: 'applied', ignored: 'not evaluated', temperror: 'temperror', permerror: 'permerror' };
+
+function renderSpfNode(node) {
+  const queries = (node.queries ?? []).map((query) =>
+    el('li', { class: `spf-query${query.void ? ' void' : ''}` },
+      el('code', {}, `${query.type} ${query.name}`), ' → ',
+      query.error ? el('span', { class: 'result temperror' }, query.error)
+        : (query.answers?.length ? query.answers.join(' ') : 'no records'),
+      query.void ? el('span', { class: 'badge warn', title: 'A void lookup: NXDOMAIN or no records (RFC 7208 §4.6.4).' }, 'void') : null));
+  const terms = (node.terms ?? []).map((term) =>
+    el('li', { class: `spf-term ${term.outcome}` },
+      el('code', { class: 'term' }, term.text),
+      el('span', { class: 'outcome' }, ` ${OUTCOME[term.outcome] ?? term.outcome}`),
+      term.lookups_used !== undefined ? el('span', { class: 'quiet' }, ` · ${term.lookups_used}/10 lookups`) : null,
+      term.note ? el('span', { class: 'quiet' }, ` · ${term.note}`) : null,
+      term.queries?.length ? el('ul', { class: 'spf-queries' }, ...term.queries.map((query) =>
+        el('li', {}, el('code', {}, `${query.type} ${query.name}`), ' → ',
+          query.error ? query.error : (query.answers?.length ? query.answers.join(', ') : 'no records')))) : null,
+      term.child ? el('ul', { class: 'spf-tree' }, el('li', {}, renderSpfNode(term.child))) : null));
+  return el('div', { class: 'spf-node' },
+    el('div', {}, el('strong', {}, node.domain), ' ', node.result ? resultBadge(node.result) : null),
+    node.record ? el('code', { class: 'record' }, node.record) : null,
+    node.parse_error ? el('p', { class: 'error' }, node.parse_error) : null,
+    queries.length && !node.record ? el('ul', { class: 'spf-queries' }, ...queries) : null,
+    terms.length ? el('ol', { class: 'spf-terms' }, ...terms) : null);
+}
+
+function renderSpfCheck(title, check) {
+  if (!check) return null;
+  return el('div', { class: 'spf-check' },
+    el('h3', {}, title, ' ', resultBadge(check.result)),
+    el('p', {}, check.reason ?? ''),
+    check.explanation ? el('p', { class: 'quiet' }, `Explanation published by the domain: ${check.explanation}`) : null,
+    el('p', { class: 'quiet' }, `${check.lookups_used} of ${check.lookup_limit} DNS lookups used, ${check.void_lookups} of ${check.void_lookup_limit} void lookups.`),
+    check.trace ? el('details', { class: 'spf-trace' }, el('summary', {}, 'Evaluation tree'), renderSpfNode(check.trace)) : null);
+}
+
+function renderSpf(spf) {
+  if (!spf) return null;
+  return section('SPF (recomputed by mailspect)', 'spf',
+    el('p', { class: 'verdict' }, resultBadge(spf.result), ' ', spf.reason ?? ''),
+    renderSpfCheck(`MAIL FROM ${spf.mail_from?.sender ?? ''}`, spf.mail_from),
+    renderSpfCheck(`HELO ${spf.helo?.helo ?? ''}`, spf.helo));
+}
+
 /** The whole report, in the order a reader asks: what is it, what is wrong, the evidence. */
 export function renderReport(report) {
   const fragment = document.createDocumentFragment();
   fragment.append(...[
     renderSummary(report),
     renderFindings(report.findings),
+    renderSpf(report.spf),
     report.hops ? renderHops(report) : null,
     renderReceiverResults(report),
     renderVendorVerdicts(report.vendor_verdicts),

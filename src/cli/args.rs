@@ -26,6 +26,9 @@ pub enum Command {
     /// Answer DNS-over-HTTPS (RFC 8484 GET and POST) from zone files, for the page and tests.
     #[command(name = "serve-dns")]
     ServeDns(ServeDnsArgs),
+    /// Evaluate SPF for an IP address (`--ip` with `--mail-from` and/or `--helo`), or audit a
+    /// domain's SPF record: its include tree, lookup count and problems.
+    Spf(SpfArgs),
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +56,30 @@ pub struct ServeDnsArgs {
     /// Wait this long before each answer, to see how the page behaves on a slow network.
     #[arg(long = "delay-ms", value_name = "N", default_value_t = 0)]
     pub delay_ms: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SpfArgs {
+    /// A domain to audit (without `--ip`), or to check for `--ip` as `postmaster@DOMAIN`.
+    pub domain: Option<String>,
+    /// The connecting IP address to evaluate.
+    #[arg(long, value_name = "ADDR")]
+    pub ip: Option<IpAddr>,
+    /// The SMTP MAIL FROM address; empty (`--mail-from ''`) for a bounce, which checks
+    /// postmaster@ the HELO name.
+    #[arg(long = "mail-from", value_name = "ADDR")]
+    pub mail_from: Option<String>,
+    /// The HELO/EHLO name; also checked as an identity of its own.
+    #[arg(long, value_name = "NAME")]
+    pub helo: Option<String>,
+    /// The receiving host, for `%{r}` in explanations.
+    #[arg(long, value_name = "NAME")]
+    pub receiver: Option<String>,
+    /// Print the result as JSON (the stable interface for scripts).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
 }
 
 #[derive(Debug, Args)]

@@ -54,7 +54,7 @@ fn read_input(args: &MessageArgs) -> Result<Vec<u8>, CliError> {
     Ok(input)
 }
 
-fn system_now() -> u64 {
+pub fn system_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())

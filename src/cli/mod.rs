@@ -7,6 +7,7 @@ mod message;
 mod output;
 mod resolve;
 mod serve_dns;
+mod spf;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,7 @@ pub fn main() -> ExitCode {
         Command::Message(args) => message::run(&args),
         Command::Dns(args) => dns::run(&args),
         Command::ServeDns(args) => serve_dns::run(&args),
+        Command::Spf(args) => spf::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

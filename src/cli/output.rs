@@ -47,6 +47,8 @@ pub fn print_message(report: &MessageReport) {
     print_hops(report);
     print_results(report);
     println!();
+    super::spf::print_message_spf(&report.spf);
+    println!();
     println!("Findings ({})", report.findings.len());
     for finding in &report.findings {
         let severity = format!("{:?}", finding.severity).to_lowercase();

@@ -225,10 +225,13 @@ pub struct Answer {
 #[non_exhaustive]
 pub enum DnsError {
     /// RCODE 3: the name does not exist.
+    #[serde(rename = "nxdomain")]
     NxDomain,
     /// The name exists but has no record of this type (NOERROR, empty answer).
+    #[serde(rename = "nodata")]
     NoData,
     /// SERVFAIL or another temporary failure reported by the server.
+    #[serde(rename = "servfail")]
     ServFail,
     /// The server refused to answer (RCODE 5).
     Refused,

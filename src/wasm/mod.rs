@@ -71,13 +71,18 @@ pub async fn analyze_message(input: JsValue, options: JsValue) -> Result<JsValue
     } else {
         return Err(JsError::new("the input must be a string or a Uint8Array"));
     };
-    let resolver = doh::page_resolver(doh_option(&options)?.as_deref())
-        .map_err(|error| JsError::new(&format!("invalid options: doh: {error}")))?;
+    let resolver = page_resolver(&options)?;
     let options = options_from_js(options)?;
     let report = analysis::analyze_message(&bytes, &options, &resolver)
         .await
         .map_err(|error| JsError::new(&error.to_string()))?;
     to_js(&report)
+}
+
+/// The resolver the `doh` option asks for.
+fn page_resolver(options: &JsValue) -> Result<impl Resolver, JsError> {
+    doh::page_resolver(doh_option(options)?.as_deref())
+        .map_err(|error| JsError::new(&format!("invalid options: doh: {error}")))
 }
 
 /// The `doh` option: `cloudflare`, `google`, `quad9`, a DoH URL (`http://` only on loopback),
@@ -112,8 +117,7 @@ pub async fn resolve(
             "{record_type:?} is not a record type mailspect looks up"
         ))
     })?;
-    let resolver = doh::page_resolver(doh_option(&options)?.as_deref())
-        .map_err(|error| JsError::new(&format!("invalid options: doh: {error}")))?;
+    let resolver = page_resolver(&options)?;
     let trace = resolver.lookup_traced(&name, record_type).await;
     to_js(&trace)
 }
@@ -122,4 +126,38 @@ pub async fn resolve(
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Evaluates SPF for `{ ip, mailFrom, helo, now }` (the same options as `analyzeMessage`) and
+/// resolves to the same object as a message report's `spf`: `result`, `reason`, `domain`, `ip`,
+/// and the `mail_from` and `helo` checks, each with its evaluation `trace`.
+#[wasm_bindgen(js_name = checkSpf)]
+pub async fn check_spf(options: JsValue) -> Result<JsValue, JsError> {
+    let resolver = page_resolver(&options)?;
+    let options = options_from_js(options)?;
+    let envelope = options.envelope;
+    let ip = envelope
+        .ip
+        .ok_or_else(|| JsError::new("invalid options: ip is required to evaluate SPF"))?;
+    let spf_options = crate::spf::CheckOptions {
+        receiver: None,
+        now: options.now,
+    };
+    let report = crate::spf::check_envelope(
+        &resolver,
+        Some(ip),
+        envelope.mail_from.as_deref(),
+        envelope.helo.as_deref(),
+        &spf_options,
+    )
+    .await;
+    to_js(&report)
+}
+
+/// Audits a domain's SPF record: its include tree, lookups used and lint findings. `options`
+/// takes `doh` as `analyzeMessage` does.
+#[wasm_bindgen(js_name = auditSpf)]
+pub async fn audit_spf(domain: String, options: JsValue) -> Result<JsValue, JsError> {
+    let resolver = page_resolver(&options)?;
+    to_js(&crate::spf::audit_domain(&resolver, &domain).await)
 }

@@ -1,6 +1,7 @@
 // The page as a person uses it: load it from the static server, paste a real-shaped header
 // block, press Analyse, read what it shows. Drives Debian's Chromium through playwright-core
-// (never a downloaded browser) and saves screenshots under artifacts/.
+// (never a downloaded browser) and saves screenshots under artifacts/. DNS goes to mailspect's
+// own DoH server on loopback, serving a fixture zone (`target/debug/mailspect` must be built).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,21 +12,36 @@ import { chromium } from 'playwright-core';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const artifacts = `${root}artifacts`;
 let server;
+let dohServer;
 let browser;
 let baseUrl;
+let dohUrl;
 
-before(async () => {
-  await mkdir(artifacts, { recursive: true });
-  server = spawn(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  baseUrl = await new Promise((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-    server.stdout.on('data', (chunk) => {
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(chunk));
+/** Starts a child process and resolves to the first match of `pattern` in what it prints. */
+function start(command, args, stream, pattern) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const found = new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
+    let seen = '';
+    child[stream].on('data', (chunk) => {
+      seen += String(chunk);
+      const match = pattern.exec(seen);
       if (match) resolve(match[0]);
     });
   });
+  return { child, found };
+}
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  const www = start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`],
+    'stdout', /http:\/\/127\.0\.0\.1:\d+\//);
+  const doh = start(`${root}target/debug/mailspect`,
+    ['serve-dns', '--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--listen', '127.0.0.1:0'],
+    'stderr', /http:\/\/127\.0\.0\.1:\d+\/dns-query/);
+  server = www.child;
+  dohServer = doh.child;
+  [baseUrl, dohUrl] = await Promise.all([www.found, doh.found]);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
@@ -36,6 +52,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  dohServer?.kill();
 });
 
 async function openPage() {
@@ -45,6 +62,8 @@ async function openPage() {
   page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
   await page.goto(baseUrl);
   await page.locator('#version').filter({ hasText: /\d+\.\d+\.\d+/ }).waitFor();
+  // The attribute is the source of truth: the resolver field follows it.
+  await page.locator('mailspect-analyzer').evaluate((element, url) => element.setAttribute('doh', url), dohUrl);
   return { page, problems };
 }
 
@@ -75,6 +94,16 @@ test('pasting a header block shows every field, decoded, and the summary', async
   assert.match(await gmail.locator('.route').textContent(), /198\.51\.100\.25.*mx\.google\.com.*border/);
   assert.equal(await page.locator('.hop-table .icon-lock').count(), 1);
   assert.match(await page.locator('#h-hops').textContent(), /Path \(4 hops, 1 s in all\)/);
+
+  // SPF recomputed for the border hop's IP through the local DoH server: em.example.org includes
+  // sendgrid.example.net, whose ip4:198.51.100.0/24 holds 198.51.100.25.
+  const spf = page.locator('section.spf');
+  assert.equal(await spf.locator('.verdict .result').textContent(), 'pass');
+  assert.match(await spf.locator('.verdict').textContent(), /198\.51\.100\.25 matched "include:sendgrid\.example\.net"/);
+  assert.match(await spf.textContent(), /1 of 10 DNS lookups used/);
+  const dns = page.locator('.dns-table tbody tr');
+  assert.ok(await dns.count() >= 2);
+  assert.match(await page.locator('.dns-table').textContent(), /em\.example\.org/);
 
   await page.screenshot({ path: `${artifacts}/page-headers.png`, fullPage: true });
   assert.deepEqual(problems, []);

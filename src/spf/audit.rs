@@ -1,0 +1,220 @@
+//! The domain audit: a domain's record, its whole include/redirect tree with the lookups a
+//! receiver would make when nothing matches (the most any message costs), and lint findings.
+//! No IP is involved, so address mechanisms never match.
+
+use serde::Serialize;
+
+use super::address::placeholder_ip;
+use super::eval::Evaluator;
+use super::lint::{lint_record, LintFinding, RFC_LIMITS};
+use super::macros::MacroValues;
+use super::trace::{DnsQueryTrace, TermOutcome, TraceNode};
+use super::{SpfResult, MAX_DNS_TERMS, MAX_VOID_LOOKUPS};
+use crate::dns::{DnsError, RecordType, Resolver};
+use crate::report::Severity;
+
+const RFC_RECORD_TYPE: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-3.1";
+const RFC_INCLUDE: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-5.2";
+const RFC_TEMPERROR: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-2.6.6";
+const RFC_SELECTION: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-4.5";
+
+/// The audit of one domain's SPF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DomainAudit {
+    pub domain: String,
+    /// The domain's own record, if it has exactly one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// The result for a host the record does not list: what a forger gets.
+    pub result: SpfResult,
+    pub reason: String,
+    /// DNS-querying terms a full evaluation uses, out of `lookup_limit`.
+    pub lookups_used: u32,
+    pub lookup_limit: u32,
+    pub void_lookups: u32,
+    pub void_lookup_limit: u32,
+    /// The query for the obsolete SPF RR type (99), which should no longer be published.
+    pub spf_type_query: DnsQueryTrace,
+    pub trace: TraceNode,
+    /// Most severe first.
+    pub findings: Vec<LintFinding>,
+}
+
+/// Audits `domain`: evaluates its record as a receiver would for a host it does not list,
+/// continuing past errors so that every problem shows, then lints every record in the tree.
+pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudit {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let values = MacroValues {
+        sender: format!("postmaster@{domain}"),
+        local_part: "postmaster".into(),
+        sender_domain: domain.clone(),
+        domain: domain.clone(),
+        ip: placeholder_ip(),
+        helo: domain.clone(),
+        validated_name: None,
+        receiver: None,
+        timestamp: 0,
+    };
+    let mut evaluator = Evaluator::new(resolver, values, true);
+    let outcome = evaluator.check_host(domain.clone(), Vec::new()).await;
+    let spf_answer = resolver.lookup(&domain, RecordType::Spf).await;
+    let spf_type_query = DnsQueryTrace::new(&domain, RecordType::Spf, &spf_answer);
+    let mut findings = tree_findings(&outcome.node);
+    if evaluator.lookups > MAX_DNS_TERMS {
+        findings.push(LintFinding::new(
+            Severity::Error,
+            "spf.too-many-lookups",
+            &domain,
+            format!("Evaluating the record takes {} DNS-querying terms; more than {MAX_DNS_TERMS} is permerror, so receivers reject or ignore it.", evaluator.lookups),
+            "Flatten includes into ip4:/ip6: ranges, or drop senders you no longer use.",
+            RFC_LIMITS,
+        ));
+    } else if evaluator.lookups + 1 >= MAX_DNS_TERMS {
+        findings.push(LintFinding::new(
+            Severity::Warning,
+            "spf.lookups-near-limit",
+            &domain,
+            format!("{} of {MAX_DNS_TERMS} DNS lookups used: one more include in the tree (yours or a provider's) breaks the record.", evaluator.lookups),
+            "Keep headroom: flatten an include into ip4:/ip6: ranges.",
+            RFC_LIMITS,
+        ));
+    }
+    if evaluator.void_lookups > MAX_VOID_LOOKUPS {
+        findings.push(LintFinding::new(
+            Severity::Error,
+            "spf.too-many-void-lookups",
+            &domain,
+            format!("{} lookups find no such name or no records; more than {MAX_VOID_LOOKUPS} is permerror.", evaluator.void_lookups),
+            "Remove the terms whose names do not exist.",
+            RFC_LIMITS,
+        ));
+    }
+    if let Ok(answer) = &spf_answer {
+        if !answer.records.is_empty() {
+            findings.push(LintFinding::new(
+                Severity::Warning,
+                "spf.spf-record-type",
+                &domain,
+                "The domain publishes the obsolete SPF record type (99); receivers read only TXT."
+                    .into(),
+                "Delete the SPF-type record and keep the TXT record.",
+                RFC_RECORD_TYPE,
+            ));
+        }
+    }
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    let (result, reason) = match outcome.result {
+        SpfResult::None => (SpfResult::None, outcome.node.reason.clone()),
+        result => (
+            result,
+            format!(
+                "a host the record does not list gets {result}: {}",
+                outcome.node.reason
+            ),
+        ),
+    };
+    DomainAudit {
+        record: outcome.node.record.clone(),
+        domain,
+        result,
+        reason,
+        lookups_used: evaluator.lookups,
+        lookup_limit: MAX_DNS_TERMS,
+        void_lookups: evaluator.void_lookups,
+        void_lookup_limit: MAX_VOID_LOOKUPS,
+        spf_type_query,
+        trace: outcome.node,
+        findings,
+    }
+}
+
+/// Findings from every record of the tree and from the lookups that fetched them.
+fn tree_findings(root: &TraceNode) -> Vec<LintFinding> {
+    let mut findings = Vec::new();
+    let mut linted = std::collections::HashSet::new();
+    for node in root.nodes() {
+        if let Some(query) = node.queries.first() {
+            if let Some(error) = &query.error {
+                if !matches!(error, DnsError::NxDomain | DnsError::NoData)
+                    && linted.insert(node.domain.clone())
+                {
+                    findings.push(LintFinding::new(
+                        Severity::Warning,
+                        "spf.lookup-failed",
+                        &node.domain,
+                        format!(
+                            "The TXT lookup for {} failed ({error}); receivers get temperror.",
+                            node.domain
+                        ),
+                        "Check the domain's name servers.",
+                        RFC_TEMPERROR,
+                    ));
+                }
+            }
+        }
+        if node.spf_record_count > 1 {
+            findings.push(LintFinding::new(
+                Severity::Error,
+                "spf.multiple-records",
+                &node.domain,
+                format!("{}: receivers get permerror.", node.reason),
+                "Merge the records into one TXT record starting with v=spf1.",
+                RFC_SELECTION,
+            ));
+        }
+        if let Some(record) = &node.record {
+            if linted.insert(node.domain.clone()) {
+                let strings =
+                    node_strings(node).unwrap_or_else(|| vec![record.as_bytes().to_vec()]);
+                findings.extend(lint_record(&node.domain, &strings));
+            }
+        }
+        for term in &node.terms {
+            // The term's own lookup is its last query (any `%{p}` lookups come first).
+            let counted = term.queries.last().filter(|_| term.void_lookup);
+            if let Some(query) = counted {
+                findings.push(
+                    LintFinding::new(
+                        Severity::Warning,
+                        "spf.void-lookup",
+                        &node.domain,
+                        format!("{:?} looks up {} {}, which {}; receivers allow only {MAX_VOID_LOOKUPS} such lookups.", term.text, query.record_type, query.name, match query.error { Some(DnsError::NxDomain) => "does not exist", _ => "has no records of that type" }),
+                        "Remove the term, or publish the records it expects.",
+                        RFC_LIMITS,
+                    )
+                    .at(term.span),
+                );
+            }
+            let Some(child) = &term.child else { continue };
+            if term.name == "include"
+                && child.result == SpfResult::None
+                && term.outcome == TermOutcome::Permerror
+            {
+                findings.push(
+                    LintFinding::new(
+                        Severity::Error,
+                        "spf.include-without-spf",
+                        &node.domain,
+                        format!("{:?} names {}, which has no SPF record: every receiver gets permerror when it reaches this term.", term.text, child.domain),
+                        "Remove the include, or correct the domain name (providers document the exact name to include).",
+                        RFC_INCLUDE,
+                    )
+                    .at(term.span),
+                );
+            }
+        }
+    }
+    findings
+}
+
+/// The TXT strings of a node's SPF record as published, unjoined.
+fn node_strings(node: &TraceNode) -> Option<Vec<Vec<u8>>> {
+    let record = node.record.as_ref()?.as_bytes();
+    let mut strings = Vec::new();
+    let mut start = 0;
+    for &length in &node.string_lengths {
+        strings.push(record.get(start..start + length)?.to_vec());
+        start += length;
+    }
+    (start == record.len() && !strings.is_empty()).then_some(strings)
+}

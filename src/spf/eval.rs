@@ -1,0 +1,747 @@
+//! `check_host()` (RFC 7208 §4–§6): fetch the record, evaluate its terms left to right with DNS
+//! answers, follow include and redirect, enforce the processing limits (§4.6.4), and record
+//! every step in a [`TraceNode`] tree.
+//!
+//! The decisions that need no DNS (CIDR matching, macro expansion, record selection) are plain
+//! functions in `address` and `macros`; the loop below only asks questions and applies them.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+
+use super::address::{
+    address_type, addresses, checkable_domain, in_network, matches_any, reverse_name, within_domain,
+};
+use super::macros::{self, query_name, valid_query_name, MacroValues};
+use super::parse::{self, RecordSelection};
+use super::trace::{DecidingTerm, DnsQueryTrace, TermOutcome, TermTrace, TraceNode};
+use super::{
+    Directive, DualCidr, MacroString, Mechanism, Modifier, Record, SpfResult, TermKind,
+    MAX_DNS_TERMS, MAX_NAMES_PER_LOOKUP, MAX_VOID_LOOKUPS,
+};
+use crate::dns::{Answer, DnsError, RecordData, RecordType, Resolver};
+
+/// What a `check_host()` call hands back up: the result, its node, and where to find the
+/// explanation if the result ends up `fail`.
+pub(super) struct HostOutcome {
+    pub result: SpfResult,
+    pub node: TraceNode,
+    /// The `exp=` of the record that decided, and that record's domain for `%{d}`.
+    pub explanation: Option<(MacroString, String)>,
+    pub decided_by: Option<DecidingTerm>,
+}
+
+impl HostOutcome {
+    /// An outcome no term decided: an error, `none`, or the default.
+    fn ended(mut node: TraceNode, result: SpfResult, reason: String) -> Self {
+        node.result = result;
+        node.reason = reason;
+        HostOutcome {
+            result,
+            node,
+            explanation: None,
+            decided_by: None,
+        }
+    }
+}
+
+/// How one mechanism turned out.
+enum MechanismOutcome {
+    Match,
+    NoMatch,
+    Error(SpfResult, String),
+}
+
+/// The state of one evaluation: the counters of RFC 7208 §4.6.4 are shared by the whole tree.
+pub(super) struct Evaluator<'r, R> {
+    resolver: &'r R,
+    pub values: MacroValues,
+    pub lookups: u32,
+    pub void_lookups: u32,
+    /// Audit mode (no IP): address mechanisms never match and errors do not stop evaluation,
+    /// so that every term and every lookup shows in the tree.
+    pub audit: bool,
+    validated_name_done: bool,
+}
+
+/// How far an audit follows includes past the limit, to show by how much it is exceeded.
+const AUDIT_MAX_LOOKUPS: u32 = 5 * MAX_DNS_TERMS;
+
+type BoxedOutcome<'a> = Pin<Box<dyn Future<Output = HostOutcome> + 'a>>;
+
+impl<'r, R: Resolver> Evaluator<'r, R> {
+    pub fn new(resolver: &'r R, values: MacroValues, audit: bool) -> Self {
+        Evaluator {
+            resolver,
+            values,
+            lookups: 0,
+            void_lookups: 0,
+            audit,
+            validated_name_done: false,
+        }
+    }
+
+    async fn query(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> (Result<Answer, DnsError>, DnsQueryTrace) {
+        let answer = self.resolver.lookup(name, record_type).await;
+        let trace = DnsQueryTrace::new(name, record_type, &answer);
+        (answer, trace)
+    }
+
+    /// One `check_host()` for `domain`; `path` holds the domains above it.
+    pub fn check_host(&mut self, domain: String, path: Vec<String>) -> BoxedOutcome<'_> {
+        Box::pin(async move {
+            let mut node = TraceNode::new(&domain);
+            let mut path = path;
+            path.push(domain.clone());
+            let finish = HostOutcome::ended;
+            if !checkable_domain(&domain) {
+                let reason =
+                    format!("{domain:?} is not a domain name that can be checked (RFC 7208 §4.3)");
+                return finish(node, SpfResult::None, reason);
+            }
+            let (answer, trace) = self.query(&domain, RecordType::Txt).await;
+            node.queries.push(trace);
+            let strings: Vec<&Vec<Vec<u8>>> = match &answer {
+                Ok(answer) => answer
+                    .records
+                    .iter()
+                    .filter_map(|record| match &record.data {
+                        RecordData::Txt { strings } => Some(strings),
+                        _ => None,
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            let records: Vec<Vec<u8>> = match &answer {
+                Ok(_) => strings.iter().map(|strings| strings.concat()).collect(),
+                Err(DnsError::NxDomain | DnsError::NoData) => Vec::new(),
+                Err(error) => {
+                    let reason = format!("the TXT lookup for {domain} failed: {error}");
+                    return finish(node, SpfResult::Temperror, reason);
+                }
+            };
+            let bytes = match parse::select_record(&records) {
+                RecordSelection::None => {
+                    let reason = format!("{domain} publishes no SPF record");
+                    return finish(node, SpfResult::None, reason);
+                }
+                RecordSelection::Multiple(count) => {
+                    node.spf_record_count = count;
+                    let reason = format!(
+                        "{domain} publishes {count} SPF records; there must be one (RFC 7208 §4.5)"
+                    );
+                    return finish(node, SpfResult::Permerror, reason);
+                }
+                RecordSelection::One(bytes) => bytes,
+            };
+            node.spf_record_count = 1;
+            // `records` holds the joined strings of `strings`, index for index.
+            if let Some(index) = records.iter().position(|record| *record == bytes) {
+                if let Some(published) = strings.get(index) {
+                    node.string_lengths = published.iter().map(Vec::len).collect();
+                }
+            }
+            let record = match parse::parse_record(&bytes) {
+                Ok(record) => {
+                    node.record = Some(record.text.clone());
+                    record
+                }
+                Err(error) => {
+                    node.record = Some(String::from_utf8_lossy(&bytes).into_owned());
+                    let reason = format!("{domain}'s SPF record is invalid: {error}");
+                    node.parse_error = Some(error);
+                    return finish(node, SpfResult::Permerror, reason);
+                }
+            };
+            // `%{d}` and the default target of a, mx and ptr are the domain of the current
+            // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
+            let outer = std::mem::replace(&mut self.values.domain, domain);
+            let outcome = self.evaluate_record(record, node, path).await;
+            self.values.domain = outer;
+            outcome
+        })
+    }
+
+    /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
+    async fn evaluate_record(
+        &mut self,
+        record: Record,
+        mut node: TraceNode,
+        path: Vec<String>,
+    ) -> HostOutcome {
+        let domain = node.domain.clone();
+        node.terms.reserve_exact(record.terms.len());
+        let mut first_error: Option<(SpfResult, String)> = None;
+        for (term, directive) in record.directives() {
+            let mut trace = self.term_trace(&record, term, Some(directive));
+            let outcome = self.mechanism(directive, &mut trace, &path).await;
+            trace.lookups_used = self.lookups;
+            trace.void_lookups = self.void_lookups;
+            let matched = matches!(outcome, MechanismOutcome::Match);
+            match outcome {
+                MechanismOutcome::Match => trace.outcome = TermOutcome::Match,
+                MechanismOutcome::NoMatch => trace.outcome = TermOutcome::NoMatch,
+                MechanismOutcome::Error(result, reason) => {
+                    trace.outcome = if result == SpfResult::Temperror {
+                        TermOutcome::Temperror
+                    } else {
+                        TermOutcome::Permerror
+                    };
+                    trace.note = Some(reason.clone());
+                    node.terms.push(trace);
+                    if !self.audit {
+                        return HostOutcome::ended(node, result, reason);
+                    }
+                    first_error.get_or_insert((result, reason));
+                    continue;
+                }
+            }
+            node.terms.push(trace);
+            if matched {
+                let text = record.term_text(term).to_string();
+                if let Some((result, reason)) = first_error {
+                    // An audit went on past an error; a receiver would have stopped there.
+                    return HostOutcome::ended(node, result, reason);
+                }
+                let result = directive.qualifier.result();
+                node.result = result;
+                node.reason = format!(
+                    "{} matched {text:?} in the SPF record of {domain}",
+                    self.values.ip
+                );
+                let decided_by = DecidingTerm {
+                    domain: domain.clone(),
+                    term: text,
+                    span: term.span,
+                    path: path.clone(),
+                };
+                let explanation = record
+                    .explanation()
+                    .map(|(_, target)| (target.clone(), domain.clone()));
+                return HostOutcome {
+                    result,
+                    node,
+                    explanation,
+                    decided_by: Some(decided_by),
+                };
+            }
+        }
+        self.modifiers(&record, &mut node);
+        if let Some((term, target)) = record.redirect() {
+            return self
+                .redirect(&record, term, target, node, path, first_error)
+                .await;
+        }
+        let (result, reason) = first_error.unwrap_or_else(|| {
+            (SpfResult::Neutral, format!("no term of {domain}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)"))
+        });
+        HostOutcome::ended(node, result, reason)
+    }
+
+    /// Traces the modifiers other than `redirect=`, which only show in the tree.
+    fn modifiers(&self, record: &Record, node: &mut TraceNode) {
+        for term in &record.terms {
+            let TermKind::Modifier(modifier) = &term.kind else {
+                continue;
+            };
+            if matches!(modifier, Modifier::Redirect(_)) {
+                continue;
+            }
+            let mut trace = self.term_trace(record, term, None);
+            trace.outcome = TermOutcome::Ignored;
+            trace.note = Some(match modifier {
+                Modifier::Explanation(_) => {
+                    "applies only when the final result is fail; its lookup is under the top node's explanation_queries".into()
+                }
+                _ => "unknown modifier, ignored (RFC 7208 §6)".into(),
+            });
+            node.terms.push(trace);
+        }
+    }
+
+    /// `redirect=` (RFC 7208 §6.1): the result is the target's, and `none` there is `permerror`.
+    async fn redirect(
+        &mut self,
+        record: &Record,
+        term: &super::Term,
+        target: &MacroString,
+        mut node: TraceNode,
+        path: Vec<String>,
+        first_error: Option<(SpfResult, String)>,
+    ) -> HostOutcome {
+        let mut trace = self.term_trace(record, term, None);
+        let counted = self.count_lookup();
+        let name = self.expand_domain(target, &mut trace.queries).await;
+        trace.target = Some(name.clone());
+        trace.lookups_used = self.lookups;
+        let fail = |mut node: TraceNode, mut trace: TermTrace, result, reason: String| {
+            trace.outcome = TermOutcome::Permerror;
+            trace.note = Some(reason.clone());
+            node.terms.push(trace);
+            HostOutcome::ended(node, result, reason)
+        };
+        if let Err(reason) = counted {
+            if !self.audit {
+                return fail(node, trace, SpfResult::Permerror, reason);
+            }
+        }
+        if let Err(reason) = self.may_follow(&name, &path) {
+            return fail(node, trace, SpfResult::Permerror, reason);
+        }
+        let child = self.check_host(name.clone(), path).await;
+        trace.lookups_used = self.lookups;
+        trace.void_lookups = self.void_lookups;
+        let result = match child.result {
+            SpfResult::None => SpfResult::Permerror,
+            other => other,
+        };
+        trace.outcome = TermOutcome::Applied;
+        let reason = if child.result == SpfResult::None {
+            format!(
+                "redirect={name}: {} (RFC 7208 §6.1 makes this permerror)",
+                child.node.reason
+            )
+        } else {
+            child.node.reason.clone()
+        };
+        trace.child = Some(Box::new(child.node));
+        node.terms.push(trace);
+        let (result, reason) = match first_error {
+            Some(error) if self.audit => error,
+            _ => (result, reason),
+        };
+        node.result = result;
+        node.reason = reason;
+        HostOutcome {
+            result,
+            node,
+            explanation: child.explanation,
+            decided_by: child.decided_by,
+        }
+    }
+
+    fn term_trace(
+        &self,
+        record: &Record,
+        term: &super::Term,
+        directive: Option<&Directive>,
+    ) -> TermTrace {
+        let name = match &term.kind {
+            TermKind::Directive(directive) => Cow::Borrowed(directive.mechanism.name()),
+            TermKind::Modifier(Modifier::Redirect(_)) => Cow::Borrowed("redirect"),
+            TermKind::Modifier(Modifier::Explanation(_)) => Cow::Borrowed("exp"),
+            TermKind::Modifier(Modifier::Unknown { name, .. }) => Cow::Owned(name.clone()),
+        };
+        TermTrace {
+            text: record.term_text(term).to_string(),
+            span: term.span,
+            name,
+            qualifier: directive.map(|directive| directive.qualifier),
+            target: None,
+            queries: Vec::new(),
+            lookups_used: self.lookups,
+            void_lookups: self.void_lookups,
+            void_lookup: false,
+            outcome: TermOutcome::NoMatch,
+            note: None,
+            child: None,
+        }
+    }
+
+    /// Counts a DNS-querying term; more than ten is `permerror` (RFC 7208 §4.6.4).
+    fn count_lookup(&mut self) -> Result<(), String> {
+        count(&mut self.lookups, MAX_DNS_TERMS, "DNS-querying term")
+    }
+
+    /// Counts a void lookup (no such name, or no records); more than two is `permerror`
+    /// (RFC 7208 §4.6.4).
+    fn count_void(&mut self) -> Result<(), String> {
+        count(
+            &mut self.void_lookups,
+            MAX_VOID_LOOKUPS,
+            "void lookup (no such name or no records)",
+        )
+    }
+
+    /// Expands a domain-spec into the name to query, looking up `%{p}` first if it is used.
+    async fn expand_domain(
+        &mut self,
+        spec: &MacroString,
+        queries: &mut Vec<DnsQueryTrace>,
+    ) -> String {
+        // An audit has no IP to look up; `%{p}` stays "unknown" there.
+        if macros::needs_validated_name(spec) && !self.validated_name_done && !self.audit {
+            self.validated_name_done = true;
+            self.values.validated_name = self.validated_name(queries).await;
+        }
+        query_name(&macros::expand(spec, &self.values))
+    }
+
+    /// The target of a mechanism: its domain-spec expanded, or the current domain.
+    ///
+    /// `None` in an audit when the name depends on the message (any macro but `%{d}`): the
+    /// audit has no sender or IP, and a lookup with made-up values (a DNSBL-style
+    /// `exists:%{ir}.list.example` would find nothing) would mislead. The term still counts
+    /// against the lookup limit.
+    async fn target(
+        &mut self,
+        spec: Option<&MacroString>,
+        trace: &mut TermTrace,
+    ) -> Option<String> {
+        if self.audit && spec.is_some_and(macros::depends_on_message) {
+            trace.note = Some(
+                "the name depends on the message (macros), so an audit does not look it up".into(),
+            );
+            return None;
+        }
+        let name = match spec {
+            Some(spec) => self.expand_domain(spec, &mut trace.queries).await,
+            None => self.values.domain.clone(),
+        };
+        trace.target = Some(name.clone());
+        Some(name)
+    }
+
+    /// Whether an audit may follow an include or redirect to `name`. An evaluation is bounded
+    /// by the lookup limit, but an audit goes on past it, so it stops at loops and after
+    /// [`AUDIT_MAX_LOOKUPS`].
+    fn may_follow(&self, name: &str, path: &[String]) -> Result<(), String> {
+        if !self.audit {
+            return Ok(());
+        }
+        if path.iter().any(|above| above.eq_ignore_ascii_case(name)) {
+            return Err(format!(
+                "{name} is already being evaluated ({} → {name}): a loop, which receivers end \
+                 with permerror at the lookup limit",
+                path.join(" → ")
+            ));
+        }
+        if self.lookups > AUDIT_MAX_LOOKUPS {
+            return Err(format!(
+                "the audit stops following includes after {AUDIT_MAX_LOOKUPS} lookups"
+            ));
+        }
+        Ok(())
+    }
+
+    /// `%{p}` (RFC 7208 §7.3): a validated name of the IP, preferring the domain itself, then
+    /// a name below it, then any other; `None` ("unknown") when none validates.
+    async fn validated_name(&self, queries: &mut Vec<DnsQueryTrace>) -> Option<String> {
+        let names = self.validated_names(queries, |_| true).await;
+        let domain = &self.values.domain;
+        let rank = |name: &String| {
+            if name.eq_ignore_ascii_case(domain) {
+                0
+            } else if within_domain(name, domain) {
+                1
+            } else {
+                2
+            }
+        };
+        names.into_iter().min_by_key(rank)
+    }
+
+    /// The PTR names of the IP (at most ten, RFC 7208 §4.6.4) that `wanted` accepts and whose
+    /// A or AAAA records include the IP (RFC 7208 §5.5). Errors skip a name, and an error on
+    /// the PTR lookup itself means no names (§5.5: the mechanism "fails to match").
+    ///
+    /// A missing PTR is not counted as a void lookup: the reverse zone belongs to whoever
+    /// controls the connecting IP, so counting it would let a sender turn a domain's `fail`
+    /// into `permerror` (the suite's `ptr-limit` comment makes the same point for the PTR count).
+    async fn validated_names(
+        &self,
+        queries: &mut Vec<DnsQueryTrace>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let ip = self.values.ip;
+        let (answer, trace) = self.query(&reverse_name(ip), RecordType::Ptr).await;
+        queries.push(trace);
+        let Ok(answer) = answer else {
+            return Vec::new();
+        };
+        let address_type = address_type(ip);
+        let mut validated = Vec::new();
+        let names = answer
+            .records
+            .iter()
+            .filter_map(|record| match &record.data {
+                RecordData::Ptr { target } => Some(target.trim_end_matches('.').to_string()),
+                _ => None,
+            });
+        for name in names.take(MAX_NAMES_PER_LOOKUP).filter(|name| wanted(name)) {
+            if !valid_query_name(&name) {
+                continue;
+            }
+            let (answer, trace) = self.query(&name, address_type).await;
+            queries.push(trace);
+            if let Ok(answer) = answer {
+                if addresses(&answer).contains(&ip) {
+                    validated.push(name);
+                }
+            }
+        }
+        validated
+    }
+
+    /// Evaluates one mechanism (RFC 7208 §5).
+    async fn mechanism(
+        &mut self,
+        directive: &Directive,
+        trace: &mut TermTrace,
+        path: &[String],
+    ) -> MechanismOutcome {
+        let ip = self.values.ip;
+        let mechanism = &directive.mechanism;
+        if mechanism.queries_dns() {
+            if let Err(reason) = self.count_lookup() {
+                if !self.audit {
+                    return MechanismOutcome::Error(SpfResult::Permerror, reason);
+                }
+                trace.note = Some(reason);
+            }
+        }
+        match mechanism {
+            Mechanism::All => MechanismOutcome::Match,
+            Mechanism::Ip4 { network, prefix } => {
+                self.address_match(in_network(ip, IpAddr::V4(*network), *prefix))
+            }
+            Mechanism::Ip6 { network, prefix } => {
+                self.address_match(in_network(ip, IpAddr::V6(*network), *prefix))
+            }
+            Mechanism::A { domain, cidr } => {
+                let Some(name) = self.target(domain.as_ref(), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
+                self.address_records(&name, *cidr, trace).await
+            }
+            Mechanism::Mx { domain, cidr } => {
+                let Some(name) = self.target(domain.as_ref(), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
+                self.mx(&name, *cidr, trace).await
+            }
+            Mechanism::Ptr { domain } => {
+                let Some(name) = self.target(domain.as_ref(), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
+                if self.audit {
+                    trace.note = Some(
+                        "depends on the reverse DNS of the connecting IP, which an audit does not have"
+                            .into(),
+                    );
+                    return MechanismOutcome::NoMatch;
+                }
+                let names = self
+                    .validated_names(&mut trace.queries, |ptr| within_domain(ptr, &name))
+                    .await;
+                self.address_match(!names.is_empty())
+            }
+            Mechanism::Exists { domain } => {
+                let Some(name) = self.target(Some(domain), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
+                match self.primary_lookup(&name, RecordType::A, trace).await {
+                    Ok(Some(_)) => self.address_match(true),
+                    Ok(None) => MechanismOutcome::NoMatch,
+                    Err(error) => error,
+                }
+            }
+            Mechanism::Include { domain } => {
+                let Some(name) = self.target(Some(domain), trace).await else {
+                    return MechanismOutcome::NoMatch;
+                };
+                self.include(name, trace, path).await
+            }
+        }
+    }
+
+    /// In audit mode nothing about the (absent) IP matches.
+    fn address_match(&self, matched: bool) -> MechanismOutcome {
+        if matched && !self.audit {
+            MechanismOutcome::Match
+        } else {
+            MechanismOutcome::NoMatch
+        }
+    }
+
+    /// A term's own query: `Ok(None)` for a void answer (counted), an error outcome for a
+    /// temporary failure or the void limit. An invalid name is treated as non-existent without
+    /// asking (RFC 7208 §4.8 leaves this case open; the suite accepts both readings).
+    async fn primary_lookup(
+        &mut self,
+        name: &str,
+        record_type: RecordType,
+        trace: &mut TermTrace,
+    ) -> Result<Option<Answer>, MechanismOutcome> {
+        if !valid_query_name(name) {
+            trace.note = Some(format!(
+                "{name:?} is not a valid domain name; treated as non-existent"
+            ));
+            return Ok(None);
+        }
+        let (answer, query) = self.query(name, record_type).await;
+        trace.queries.push(query);
+        match answer {
+            Ok(answer) if !answer.records.is_empty() => Ok(Some(answer)),
+            Ok(_) | Err(DnsError::NxDomain | DnsError::NoData) => {
+                trace.void_lookup = true;
+                match self.count_void() {
+                    Ok(()) => Ok(None),
+                    Err(reason) if !self.audit => {
+                        Err(MechanismOutcome::Error(SpfResult::Permerror, reason))
+                    }
+                    Err(reason) => {
+                        trace.note = Some(reason);
+                        Ok(None)
+                    }
+                }
+            }
+            Err(error) => Err(MechanismOutcome::Error(
+                SpfResult::Temperror,
+                format!("the {record_type} lookup for {name} failed: {error}"),
+            )),
+        }
+    }
+
+    /// `a`: the target's A or AAAA records, each compared with the prefix length (RFC 7208 §5.3).
+    async fn address_records(
+        &mut self,
+        name: &str,
+        cidr: DualCidr,
+        trace: &mut TermTrace,
+    ) -> MechanismOutcome {
+        let ip = self.values.ip;
+        match self.primary_lookup(name, address_type(ip), trace).await {
+            Ok(Some(answer)) => self.address_match(matches_any(ip, &addresses(&answer), cidr)),
+            Ok(None) => MechanismOutcome::NoMatch,
+            Err(error) => error,
+        }
+    }
+
+    /// `mx`: the address records of each exchange, at most ten exchanges (RFC 7208 §5.4,
+    /// §4.6.4: more is `permerror`). A null MX (RFC 7505) names no host.
+    async fn mx(&mut self, name: &str, cidr: DualCidr, trace: &mut TermTrace) -> MechanismOutcome {
+        let ip = self.values.ip;
+        let answer = match self.primary_lookup(name, RecordType::Mx, trace).await {
+            Ok(Some(answer)) => answer,
+            Ok(None) => return MechanismOutcome::NoMatch,
+            Err(error) => return error,
+        };
+        let mut exchanges: Vec<(u16, String)> = answer
+            .records
+            .iter()
+            .filter_map(|record| match &record.data {
+                RecordData::Mx {
+                    preference,
+                    exchange,
+                } => Some((*preference, exchange.trim_end_matches('.').to_string())),
+                _ => None,
+            })
+            .filter(|(_, exchange)| !exchange.is_empty())
+            .collect();
+        exchanges.sort_by_key(|(preference, _)| *preference);
+        for (index, (_, exchange)) in exchanges.iter().enumerate() {
+            if index >= MAX_NAMES_PER_LOOKUP {
+                let reason = format!("{name} has {} MX hosts; RFC 7208 §4.6.4 allows looking up {MAX_NAMES_PER_LOOKUP}", exchanges.len());
+                if self.audit {
+                    trace.note = Some(reason);
+                    break;
+                }
+                return MechanismOutcome::Error(SpfResult::Permerror, reason);
+            }
+            if !valid_query_name(exchange) {
+                continue;
+            }
+            let (answer, query) = self.query(exchange, address_type(ip)).await;
+            trace.queries.push(query);
+            match answer {
+                Ok(answer) if matches_any(ip, &addresses(&answer), cidr) && !self.audit => {
+                    return MechanismOutcome::Match
+                }
+                Ok(_) | Err(DnsError::NxDomain | DnsError::NoData) => {}
+                Err(error) if !self.audit => {
+                    return MechanismOutcome::Error(
+                        SpfResult::Temperror,
+                        format!("the address lookup for MX host {exchange} failed: {error}"),
+                    )
+                }
+                Err(_) => {}
+            }
+        }
+        MechanismOutcome::NoMatch
+    }
+
+    /// `include` (RFC 7208 §5.2): matches on the target's `pass`; its `temperror` is ours, and
+    /// its `permerror` or `none` is our `permerror`.
+    async fn include(
+        &mut self,
+        name: String,
+        trace: &mut TermTrace,
+        path: &[String],
+    ) -> MechanismOutcome {
+        if let Err(reason) = self.may_follow(&name, path) {
+            return MechanismOutcome::Error(SpfResult::Permerror, reason);
+        }
+        let child = self.check_host(name.clone(), path.to_vec()).await;
+        let outcome = match child.result {
+            SpfResult::Pass => self.address_match(true),
+            SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => MechanismOutcome::NoMatch,
+            SpfResult::Temperror => MechanismOutcome::Error(SpfResult::Temperror, format!("include:{name}: {}", child.node.reason)),
+            SpfResult::Permerror => MechanismOutcome::Error(SpfResult::Permerror, format!("include:{name}: {}", child.node.reason)),
+            SpfResult::None => MechanismOutcome::Error(
+                SpfResult::Permerror,
+                format!("include:{name}: {}; an include of a domain without SPF is permerror (RFC 7208 §5.2)", child.node.reason),
+            ),
+        };
+        trace.child = Some(Box::new(child.node));
+        outcome
+    }
+
+    /// The `exp=` text (RFC 7208 §6.2): any DNS error, no record, several records, non-ASCII
+    /// bytes or a malformed explain-string means "as if there were no exp=". Its lookup counts
+    /// against neither limit.
+    pub async fn explanation(
+        &mut self,
+        target: &MacroString,
+        queries: &mut Vec<DnsQueryTrace>,
+    ) -> Option<String> {
+        let name = self.expand_domain(target, queries).await;
+        if !valid_query_name(&name) {
+            return None;
+        }
+        let (answer, trace) = self.query(&name, RecordType::Txt).await;
+        queries.push(trace);
+        let answer = answer.ok()?;
+        let [record] = answer.records.as_slice() else {
+            return None;
+        };
+        let bytes = record.data.txt_joined()?;
+        if !bytes.iter().all(|b| (b' '..=b'~').contains(b)) {
+            return None;
+        }
+        let text = String::from_utf8(bytes).ok()?;
+        let string = parse::explain_string(&text).ok()?;
+        if macros::needs_validated_name(&string) && !self.validated_name_done {
+            self.validated_name_done = true;
+            self.values.validated_name = self.validated_name(queries).await;
+        }
+        Some(macros::expand(&string, &self.values))
+    }
+}
+
+/// Adds one to a processing-limit counter; past the limit, says so.
+fn count(counter: &mut u32, limit: u32, what: &str) -> Result<(), String> {
+    *counter += 1;
+    if *counter > limit {
+        Err(format!(
+            "this is {what} number {counter}; RFC 7208 §4.6.4 allows {limit}"
+        ))
+    } else {
+        Ok(())
+    }
+}

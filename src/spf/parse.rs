@@ -1,0 +1,512 @@
+//! The SPF record grammar (RFC 7208 §12), one function per ABNF rule.
+//!
+//! The whole record is parsed before any term is evaluated, so that a syntax error anywhere
+//! gives `permerror` (RFC 7208 §4.6: "MUST be detected"). Positions are byte offsets in the
+//! record text, carried into every term and macro so that the page can underline them.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+use super::{
+    Directive, DualCidr, MacroExpand, MacroLetter, MacroPart, MacroString, Mechanism, Modifier,
+    ParseError, ParseErrorKind, Qualifier, Record, Term, TermKind,
+};
+use crate::report::Span;
+
+/// What a domain's TXT records hold, SPF-wise (RFC 7208 §4.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordSelection {
+    /// No record starts with `v=spf1`.
+    None,
+    /// Exactly one; the bytes of its strings joined (RFC 7208 §3.3).
+    One(Vec<u8>),
+    /// More than one: `permerror` (RFC 7208 §4.5). The count is for the report.
+    Multiple(usize),
+}
+
+/// Picks the SPF record out of a domain's TXT records (each given with its strings joined):
+/// those that begin with `version = "v=spf1"` followed by a space or the end (RFC 7208 §4.5).
+/// The comparison ignores case, as ABNF strings do (RFC 5234 §2.3). Other records, whatever
+/// bytes they hold, are none of SPF's business.
+pub fn select_record(records: &[Vec<u8>]) -> RecordSelection {
+    let mut spf = records.iter().filter(|record| is_spf_version(record));
+    match (spf.next(), spf.next()) {
+        (None, _) => RecordSelection::None,
+        (Some(record), None) => RecordSelection::One(record.clone()),
+        (Some(_), Some(_)) => RecordSelection::Multiple(2 + spf.count()),
+    }
+}
+
+/// `version = "v=spf1"`, then a space or the end of the record (RFC 7208 §4.5).
+fn is_spf_version(record: &[u8]) -> bool {
+    match record.get(..6) {
+        Some(prefix) if prefix.eq_ignore_ascii_case(b"v=spf1") => {
+            matches!(record.get(6), None | Some(b' '))
+        }
+        _ => false,
+    }
+}
+
+/// `record = version terms *SP` and `terms = *( 1*SP ( directive / modifier ) )`
+/// (RFC 7208 §4.5, §4.6.1).
+///
+/// Only a space separates terms: a tab, CR or LF is a syntax error (RFC 7208 §4.6.1), as is any
+/// byte outside printable US-ASCII (RFC 7208 §3.1 asks for 7-bit records; non-ASCII bytes in
+/// the wild are usually a byte-order mark or smart quotes pasted from a document).
+pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
+    if let Some(position) = bytes.iter().position(|&b| !(b' '..=b'~').contains(&b)) {
+        return Err(error(
+            ParseErrorKind::NonAscii,
+            Span::new(position, position + 1),
+        ));
+    }
+    if !is_spf_version(bytes) {
+        return Err(error(
+            ParseErrorKind::NotSpf,
+            Span::new(0, bytes.len().min(6)),
+        ));
+    }
+    // Checked above: every byte is printable ASCII, hence valid UTF-8; the error arm is
+    // unreachable but answers as the non-ASCII check would.
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| error(ParseErrorKind::NonAscii, Span::new(0, bytes.len())))?
+        .to_string();
+    // One term per space at most: sized once, as terms are large and records long.
+    let mut terms = Vec::with_capacity(bytes.iter().filter(|&&b| b == b' ').count());
+    let mut offset = 6;
+    for token in text[6..].split(' ') {
+        if !token.is_empty() {
+            terms.push(term(token, offset)?);
+        }
+        offset += token.len() + 1;
+    }
+    for name in ["redirect", "exp"] {
+        let mut same = terms.iter().filter(|term| match &term.kind {
+            TermKind::Modifier(Modifier::Redirect(_)) => name == "redirect",
+            TermKind::Modifier(Modifier::Explanation(_)) => name == "exp",
+            _ => false,
+        });
+        if let (Some(_), Some(second)) = (same.next(), same.next()) {
+            // RFC 7208 §6: these two modifiers MUST NOT appear more than once each.
+            return Err(error(ParseErrorKind::DuplicateModifier, second.span));
+        }
+    }
+    Ok(Record { text, terms })
+}
+
+fn error(kind: ParseErrorKind, span: Span) -> ParseError {
+    ParseError { kind, span }
+}
+
+/// `directive / modifier`. A term is a modifier when it starts with `name "="`; `name` cannot
+/// hold `:` or `/`, so `a:x=y` stays a mechanism (RFC 7208 §4.6.1).
+fn term(token: &str, offset: usize) -> Result<Term, ParseError> {
+    let span = Span::new(offset, offset + token.len());
+    let name_length = name(token);
+    let kind = if name_length > 0 && token.as_bytes().get(name_length) == Some(&b'=') {
+        TermKind::Modifier(modifier(token, name_length, offset)?)
+    } else {
+        TermKind::Directive(directive(token, offset)?)
+    };
+    Ok(Term { span, kind })
+}
+
+/// `name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )`: the length of the name at the start of
+/// `token`, 0 if none.
+fn name(token: &str) -> usize {
+    let bytes = token.as_bytes();
+    match bytes.first() {
+        Some(first) if first.is_ascii_alphabetic() => bytes
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+            .unwrap_or(bytes.len()),
+        _ => 0,
+    }
+}
+
+/// `modifier = redirect / explanation / unknown-modifier` (RFC 7208 §6, §12):
+/// `redirect = "redirect" "=" domain-spec`, `explanation = "exp" "=" domain-spec`,
+/// `unknown-modifier = name "=" macro-string`.
+///
+/// A known modifier name never falls back to `unknown-modifier` when its value is malformed:
+/// `redirect=-all` is an error, not an unknown modifier (the RFC 7208 suite's
+/// `redirect-syntax-error`, and the erratum it mentions).
+fn modifier(token: &str, name_length: usize, offset: usize) -> Result<Modifier, ParseError> {
+    let (name, value) = (&token[..name_length], &token[name_length + 1..]);
+    let value_offset = offset + name_length + 1;
+    if name.eq_ignore_ascii_case("redirect") {
+        Ok(Modifier::Redirect(domain_spec(value, value_offset)?))
+    } else if name.eq_ignore_ascii_case("exp") {
+        Ok(Modifier::Explanation(domain_spec(value, value_offset)?))
+    } else {
+        Ok(Modifier::Unknown {
+            name: name.to_string(),
+            value: macro_string(value, value_offset, MacroScope::Domain)?,
+        })
+    }
+}
+
+/// `directive = [ qualifier ] mechanism` with `qualifier = "+" / "-" / "?" / "~"`.
+fn directive(token: &str, offset: usize) -> Result<Directive, ParseError> {
+    let qualifier = match token.as_bytes().first() {
+        Some(b'+') => Some(Qualifier::Pass),
+        Some(b'-') => Some(Qualifier::Fail),
+        Some(b'~') => Some(Qualifier::Softfail),
+        Some(b'?') => Some(Qualifier::Neutral),
+        _ => None,
+    };
+    let skip = usize::from(qualifier.is_some());
+    Ok(Directive {
+        qualifier: qualifier.unwrap_or(Qualifier::Pass),
+        qualifier_written: qualifier.is_some(),
+        mechanism: mechanism(&token[skip..], offset + skip)?,
+    })
+}
+
+/// `mechanism = ( all / include / a / mx / ptr / ip4 / ip6 / exists )` (RFC 7208 §5), names in
+/// any case.
+fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
+    let span = Span::new(offset, offset + text.len());
+    let name_end = text
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(text.len());
+    let (name, rest) = text.split_at(name_end);
+    let rest_offset = offset + name_end;
+    // `":" argument`: the text after the colon and its offset.
+    let argument = rest.strip_prefix(':').map(|value| (rest_offset + 1, value));
+    let bad = |kind| error(kind, span);
+    // The name in lower case without allocating: mechanism names are at most 7 letters.
+    let mut buffer = [0u8; 8];
+    let lower = match buffer.get_mut(..name.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(name.as_bytes());
+            slot.make_ascii_lowercase();
+            // ASCII alphanumerics (see `name_end`), hence UTF-8.
+            std::str::from_utf8(slot).unwrap_or("")
+        }
+        None => "",
+    };
+    match lower {
+        // all = "all"
+        "all" if rest.is_empty() => Ok(Mechanism::All),
+        // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec
+        "include" | "exists" => {
+            let (at, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
+            let domain = domain_spec(value, at)?;
+            Ok(if name.eq_ignore_ascii_case("include") {
+                Mechanism::Include { domain }
+            } else {
+                Mechanism::Exists { domain }
+            })
+        }
+        // ptr = "ptr" [ ":" domain-spec ]
+        "ptr" => {
+            let domain = optional_domain_spec(rest, rest_offset, span)?;
+            Ok(Mechanism::Ptr { domain })
+        }
+        // a = "a" [ ":" domain-spec ] [ dual-cidr-length ] ; mx likewise
+        "a" | "mx" => {
+            let (head, cidr) = dual_cidr_length(rest, span)?;
+            let domain = optional_domain_spec(head, rest_offset, span)?;
+            Ok(if name.eq_ignore_ascii_case("a") {
+                Mechanism::A { domain, cidr }
+            } else {
+                Mechanism::Mx { domain, cidr }
+            })
+        }
+        // ip4 = "ip4" ":" ip4-network [ ip4-cidr-length ]
+        "ip4" => {
+            let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
+            let (network, prefix) = network_and_prefix(value, ip4_network, 32, span)?;
+            Ok(Mechanism::Ip4 { network, prefix })
+        }
+        // ip6 = "ip6" ":" ip6-network [ ip6-cidr-length ]
+        "ip6" => {
+            let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
+            let (network, prefix) = network_and_prefix(value, ip6_network, 128, span)?;
+            Ok(Mechanism::Ip6 { network, prefix })
+        }
+        "all" => Err(bad(ParseErrorKind::BadMechanism)),
+        _ => Err(bad(ParseErrorKind::UnknownMechanism)),
+    }
+}
+
+/// `network [ cidr-length ]` of "ip4" and "ip6": the address, then `/` and the prefix length,
+/// the whole length of the family when absent.
+fn network_and_prefix<T>(
+    value: &str,
+    network: fn(&str) -> Option<T>,
+    maximum: u8,
+    span: Span,
+) -> Result<(T, u8), ParseError> {
+    let (address, cidr) = value
+        .split_once('/')
+        .map_or((value, None), |(address, cidr)| (address, Some(cidr)));
+    let address = network(address).ok_or(error(ParseErrorKind::BadNetwork, span))?;
+    let prefix = match cidr {
+        None => maximum,
+        Some(digits) => cidr_length(digits, maximum).ok_or(error(ParseErrorKind::BadCidr, span))?,
+    };
+    Ok((address, prefix))
+}
+
+/// `[ ":" domain-spec ]` after a mechanism name.
+fn optional_domain_spec(
+    rest: &str,
+    rest_offset: usize,
+    span: Span,
+) -> Result<Option<MacroString>, ParseError> {
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    let value = rest
+        .strip_prefix(':')
+        .ok_or(error(ParseErrorKind::BadMechanism, span))?;
+    domain_spec(value, rest_offset + 1).map(Some)
+}
+
+/// `dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ]` (RFC 7208 §5.6), taken off
+/// the end of an "a" or "mx" argument. A domain-spec cannot end in `/` and digits (it ends in a
+/// top label or a macro), so the split is unambiguous. Returns what stays before it.
+fn dual_cidr_length(rest: &str, span: Span) -> Result<(&str, DualCidr), ParseError> {
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let bad = error(ParseErrorKind::BadCidr, span);
+    let mut head = rest;
+    let mut cidr = DualCidr::default();
+    if let Some(position) = head.rfind("//") {
+        if digits(&head[position + 2..]) {
+            cidr.ip6 = cidr_length(&head[position + 2..], 128).ok_or(bad.clone())?;
+            head = &head[..position];
+        }
+    }
+    if let Some(position) = head.rfind('/') {
+        if digits(&head[position + 1..]) {
+            cidr.ip4 = cidr_length(&head[position + 1..], 32).ok_or(bad.clone())?;
+            head = &head[..position];
+        }
+    }
+    if head.starts_with('/') {
+        return Err(bad);
+    }
+    Ok((head, cidr))
+}
+
+/// `ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT)` (at most 32) and
+/// `ip6-cidr-length = "/" ("0" / %x31-39 0*2DIGIT)` (at most 128): the digits after the slash.
+/// Leading zeros are refused, as the RFC 7208 suite's `cidr4-032` expects.
+fn cidr_length(digits: &str, maximum: u8) -> Option<u8> {
+    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if digits.len() > 1 && digits.starts_with('0') {
+        return None;
+    }
+    digits.parse::<u8>().ok().filter(|&value| value <= maximum)
+}
+
+/// `ip4-network = qnum "." qnum "." qnum "." qnum`, where `qnum` is 0–255 without leading zeros.
+fn ip4_network(text: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = text.split('.');
+    for octet in &mut octets {
+        *octet = qnum(parts.next()?)?;
+    }
+    parts.next().is_none().then_some(Ipv4Addr::from(octets))
+}
+
+/// `qnum = DIGIT / %x31-39 DIGIT / "1" 2DIGIT / "2" %x30-34 DIGIT / "25" %x30-35`.
+fn qnum(text: &str) -> Option<u8> {
+    let valid = !text.is_empty()
+        && text.len() <= 3
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text.len() == 1 || !text.starts_with('0'));
+    valid.then(|| text.parse().ok()).flatten()
+}
+
+/// `ip6-network = <as per RFC 4291, section 2.2>`, which includes the embedded IPv4 form.
+fn ip6_network(text: &str) -> Option<Ipv6Addr> {
+    Ipv6Addr::from_str(text).ok()
+}
+
+/// `domain-spec = macro-string domain-end` and
+/// `domain-end = ( "." toplabel [ "." ] ) / macro-expand` (RFC 7208 §7.1).
+fn domain_spec(text: &str, offset: usize) -> Result<MacroString, ParseError> {
+    let span = Span::new(offset, offset + text.len());
+    let bad = error(ParseErrorKind::BadDomainSpec, span);
+    let (string, ends_in_macro) = macro_string_parts(text, offset, MacroScope::Domain)?;
+    if ends_in_macro {
+        return Ok(string);
+    }
+    let Some(MacroPart::Literal { text: tail }) = string.parts.last() else {
+        return Err(bad);
+    };
+    let tail = tail.strip_suffix('.').unwrap_or(tail);
+    match tail.rsplit_once('.') {
+        Some((_, label)) if toplabel(label) => Ok(string),
+        _ => Err(bad),
+    }
+}
+
+/// `toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )`:
+/// not all digits, and dashes only inside.
+fn toplabel(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    let alphanumeric_or_dash = bytes
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b == b'-');
+    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if label.contains('-') {
+        alphanumeric_or_dash && first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric()
+    } else {
+        alphanumeric_or_dash && bytes.iter().any(u8::is_ascii_alphabetic)
+    }
+}
+
+/// Where a macro-string appears: `c`, `r` and `t` are for explanation text only (RFC 7208 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MacroScope {
+    Domain,
+    Explanation,
+}
+
+/// `macro-string = *( macro-expand / macro-literal )` (RFC 7208 §7.1).
+pub(super) fn macro_string(
+    text: &str,
+    offset: usize,
+    scope: MacroScope,
+) -> Result<MacroString, ParseError> {
+    macro_string_parts(text, offset, scope).map(|(string, _)| string)
+}
+
+/// `explain-string = *( macro-string / SP )` (RFC 7208 §7.1): the text of an `exp=` TXT record.
+pub(super) fn explain_string(text: &str) -> Result<MacroString, ParseError> {
+    macro_string(text, 0, MacroScope::Explanation)
+}
+
+/// The parts of a macro-string, and whether it ends in a `macro-expand`.
+///
+/// `macro-literal = %x21-24 / %x26-7E` (any visible character but `%`; a space too in
+/// explanation text), `macro-expand = ( "%{" macro-letter transformers *delimiter "}" ) / "%%" /
+/// "%_" / "%-"`.
+fn macro_string_parts(
+    text: &str,
+    offset: usize,
+    scope: MacroScope,
+) -> Result<(MacroString, bool), ParseError> {
+    let bytes = text.as_bytes();
+    let mut parts: Vec<MacroPart> = Vec::new();
+    let mut literal = String::new();
+    let mut ends_in_macro = false;
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        let here = offset + index;
+        if byte != b'%' {
+            let allowed =
+                byte.is_ascii_graphic() || (byte == b' ' && scope == MacroScope::Explanation);
+            if !allowed {
+                return Err(error(ParseErrorKind::NonAscii, Span::new(here, here + 1)));
+            }
+            literal.push(char::from(byte));
+            ends_in_macro = false;
+            index += 1;
+            continue;
+        }
+        ends_in_macro = true;
+        match bytes.get(index + 1) {
+            Some(b'%') => literal.push('%'),
+            Some(b'_') => literal.push(' '),
+            Some(b'-') => literal.push_str("%20"),
+            Some(b'{') => {
+                let close = text[index..]
+                    .find('}')
+                    .map(|relative| index + relative)
+                    .ok_or(error(
+                        ParseErrorKind::BadMacro,
+                        Span::new(here, offset + text.len()),
+                    ))?;
+                let expand = macro_expand(
+                    &text[index + 2..close],
+                    Span::new(here, offset + close + 1),
+                    scope,
+                )?;
+                if !literal.is_empty() {
+                    parts.push(MacroPart::Literal {
+                        text: std::mem::take(&mut literal),
+                    });
+                }
+                parts.push(MacroPart::Macro(expand));
+                index = close + 1;
+                continue;
+            }
+            _ => {
+                let end = (here + 2).min(offset + text.len());
+                return Err(error(ParseErrorKind::BadMacro, Span::new(here, end)));
+            }
+        }
+        index += 2;
+    }
+    if !literal.is_empty() {
+        parts.push(MacroPart::Literal { text: literal });
+    }
+    let string = MacroString {
+        text: text.to_string(),
+        span: Span::new(offset, offset + text.len()),
+        parts,
+    };
+    Ok((string, ends_in_macro))
+}
+
+/// The inside of `"%{" macro-letter transformers *delimiter "}"`, with
+/// `transformers = *DIGIT [ "r" ]` and `delimiter = "." / "-" / "+" / "," / "/" / "_" / "="`.
+///
+/// A digit count of zero is refused (RFC 7208 §7.3: "the value MUST be nonzero").
+fn macro_expand(inner: &str, span: Span, scope: MacroScope) -> Result<MacroExpand, ParseError> {
+    let bad = |kind| error(kind, span);
+    let mut chars = inner.chars();
+    let written = chars.next().ok_or(bad(ParseErrorKind::BadMacro))?;
+    let letter = MacroLetter::from_char(written).ok_or(bad(ParseErrorKind::BadMacro))?;
+    if letter.explanation_only() && scope == MacroScope::Domain {
+        return Err(bad(ParseErrorKind::ExplanationOnlyMacro));
+    }
+    let rest = chars.as_str();
+    let digits_end = rest
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let keep_parts = match &rest[..digits_end] {
+        "" => None,
+        digits => {
+            // More parts than a name can have behave like "all of them"; saturate.
+            let count = digits.parse::<u32>().unwrap_or(u32::MAX);
+            if count == 0 {
+                return Err(bad(ParseErrorKind::BadMacro));
+            }
+            Some(count)
+        }
+    };
+    let mut rest = &rest[digits_end..];
+    let reverse = match rest.as_bytes().first() {
+        Some(b'r' | b'R') => {
+            rest = &rest[1..];
+            true
+        }
+        _ => false,
+    };
+    if !rest
+        .bytes()
+        .all(|b| matches!(b, b'.' | b'-' | b'+' | b',' | b'/' | b'_' | b'='))
+    {
+        return Err(bad(ParseErrorKind::BadMacro));
+    }
+    Ok(MacroExpand {
+        letter,
+        url_escape: written.is_ascii_uppercase(),
+        keep_parts,
+        reverse,
+        delimiters: rest.to_string(),
+        span,
+    })
+}
