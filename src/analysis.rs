@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use crate::dkim::{self, DkimReport};
 use crate::dns::Resolver;
 use crate::message::{self, IntakeError, Mailbox, Message};
 use crate::report::{Finding, Span};
@@ -44,6 +45,8 @@ pub struct MessageReport {
     pub envelope: Envelope,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
+    /// One report per DKIM-Signature field, in header order (top first).
+    pub dkim: Vec<DkimReport>,
 }
 
 /// One header field as the report shows it.
@@ -118,9 +121,16 @@ pub struct BodyReport {
 pub async fn analyze_message<R: Resolver>(
     input: &[u8],
     options: &Options,
-    _resolver: &R,
+    resolver: &R,
 ) -> Result<MessageReport, IntakeError> {
     let message = message::parse_message(input)?;
+    let dkim = dkim::verify_message(
+        &message,
+        resolver,
+        options.now,
+        options.include_canonicalized,
+    )
+    .await;
     let summary = message::summarize(&message);
     let mut findings = message.findings.clone();
     findings.extend(summary_findings(&message, &summary));
@@ -135,6 +145,7 @@ pub async fn analyze_message<R: Resolver>(
             bytes: message.body().map_or(0, <[u8]>::len),
         },
         findings,
+        dkim,
     })
 }
 

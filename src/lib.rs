@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod dkim;
 pub mod dns;
 pub mod message;
 pub mod report;

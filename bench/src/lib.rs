@@ -1,0 +1,2 @@
+//! Nothing here: the package exists for its benchmarks (benches/dkim.rs), kept apart from the
+//! root package so that its `cargo test` never builds mail-auth and criterion.
