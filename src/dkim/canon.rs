@@ -57,56 +57,132 @@ fn relaxed_value(value: &[u8], out: &mut Vec<u8>) {
 ///
 /// `simple`: trailing empty lines removed, an empty body becomes one CRLF. `relaxed`: WSP at
 /// line ends removed, WSP runs as one SP, trailing empty lines removed, and an empty body stays
-/// empty (RFC 6376 erratum 1384 settles that no CRLF is added then).
+/// empty (RFC 6376 erratum 1384 settles that no CRLF is added then). A last line without a CRLF
+/// gets one (§3.4.3). Lines end at CRLF; a lone CR or LF is an ordinary byte (intake has already
+/// turned every line end into CRLF).
 pub fn body(canonicalization: Canonicalization, body: &[u8], out: &mut Vec<u8>) {
+    match canonicalization {
+        Canonicalization::Simple => simple_body(body, out),
+        Canonicalization::Relaxed => relaxed_body(body, out),
+    }
+}
+
+/// `simple` needs no pass over the bytes: it is the body without its trailing CRLFs, plus one.
+fn simple_body(body: &[u8], out: &mut Vec<u8>) {
+    let mut content = body;
+    while let Some(shorter) = content.strip_suffix(b"\r\n") {
+        content = shorter;
+    }
+    out.reserve(content.len() + 2);
+    out.extend_from_slice(content);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// `relaxed` line by line. A line's end is held back until more content follows, which drops
+/// trailing empty lines. Inside a line only tabs and runs of two or more spaces change; the text
+/// between them is copied in bulk.
+fn relaxed_body(body: &[u8], out: &mut Vec<u8>) {
+    // The output is never longer than the input plus a final CRLF.
+    out.reserve(body.len() + 2);
     let start = out.len();
-    let mut pending_empty_lines = 0usize;
-    let mut line_buffer = Vec::new();
+    let mut held_line_ends = 0usize;
     let mut rest = body;
     while !rest.is_empty() {
-        let (line, after) = match rest.windows(2).position(|w| w == b"\r\n") {
-            Some(end) => (&rest[..end], &rest[end + 2..]),
-            None => (rest, &rest[rest.len()..]),
-        };
+        let (line, after) = split_line(rest);
         rest = after;
-        let line = match canonicalization {
-            Canonicalization::Simple => line,
-            Canonicalization::Relaxed => {
-                line_buffer.clear();
-                relaxed_line(line, &mut line_buffer);
-                &line_buffer
-            }
-        };
-        if line.is_empty() {
-            pending_empty_lines += 1;
+        let content = trim_wsp_end(line);
+        if content.is_empty() {
+            held_line_ends += 1;
             continue;
         }
-        for _ in 0..pending_empty_lines {
+        for _ in 0..held_line_ends {
             out.extend_from_slice(b"\r\n");
         }
-        pending_empty_lines = 0;
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
+        held_line_ends = 1;
+        compress_wsp(content, out);
     }
-    if out.len() == start && canonicalization == Canonicalization::Simple {
+    if out.len() > start {
         out.extend_from_slice(b"\r\n");
     }
 }
 
-/// One body line, relaxed: WSP runs as one SP, none at the end (§3.4.4).
-fn relaxed_line(line: &[u8], out: &mut Vec<u8>) {
-    let mut pending_space = false;
-    for &byte in line {
-        if is_wsp(byte) {
-            pending_space = true;
-        } else {
-            if pending_space {
-                out.push(b' ');
-                pending_space = false;
-            }
-            out.push(byte);
+/// The first line of `rest` without its CRLF, and what follows the CRLF. A CR or LF alone is
+/// an ordinary byte of the line.
+fn split_line(rest: &[u8]) -> (&[u8], &[u8]) {
+    let mut from = 0;
+    while let Some(offset) = rest
+        .get(from..)
+        .and_then(|tail| memchr::memchr(b'\n', tail))
+    {
+        let at = from + offset;
+        if at > 0 && rest.get(at - 1) == Some(&b'\r') {
+            return (&rest[..at - 1], &rest[at + 1..]);
+        }
+        from = at + 1;
+    }
+    (rest, &[])
+}
+
+fn trim_wsp_end(line: &[u8]) -> &[u8] {
+    let kept = line.len() - line.iter().rev().take_while(|b| is_wsp(**b)).count();
+    &line[..kept]
+}
+
+/// Runs of WSP as one SP, for content with no WSP at its end (§3.4.4).
+///
+/// A single space between two words stays as it is; only a tab or two WSP in a row start a run
+/// that changes, and the text between such runs is copied in bulk. White space is found eight
+/// bytes at a time.
+fn compress_wsp(content: &[u8], out: &mut Vec<u8>) {
+    let mut copied_up_to = 0;
+    let mut from = 0;
+    while let Some(offset) = content.get(from..).and_then(find_at_most_space) {
+        let at = from + offset;
+        let byte = content.get(at).copied().unwrap_or_default();
+        let next = content.get(at + 1).copied();
+        // A control byte, or a lone space before text: nothing to change here.
+        if !is_wsp(byte) || (byte == b' ' && !next.is_some_and(is_wsp)) {
+            from = at + 1;
+            continue;
+        }
+        let run_end = at
+            + content
+                .get(at..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|b| is_wsp(**b))
+                .count();
+        out.extend_from_slice(content.get(copied_up_to..at).unwrap_or_default());
+        out.push(b' ');
+        copied_up_to = run_end;
+        from = run_end;
+    }
+    out.extend_from_slice(content.get(copied_up_to..).unwrap_or_default());
+}
+
+/// The position of the first byte at or below SP (white space or a control byte).
+///
+/// Eight bytes at a time: `(word - 0x21…21) & !word & 0x80…80` sets the high bit of bytes below
+/// 0x21; only bytes above a true hit can be false hits (the borrow runs upward), so the lowest
+/// set bit is exact.
+fn find_at_most_space(haystack: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let chunks = haystack.chunks_exact(8);
+    let tail = chunks.remainder();
+    for (index, chunk) in chunks.enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let value = u64::from_le_bytes(word);
+        let hits = value.wrapping_sub(ONES * 0x21) & !value & HIGH;
+        if hits != 0 {
+            return Some(index * 8 + (hits.trailing_zeros() / 8) as usize);
         }
     }
+    let tail_start = haystack.len() - tail.len();
+    tail.iter()
+        .position(|b| *b <= b' ')
+        .map(|offset| tail_start + offset)
 }
 
 /// Chooses the header fields `h=` names, in `h=` order (§5.4.2): each name takes the bottommost
