@@ -654,3 +654,48 @@ fn analysis_report_carries_dkim_in_json() {
         .is_some_and(|reason| !reason.is_empty()));
     assert!(dkim.get("canonicalized").is_none());
 }
+
+#[test]
+fn tag_spans_point_at_each_value() {
+    let key = Key::ed25519();
+    let spec = Spec {
+        algorithm: "ed25519-sha256",
+        ..Spec::default()
+    };
+    let message = signed(&spec, &key);
+    let report = check(&message, &key.record());
+    let value_of = |name: &str| {
+        let tag = report.tags.iter().find(|tag| tag.name == name).unwrap();
+        String::from_utf8_lossy(&message[tag.span.start..tag.span.end]).into_owned()
+    };
+    assert_eq!(value_of("d"), "example.com");
+    assert_eq!(value_of("a"), "ed25519-sha256");
+    assert_eq!(value_of("h"), "from:to:subject:date");
+    assert_eq!(report.tags.len(), 8);
+}
+
+/// A message of many signatures must not cost a key lookup and a verification each: past
+/// `MAX_SIGNATURES` they are reported as not checked, still in header order.
+#[test]
+fn signatures_past_the_limit_are_reported_not_checked() {
+    let key = Key::ed25519();
+    let spec = Spec {
+        algorithm: "ed25519-sha256",
+        ..Spec::default()
+    };
+    let message = signed(&spec, &key);
+    let text = String::from_utf8(message).unwrap();
+    let field_end = text.find("\r\nFrom:").unwrap() + 2;
+    let field = &text[..field_end];
+    let many = format!("{}{text}", field.repeat(39));
+    let reports = verify_with(many.as_bytes(), &resolver_with(&key.record()));
+    let limit = mailspect::dkim::verify::MAX_SIGNATURES;
+    assert_eq!(reports.len(), 40);
+    assert!(reports[..limit]
+        .iter()
+        .all(|report| report.result == DkimResult::Pass));
+    for report in &reports[limit..] {
+        assert_outcome(report, DkimResult::Neutral, Outcome::TooManySignatures);
+        assert_eq!(report.domain, "example.com");
+    }
+}

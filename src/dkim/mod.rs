@@ -110,6 +110,9 @@ pub enum Outcome {
     KeyStrictSubdomain,
     /// The key's `s=` does not include `email` or `*`.
     KeyServiceMismatch,
+    /// The message has more signatures than are verified (see
+    /// [`verify::MAX_SIGNATURES`]); this one was not checked.
+    TooManySignatures,
 }
 
 /// A DKIM-Signature field read into validated values (RFC 6376 §3.5).
@@ -140,6 +143,8 @@ pub struct Signature {
     pub expiration: Option<u64>,
     /// The bytes of the field value emptied when hashing: after `b=` up to its `;` (§3.7).
     pub b_region: Range<usize>,
+    /// Every tag's name and the place of its value in the field value, in order.
+    pub tags: Vec<(String, Range<usize>)>,
 }
 
 /// `a=`: the signing algorithm.
@@ -325,6 +330,8 @@ pub struct DkimReport {
     /// `c=` header and body algorithms.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canonicalization: Option<CanonicalizationReport>,
+    /// Every tag of the field and where its value is, for the page to point at.
+    pub tags: Vec<TagSpan>,
     /// `h=` as written, in order.
     pub signed_headers: Vec<String>,
     /// For the fields that matter to a reader (From, Subject, To, Date, Reply-To, Content-Type):
@@ -356,6 +363,14 @@ pub struct DkimReport {
     /// Set only by the verifier, for a signature that passed (or passed its header part).
     #[serde(skip)]
     pub verified: Option<Verified>,
+}
+
+/// One tag of a DKIM-Signature field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagSpan {
+    pub name: String,
+    /// The tag's value in the message.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

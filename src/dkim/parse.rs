@@ -394,6 +394,13 @@ pub fn signature(value: &[u8]) -> Result<Signature, ParseError> {
         timestamp,
         expiration,
         b_region: b.after_equals.clone(),
+        tags: tags
+            .iter()
+            .map(|tag| {
+                let name = String::from_utf8_lossy(tag.name).into_owned();
+                (name, tag.value_span.clone())
+            })
+            .collect(),
     })
 }
 

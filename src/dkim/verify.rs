@@ -19,8 +19,13 @@ use crate::report::Span;
 use super::{
     canon, parse, Algorithm, CanonicalizationReport, Canonicalized, CoverageStatus, DkimReport,
     DkimResult, HashAlgorithm, HeaderCoverage, KeyRecord, KeyReport, KeyType, Outcome, ParseError,
-    Signature,
+    Signature, TagSpan,
 };
+
+/// At most this many signatures of a message are verified, top first; the others are reported
+/// as not checked. Real messages carry a handful; a message made of thousands would otherwise
+/// cost thousands of key lookups and RSA operations.
+pub const MAX_SIGNATURES: usize = 32;
 
 /// RSA keys shorter than this are not accepted (RFC 8301 §3.2).
 pub const MINIMUM_RSA_BITS: usize = 1024;
@@ -451,10 +456,29 @@ pub async fn verify_message<R: Resolver>(
     now: u64,
     include_canonicalized: bool,
 ) -> Vec<DkimReport> {
-    let checks = message
-        .fields_named("DKIM-Signature")
+    let fields: Vec<&HeaderField> = message.fields_named("DKIM-Signature").collect();
+    let (checked, unchecked) = fields.split_at(fields.len().min(MAX_SIGNATURES));
+    let checks = checked
+        .iter()
         .map(|field| verify_field(message, field, resolver, now, include_canonicalized));
-    futures_util::future::join_all(checks).await
+    let mut reports = futures_util::future::join_all(checks).await;
+    reports.extend(unchecked.iter().map(|field| {
+        let mut report = skeleton(field);
+        describe_unusable(&mut report, message.value_bytes(field));
+        reject(
+            &mut report,
+            Rejection::new(
+                DkimResult::Neutral,
+                Outcome::TooManySignatures,
+                format!(
+                    "not checked: only the first {MAX_SIGNATURES} DKIM signatures of a message \
+                     are verified"
+                ),
+            ),
+        );
+        report
+    }));
+    reports
 }
 
 fn message_span(field: &HeaderField, range: &std::ops::Range<usize>) -> Span {
@@ -484,6 +508,7 @@ fn skeleton(field: &HeaderField) -> DkimReport {
         error_span: None,
         identity: None,
         canonicalization: None,
+        tags: Vec::new(),
         signed_headers: Vec::new(),
         header_coverage: Vec::new(),
         body_length: None,
@@ -548,7 +573,7 @@ async fn verify_field<R: Resolver>(
             return report;
         }
     };
-    describe_signature(&mut report, message, &signature);
+    describe_signature(&mut report, message, field, &signature);
     if let Err(rejection) = check_signature(&signature, now).map(|warnings| {
         report.warnings = warnings;
     }) {
@@ -639,7 +664,20 @@ async fn verify_field<R: Resolver>(
 }
 
 /// Fills the report with what the parsed signature says.
-fn describe_signature(report: &mut DkimReport, message: &Message, signature: &Signature) {
+fn describe_signature(
+    report: &mut DkimReport,
+    message: &Message,
+    field: &HeaderField,
+    signature: &Signature,
+) {
+    report.tags = signature
+        .tags
+        .iter()
+        .map(|(name, range)| TagSpan {
+            name: name.clone(),
+            span: message_span(field, range),
+        })
+        .collect();
     report.domain = signature.domain.clone();
     report.selector = signature.selector.clone();
     report.algorithm = signature.algorithm.name().to_string();
