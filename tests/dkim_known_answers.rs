@@ -201,6 +201,22 @@ fn headers_only_reports_header_signature_valid_body_not_checked() {
 }
 
 #[test]
+fn headers_only_with_body_length_is_not_checked_either() {
+    let key = Key::rsa(2048);
+    let spec = Spec {
+        body_length: Some(5),
+        ..Spec::default()
+    };
+    let message = headers_only(&signed(&spec, &key));
+    let report = check(&message, &key.record());
+    assert_outcome(
+        &report,
+        DkimResult::Neutral,
+        Outcome::HeaderSignatureValidBodyNotChecked,
+    );
+}
+
+#[test]
 fn headers_only_with_changed_header_fails() {
     let key = Key::rsa(2048);
     let message = headers_only(&edit(&signed(&Spec::default(), &key), "Suzie", "Eve"));
