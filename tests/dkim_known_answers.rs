@@ -565,6 +565,8 @@ fn dns_errors_map_to_permerror_and_temperror() {
     let message = signed(&Spec::default(), &key);
     let report = only(verify_with(&message, &MemoryResolver::new()));
     assert_outcome(&report, DkimResult::Permerror, Outcome::KeyNotFound);
+    // The hashed bytes are there for an expert even when there is no key to check them with.
+    assert!(report.canonicalized.unwrap().headers.starts_with("from:"));
     let mut no_txt = MemoryResolver::new();
     no_txt.insert(
         "sel._domainkey.example.com",
@@ -714,4 +716,27 @@ fn signatures_past_the_limit_are_reported_not_checked() {
         assert_outcome(report, DkimResult::Neutral, Outcome::TooManySignatures);
         assert_eq!(report.domain, "example.com");
     }
+}
+
+#[test]
+fn malformed_rsa_key_names_the_problem() {
+    let key = Key::rsa(2048);
+    let message = signed(&Spec::default(), &key);
+    // Valid base64, not DER.
+    let report = check(&message, "v=DKIM1; k=rsa; p=SGVsbG8gd29ybGQ=");
+    assert_outcome(&report, DkimResult::Permerror, Outcome::KeySyntax);
+    assert!(
+        report.reason.contains("not an RSA public key"),
+        "{}",
+        report.reason
+    );
+    // An ed25519 key of the wrong length.
+    let ed = Key::ed25519();
+    let spec = Spec {
+        algorithm: "ed25519-sha256",
+        ..Spec::default()
+    };
+    let report = check(&signed(&spec, &ed), "v=DKIM1; k=ed25519; p=AAAA");
+    assert_outcome(&report, DkimResult::Permerror, Outcome::KeySyntax);
+    assert!(report.reason.contains("32"), "{}", report.reason);
 }

@@ -111,5 +111,12 @@ fn print_dkim(report: &MessageReport) {
         for warning in &signature.warnings {
             println!("    warning: {warning}");
         }
+        if let Some(canonicalized) = &signature.canonicalized {
+            // Debug formatting shows CR, LF and tabs as escapes: the point is to see every byte.
+            println!("    hashed headers: {:?}", canonicalized.headers);
+            if let Some(body) = &canonicalized.body {
+                println!("    hashed body: {body:?}");
+            }
+        }
     }
 }
