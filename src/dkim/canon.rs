@@ -118,6 +118,7 @@ fn split_line(rest: &[u8]) -> (&[u8], &[u8]) {
     {
         let at = from + offset;
         if at > 0 && rest.get(at - 1) == Some(&b'\r') {
+            // `at` is the position of a byte of `rest` (the LF), and `at - 1` that of the CR.
             return (&rest[..at - 1], &rest[at + 1..]);
         }
         from = at + 1;

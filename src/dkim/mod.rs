@@ -423,6 +423,9 @@ pub struct KeyReport {
     pub testing: bool,
     /// `t=s`: `i=` must be exactly `d=`.
     pub strict: bool,
+    /// Where the record's syntax error is, as byte offsets into `record`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_span: Option<Span>,
 }
 
 /// The exact canonicalized bytes each hash covered (lossy UTF-8 for display).

@@ -51,10 +51,12 @@ fn fws(input: &[u8]) -> Parsed<'_, &[u8]> {
         let (after, _) = take_while(is_wsp)(rest)?;
         rest = after;
         match rest {
+            // The pattern has matched at least three bytes, so skipping two is in bounds.
             [b'\r', b'\n', next, ..] if is_wsp(*next) => rest = &rest[2..],
             _ => break,
         }
     }
+    // `rest` is a suffix of `input`, so its offset is within `input`.
     Ok((rest, &input[..input.offset(rest)]))
 }
 
@@ -320,6 +322,7 @@ fn sig_i_tag(tag: &Tag<'_>) -> Result<String, ParseError> {
         .iter()
         .rposition(|b| *b == b'@')
         .ok_or_else(|| invalid(tag, "has no @"))?;
+    // `at` is the position of a byte of the value, so `at + 1` is at most its length.
     domain_name(tag, &tag.value[at + 1..])
 }
 

@@ -615,11 +615,12 @@ async fn verify_field<R: Resolver>(
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
         });
     }
-    if let Err(rejection) = check_signature(&signature, now).map(|warnings| {
-        report.warnings = warnings;
-    }) {
-        reject(&mut report, rejection);
-        return report;
+    match check_signature(&signature, now) {
+        Ok(warnings) => report.warnings = warnings,
+        Err(rejection) => {
+            reject(&mut report, rejection);
+            return report;
+        }
     }
     let (key_report, key) = match fetch_key(resolver, &signature).await {
         Ok(found) => found,
@@ -747,10 +748,12 @@ async fn fetch_key<R: Resolver>(
             bits: None,
             testing: false,
             strict: false,
+            error_span: None,
         };
         let key_record = match parse::key_record(&text) {
             Ok(key_record) => key_record,
             Err(error) => {
+                key_report.error_span = Some(Span::new(error.range.start, error.range.end));
                 first_failure.get_or_insert((
                     key_report,
                     syntax_rejection(&error, "the key record cannot be used", true),
