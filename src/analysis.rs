@@ -134,6 +134,7 @@ pub async fn analyze_message<R: Resolver>(
     let summary = message::summarize(&message);
     let mut findings = message.findings.clone();
     findings.extend(summary_findings(&message, &summary));
+    findings.extend(dkim::findings(&dkim));
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     Ok(MessageReport {

@@ -740,3 +740,51 @@ fn malformed_rsa_key_names_the_problem() {
     assert_outcome(&report, DkimResult::Permerror, Outcome::KeySyntax);
     assert!(report.reason.contains("32"), "{}", report.reason);
 }
+
+#[test]
+fn findings_summarize_each_signature_that_needs_attention() {
+    let key = Key::rsa(2048);
+    let options = mailspect::Options {
+        now: NOW,
+        ..mailspect::Options::default()
+    };
+    let analyze = |input: &[u8]| {
+        pollster::block_on(mailspect::analyze_message(
+            input,
+            &options,
+            &resolver_with(&key.record()),
+        ))
+        .unwrap()
+    };
+    let codes = |report: &mailspect::MessageReport| -> Vec<&str> {
+        report
+            .findings
+            .iter()
+            .map(|finding| finding.code)
+            .filter(|code| code.starts_with("dkim."))
+            .collect()
+    };
+    let message = signed(&Spec::default(), &key);
+    assert!(codes(&analyze(&message)).is_empty());
+    let changed = analyze(&edit(&message, "We lost", "We won"));
+    assert_eq!(codes(&changed), ["dkim.fail"]);
+    // The finding points at the DKIM-Signature field.
+    let finding = changed
+        .findings
+        .iter()
+        .find(|f| f.code == "dkim.fail")
+        .unwrap();
+    assert_eq!(finding.span.unwrap().start, 0);
+    let spec = Spec {
+        body_length: Some(5),
+        ..Spec::default()
+    };
+    assert_eq!(
+        codes(&analyze(&signed(&spec, &key))),
+        ["dkim.body-length-limit"]
+    );
+    assert_eq!(
+        codes(&analyze(&headers_only(&message))),
+        ["dkim.body-not-checked"]
+    );
+}

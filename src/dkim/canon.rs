@@ -1,11 +1,12 @@
 //! Canonicalization and header selection (RFC 6376 §3.4, §3.7, §5.4.2): pure functions from the
-//! message's bytes to the exact bytes a signature hashes.
+//! message's bytes to the exact bytes a signature hashes, and to how well the selection protects
+//! the fields a reader trusts.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::message::{HeaderField, Message};
 
-use super::Canonicalization;
+use super::{Canonicalization, CoverageStatus, HeaderCoverage};
 
 fn is_wsp(byte: u8) -> bool {
     byte == b' ' || byte == b'\t'
@@ -307,4 +308,39 @@ pub fn header_data(
         out.truncate(out.len().saturating_sub(2));
     }
     out
+}
+
+/// The fields whose display a reader trusts, checked for being signed and over-signed
+/// (RFC 6376 §5.4.1 lists them among the fields that SHOULD be signed; §8.15 explains why a
+/// second copy above the signed one matters).
+pub const FIELDS_THAT_MATTER: [&str; 6] =
+    ["From", "Subject", "To", "Date", "Reply-To", "Content-Type"];
+
+/// How well each field that matters is protected (see [`FIELDS_THAT_MATTER`]).
+pub fn header_coverage(message: &Message, signed_headers: &[String]) -> Vec<HeaderCoverage> {
+    FIELDS_THAT_MATTER
+        .iter()
+        .map(|&name| {
+            let present = message.fields_named(name).count();
+            let signed = signed_headers
+                .iter()
+                .filter(|signed| signed.eq_ignore_ascii_case(name))
+                .count();
+            let status = if signed > present {
+                CoverageStatus::OverSigned
+            } else if present == 0 {
+                CoverageStatus::AbsentNotSigned
+            } else if signed < present {
+                CoverageStatus::NotSigned
+            } else {
+                CoverageStatus::SignedNotOverSigned
+            };
+            HeaderCoverage {
+                name,
+                present,
+                signed,
+                status,
+            }
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@
 //! without a resolver.
 
 pub mod canon;
+mod findings;
 pub mod parse;
 pub mod verify;
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 
 use crate::report::Span;
 
+pub use findings::findings;
 pub use verify::{verify_message, Verified};
 
 /// The RFC 8601 §2.7.1 result words for DKIM.
@@ -347,7 +349,8 @@ pub struct DkimReport {
     /// `x=`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration: Option<u64>,
-    /// Whether the body hash was checked against a body.
+    /// Whether the verdict rests on a body-hash check: false when only headers were given, or
+    /// when the check stopped before (no key, an expired signature).
     pub body_checked: bool,
     /// Whether the cryptographic signature over the headers verified (also true for `fail` when
     /// only the body changed, which tells an expert where the message was altered).

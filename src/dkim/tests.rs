@@ -3,9 +3,7 @@
 
 use super::canon;
 use super::parse::{key_record, signature, tag_list};
-use super::verify::{
-    check_key, check_signature, dns_rejection, header_coverage, key_name, BodyCheck,
-};
+use super::verify::{check_key, check_signature, dns_rejection, key_name, BodyCheck};
 use super::*;
 use crate::dns::DnsError;
 use crate::message::parse_message;
@@ -347,7 +345,7 @@ fn dns_errors_map_per_rfc6376() {
 fn coverage_distinguishes_over_signed_from_addable() {
     let message = parse_message(b"From: a\r\nSubject: s\r\nTo: t\r\nTo: u\r\nDate: d\r\n").unwrap();
     let signed = ["from", "from", "subject", "to", "date", "reply-to"].map(String::from);
-    let coverage = header_coverage(&message, &signed);
+    let coverage = canon::header_coverage(&message, &signed);
     let status = |name: &str| {
         coverage
             .iter()

@@ -16,9 +16,8 @@ use crate::message::{HeaderField, Message};
 use crate::report::Span;
 
 use super::{
-    canon, parse, Algorithm, CanonicalizationReport, Canonicalized, CoverageStatus, DkimReport,
-    DkimResult, HashAlgorithm, HeaderCoverage, KeyRecord, KeyReport, KeyType, Outcome, ParseError,
-    Signature, TagSpan,
+    canon, parse, Algorithm, CanonicalizationReport, Canonicalized, DkimReport, DkimResult,
+    HashAlgorithm, KeyRecord, KeyReport, KeyType, Outcome, ParseError, Signature, TagSpan,
 };
 
 /// At most this many signatures of a message are verified, top first; the others are reported
@@ -39,12 +38,6 @@ pub const MAXIMUM_RSA_BITS: usize = 8192;
 /// offset), and a real facebookmail signature in the conformance suite is dated 5.3 hours ahead;
 /// a day covers both and still catches a signature made to look fresh for later replay.
 pub const ALLOWED_CLOCK_SKEW: u64 = 24 * 60 * 60;
-
-/// The fields whose display a reader trusts, checked for being signed and over-signed
-/// (RFC 6376 §5.4.1 lists them among the fields that SHOULD be signed; §8.15 explains why a
-/// second copy above the signed one matters).
-pub const FIELDS_THAT_MATTER: [&str; 6] =
-    ["From", "Subject", "To", "Date", "Reply-To", "Content-Type"];
 
 /// Proof that a signature verified, header and body. Only this module can make one, so code
 /// downstream (DMARC alignment) can take a `&Verified` and know it is not a guess.
@@ -325,35 +318,6 @@ fn key_type_name(key_type: KeyType) -> &'static str {
         KeyType::Rsa => "rsa",
         KeyType::Ed25519 => "ed25519",
     }
-}
-
-/// How well each field that matters is protected (see [`FIELDS_THAT_MATTER`]).
-pub fn header_coverage(message: &Message, signed_headers: &[String]) -> Vec<HeaderCoverage> {
-    FIELDS_THAT_MATTER
-        .iter()
-        .map(|&name| {
-            let present = message.fields_named(name).count();
-            let signed = signed_headers
-                .iter()
-                .filter(|signed| signed.eq_ignore_ascii_case(name))
-                .count();
-            let status = if signed > present {
-                CoverageStatus::OverSigned
-            } else if present == 0 {
-                CoverageStatus::AbsentNotSigned
-            } else if signed < present {
-                CoverageStatus::NotSigned
-            } else {
-                CoverageStatus::SignedNotOverSigned
-            };
-            HeaderCoverage {
-                name,
-                present,
-                signed,
-                status,
-            }
-        })
-        .collect()
 }
 
 /// What the body hash says.
@@ -710,7 +674,7 @@ fn describe_signature(
         body: signature.body_canonicalization,
     });
     report.signed_headers = signature.signed_headers.clone();
-    report.header_coverage = header_coverage(message, &signature.signed_headers);
+    report.header_coverage = canon::header_coverage(message, &signature.signed_headers);
     report.body_length = signature.body_length;
     report.timestamp = signature.timestamp;
     report.expiration = signature.expiration;
