@@ -76,10 +76,7 @@ fn print_dkim(report: &MessageReport) {
             signature.reason
         );
         if let Some(key) = &signature.key {
-            let key_type = key.key_type.map_or("?", |key_type| match key_type {
-                mailspect::dkim::KeyType::Rsa => "rsa",
-                mailspect::dkim::KeyType::Ed25519 => "ed25519",
-            });
+            let key_type = key.key_type.map_or("?", |key_type| key_type.name());
             let bits = key
                 .bits
                 .map_or_else(|| "?".to_string(), |bits| bits.to_string());

@@ -198,6 +198,16 @@ pub enum KeyType {
     Ed25519,
 }
 
+impl KeyType {
+    /// The name used in `k=` (RFC 6376 §3.6.1, RFC 8463 §4).
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyType::Rsa => "rsa",
+            KeyType::Ed25519 => "ed25519",
+        }
+    }
+}
+
 /// `c=`: one of the two canonicalization algorithms (RFC 6376 §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -280,7 +280,7 @@ pub fn check_key(signature: &Signature, key: &KeyRecord) -> Result<(), Rejection
             Outcome::KeyTypeMismatch,
             format!(
                 "the key is k={} but the signature uses {} (RFC 6376 §6.1.2)",
-                key_type_name(key.key_type),
+                key.key_type.name(),
                 signature.algorithm.name()
             ),
         );
@@ -311,13 +311,6 @@ pub fn check_key(signature: &Signature, key: &KeyRecord) -> Result<(), Rejection
         }
     }
     Ok(())
-}
-
-fn key_type_name(key_type: KeyType) -> &'static str {
-    match key_type {
-        KeyType::Rsa => "rsa",
-        KeyType::Ed25519 => "ed25519",
-    }
 }
 
 /// What the body hash says.
