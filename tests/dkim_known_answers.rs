@@ -788,3 +788,52 @@ fn findings_summarize_each_signature_that_needs_attention() {
         ["dkim.body-not-checked"]
     );
 }
+
+/// Hostile input: random damage to the signature field and to the key record must give a report
+/// with a reason, never a panic.
+#[test]
+fn damaged_signatures_and_keys_never_panic() {
+    let key = Key::ed25519();
+    let spec = Spec {
+        algorithm: "ed25519-sha256",
+        ..Spec::default()
+    };
+    let message = signed(&spec, &key);
+    let record = key.record();
+    let field_end = String::from_utf8_lossy(&message).find("\r\nFrom:").unwrap();
+    let junk = [
+        b';', b'=', b' ', b'\r', b'\n', b'\t', b'a', b'0', b':', b'@', 0xff, b'/',
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    for round in 0..400 {
+        let mut damaged = message.clone();
+        let mut damaged_record = record.clone().into_bytes();
+        for _ in 0..1 + next(3) {
+            let at = 16 + next(field_end - 16);
+            damaged[at] = junk[next(junk.len())];
+            let at = next(damaged_record.len());
+            damaged_record[at] = junk[next(junk.len())];
+        }
+        let Ok(parsed) = parse_message(&damaged) else {
+            continue;
+        };
+        let mut resolver = MemoryResolver::new();
+        resolver.insert(
+            "sel._domainkey.example.com",
+            300,
+            RecordData::Txt {
+                strings: vec![damaged_record],
+            },
+        );
+        let reports = pollster::block_on(verify_message(&parsed, &resolver, NOW, true));
+        for report in reports {
+            assert!(!report.reason.is_empty(), "round {round}");
+        }
+    }
+}
