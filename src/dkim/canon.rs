@@ -35,25 +35,22 @@ pub fn header_field(
 }
 
 /// A relaxed header value: unfolded, WSP runs as one SP, no WSP at either end (§3.4.2).
+///
+/// Unfolding removes the CR and LF bytes; the WSP after them stays and joins the run it is in.
 fn relaxed_value(value: &[u8], out: &mut Vec<u8>) {
-    let mut pending_space = false;
-    let mut started = false;
-    for &byte in value {
-        if byte == b'\r' || byte == b'\n' {
-            // Unfolding: CRLF before WSP is removed; the WSP that follows becomes the space.
-            continue;
+    let unfolded;
+    let value = if memchr::memchr2(b'\r', b'\n', value).is_some() {
+        let mut joined = Vec::with_capacity(value.len());
+        for piece in value.split(|b| *b == b'\r' || *b == b'\n') {
+            joined.extend_from_slice(piece);
         }
-        if is_wsp(byte) {
-            pending_space = started;
-            continue;
-        }
-        if pending_space {
-            out.push(b' ');
-            pending_space = false;
-        }
-        started = true;
-        out.push(byte);
-    }
+        unfolded = joined;
+        unfolded.as_slice()
+    } else {
+        value
+    };
+    let leading = value.iter().take_while(|b| is_wsp(**b)).count();
+    compress_wsp(trim_wsp_end(value.get(leading..).unwrap_or_default()), out);
 }
 
 /// The body in canonical form (§3.4.3, §3.4.4), appended to `out`.

@@ -538,7 +538,7 @@ async fn verify_field<R: Resolver>(
 ) -> DkimReport {
     let mut report = skeleton(field);
     let value = message.value_bytes(field);
-    let signature = match parse::signature(value) {
+    let mut signature = match parse::signature(value) {
         Ok(signature) => signature,
         Err(error) => {
             describe_unusable(&mut report, value);
@@ -550,7 +550,7 @@ async fn verify_field<R: Resolver>(
             return report;
         }
     };
-    describe_signature(&mut report, message, field, &signature);
+    describe_signature(&mut report, message, field, &mut signature);
     // What the signature covers, computed before any check so that an expert sees the hashed
     // bytes whatever goes wrong later (an expired signature, a missing key).
     let selected = canon::select_headers(message, &signature.signed_headers, field);
@@ -644,18 +644,19 @@ async fn verify_field<R: Resolver>(
 }
 
 /// Fills the report with what the parsed signature says.
+///
+/// The tag list moves into the report: nothing after this needs it.
 fn describe_signature(
     report: &mut DkimReport,
     message: &Message,
     field: &HeaderField,
-    signature: &Signature,
+    signature: &mut Signature,
 ) {
-    report.tags = signature
-        .tags
-        .iter()
+    report.tags = std::mem::take(&mut signature.tags)
+        .into_iter()
         .map(|(name, range)| TagSpan {
-            name: name.clone(),
-            span: message_span(field, range),
+            span: message_span(field, &range),
+            name,
         })
         .collect();
     report.domain = signature.domain.clone();
