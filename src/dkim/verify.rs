@@ -1,8 +1,9 @@
 //! DKIM verification (RFC 6376 §6): the decisions and the cryptography.
 //!
 //! [`verify_message`] is the only function that asks DNS. Everything it decides goes through pure
-//! functions ([`check_signature`], [`check_key`], [`public_key`], [`header_coverage`]) that the unit
-//! tests call directly.
+//! functions ([`check_signature`], [`check_key`], [`public_key`], [`check_body`], [`decide`], and
+//! the canonicalization and header selection in [`super::canon`]) that the unit tests call
+//! directly.
 
 use rsa::pkcs8::SubjectPublicKeyInfoRef;
 use rsa::traits::PublicKeyParts;
