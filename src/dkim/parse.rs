@@ -6,6 +6,7 @@
 //! are offsets into the bytes given to the parser (a field's value, or a joined TXT record); the
 //! caller shifts them into message coordinates.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -149,7 +150,8 @@ pub fn tag_specs(input: &[u8]) -> (Vec<Tag<'_>>, Option<ParseError>) {
         let error = ParseError::new(ParseErrorKind::TooLong, 0..input.len());
         return (Vec::new(), Some(error));
     }
-    let mut tags: Vec<Tag<'_>> = Vec::new();
+    // Room for every tag a signature defines, so that a real one never reallocates.
+    let mut tags: Vec<Tag<'_>> = Vec::with_capacity(16);
     let mut rest = input;
     loop {
         let start = input.offset(rest);
@@ -197,13 +199,29 @@ fn text(tag: &Tag<'_>) -> String {
     String::from_utf8_lossy(tag.value).into_owned()
 }
 
-/// Removes FWS from a value whose grammar allows it anywhere (base64, `h=`).
-fn without_fws(value: &[u8]) -> Vec<u8> {
-    value
-        .iter()
-        .copied()
-        .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        .collect()
+fn is_fws_byte(byte: &u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Removes FWS from a value whose grammar allows it anywhere (base64, `h=`), copying only when
+/// there is some.
+fn without_fws(value: &[u8]) -> Cow<'_, [u8]> {
+    if !value.iter().any(is_fws_byte) {
+        return Cow::Borrowed(value);
+    }
+    let mut kept = Vec::with_capacity(value.len());
+    kept.extend(value.iter().copied().filter(|b| !is_fws_byte(b)));
+    Cow::Owned(kept)
+}
+
+/// The items of a colon-separated list, with the FWS around them removed (`h=`, `q=`, key
+/// `h=`, `s=` and `t=`).
+fn colon_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value.split(|b| *b == b':').map(|item| {
+        let start = item.iter().take_while(|b| is_fws_byte(b)).count();
+        let end = item.len() - item.iter().rev().take_while(|b| is_fws_byte(b)).count();
+        item.get(start..end.max(start)).unwrap_or_default()
+    })
 }
 
 /// `base64string = ALPHADIGITPS *([FWS] ALPHADIGITPS) [ [FWS] "=" [ [FWS] "=" ] ]`
@@ -240,14 +258,18 @@ fn digits(tag: &Tag<'_>, max_digits: usize) -> Result<u64, ParseError> {
 
 /// `sig-a-tag-alg = sig-a-tag-k "-" sig-a-tag-h` (RFC 6376 §3.5; ed25519 from RFC 8463 §3).
 fn sig_a_tag(tag: &Tag<'_>) -> Result<Algorithm, ParseError> {
-    match tag.value.to_ascii_lowercase().as_slice() {
-        b"rsa-sha256" => Ok(Algorithm::RsaSha256),
-        b"rsa-sha1" => Ok(Algorithm::RsaSha1),
-        b"ed25519-sha256" => Ok(Algorithm::Ed25519Sha256),
-        _ => Err(ParseError::new(
+    let value = tag.value;
+    if value.eq_ignore_ascii_case(b"rsa-sha256") {
+        Ok(Algorithm::RsaSha256)
+    } else if value.eq_ignore_ascii_case(b"rsa-sha1") {
+        Ok(Algorithm::RsaSha1)
+    } else if value.eq_ignore_ascii_case(b"ed25519-sha256") {
+        Ok(Algorithm::Ed25519Sha256)
+    } else {
+        Err(ParseError::new(
             ParseErrorKind::UnsupportedAlgorithm(text(tag)),
             tag.value_span.clone(),
-        )),
+        ))
     }
 }
 
@@ -255,13 +277,17 @@ fn sig_a_tag(tag: &Tag<'_>) -> Result<Algorithm, ParseError> {
 /// `sig-c-tag-alg = "simple" / "relaxed" / x-sig-c-tag-alg` (RFC 6376 §3.5). A lone value names
 /// the header algorithm; the body's is then `simple`.
 fn sig_c_tag(tag: &Tag<'_>) -> Result<(Canonicalization, Canonicalization), ParseError> {
-    let one = |name: &[u8]| match name.to_ascii_lowercase().as_slice() {
-        b"simple" => Ok(Canonicalization::Simple),
-        b"relaxed" => Ok(Canonicalization::Relaxed),
-        _ => Err(ParseError::new(
-            ParseErrorKind::UnsupportedCanonicalization(text(tag)),
-            tag.value_span.clone(),
-        )),
+    let one = |name: &[u8]| {
+        if name.eq_ignore_ascii_case(b"simple") {
+            Ok(Canonicalization::Simple)
+        } else if name.eq_ignore_ascii_case(b"relaxed") {
+            Ok(Canonicalization::Relaxed)
+        } else {
+            Err(ParseError::new(
+                ParseErrorKind::UnsupportedCanonicalization(text(tag)),
+                tag.value_span.clone(),
+            ))
+        }
     };
     let mut parts = tag.value.splitn(2, |b| *b == b'/');
     let header = one(parts.next().unwrap_or_default())?;
@@ -298,10 +324,8 @@ fn selector(tag: &Tag<'_>) -> Result<String, ParseError> {
 
 /// `sig-h-tag = %x68 [FWS] "=" [FWS] hdr-name *( [FWS] ":" [FWS] hdr-name )` (RFC 6376 §3.5)
 fn sig_h_tag(tag: &Tag<'_>) -> Result<Vec<String>, ParseError> {
-    let names: Vec<String> = without_fws(tag.value)
-        .split(|b| *b == b':')
-        .map(|name| String::from_utf8_lossy(name).into_owned())
-        .collect();
+    let mut names = Vec::with_capacity(1 + tag.value.iter().filter(|b| **b == b':').count());
+    names.extend(colon_items(tag.value).map(|name| String::from_utf8_lossy(name).into_owned()));
     let is_field_name =
         |name: &String| !name.is_empty() && name.bytes().all(|b| matches!(b, 33..=57 | 59..=126));
     if names.iter().all(is_field_name) {
@@ -329,11 +353,7 @@ fn sig_i_tag(tag: &Tag<'_>) -> Result<String, ParseError> {
 /// `sig-q-tag = %x71 [FWS] "=" [FWS] sig-q-tag-method *([FWS] ":" [FWS] sig-q-tag-method)`
 /// (RFC 6376 §3.5): `dns/txt` is the only method defined, and must be among those listed.
 fn sig_q_tag(tag: &Tag<'_>) -> Result<(), ParseError> {
-    let value = without_fws(tag.value).to_ascii_lowercase();
-    if value
-        .split(|b| *b == b':')
-        .any(|method| method == b"dns/txt")
-    {
+    if colon_items(tag.value).any(|method| method.eq_ignore_ascii_case(b"dns/txt")) {
         Ok(())
     } else {
         Err(ParseError::new(
@@ -431,51 +451,49 @@ pub fn key_record(record: &[u8]) -> Result<KeyRecord, ParseError> {
     };
     let hash_algorithms = find(&tags, "h").map(key_h_tag);
     let public_key = base64string(required(&tags, "p", record)?)?;
-    let flags: Vec<Vec<u8>> = find(&tags, "t").map_or_else(Vec::new, |tag| colon_list(tag.value));
+    let has_flag = |flag: &[u8]| {
+        find(&tags, "t").is_some_and(|tag| colon_items(tag.value).any(|item| item == flag))
+    };
     let services_allow_email = find(&tags, "s").is_none_or(|tag| {
-        colon_list(tag.value)
-            .iter()
-            .any(|service| service == b"*" || service == b"email")
+        colon_items(tag.value).any(|service| service == b"*" || service == b"email")
     });
     Ok(KeyRecord {
         key_type,
         hash_algorithms,
         public_key,
-        testing: flags.iter().any(|flag| flag == b"y"),
-        strict: flags.iter().any(|flag| flag == b"s"),
+        testing: has_flag(b"y"),
+        strict: has_flag(b"s"),
         services_allow_email,
         notes: find(&tags, "n").map(text),
     })
 }
 
-fn colon_list(value: &[u8]) -> Vec<Vec<u8>> {
-    without_fws(value)
-        .split(|b| *b == b':')
-        .map(<[u8]>::to_vec)
-        .collect()
-}
-
 /// `key-k-tag-type = "rsa" / x-key-k-tag-type` (RFC 6376 §3.6.1; `ed25519` from RFC 8463 §4).
 fn key_k_tag(tag: &Tag<'_>) -> Result<KeyType, ParseError> {
-    match tag.value.to_ascii_lowercase().as_slice() {
-        b"rsa" => Ok(KeyType::Rsa),
-        b"ed25519" => Ok(KeyType::Ed25519),
-        _ => Err(ParseError::new(
+    if tag.value.eq_ignore_ascii_case(b"rsa") {
+        Ok(KeyType::Rsa)
+    } else if tag.value.eq_ignore_ascii_case(b"ed25519") {
+        Ok(KeyType::Ed25519)
+    } else {
+        Err(ParseError::new(
             ParseErrorKind::UnsupportedKeyType(text(tag)),
             tag.value_span.clone(),
-        )),
+        ))
     }
 }
 
 /// `key-h-tag = %x68 [FWS] "=" [FWS] key-h-tag-alg *( [FWS] ":" [FWS] key-h-tag-alg )`
 /// (RFC 6376 §3.6.1). Unknown names are kept out: they can never match a signature.
 fn key_h_tag(tag: &Tag<'_>) -> Vec<HashAlgorithm> {
-    colon_list(tag.value)
-        .iter()
-        .filter_map(|name| match name.to_ascii_lowercase().as_slice() {
-            b"sha256" => Some(HashAlgorithm::Sha256),
-            b"sha1" => Some(HashAlgorithm::Sha1),
-            _ => None,
+    colon_items(tag.value)
+        .filter_map(|name| {
+            if name.eq_ignore_ascii_case(b"sha256") {
+                Some(HashAlgorithm::Sha256)
+            } else if name.eq_ignore_ascii_case(b"sha1") {
+                Some(HashAlgorithm::Sha1)
+            } else {
+                None
+            }
         })
         .collect()
 }
