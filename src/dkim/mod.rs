@@ -12,6 +12,7 @@ mod findings;
 pub mod parse;
 pub mod verify;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -146,7 +147,7 @@ pub struct Signature {
     /// The bytes of the field value emptied when hashing: after `b=` up to its `;` (§3.7).
     pub b_region: Range<usize>,
     /// Every tag's name and the place of its value in the field value, in order.
-    pub tags: Vec<(String, Range<usize>)>,
+    pub tags: Vec<(Cow<'static, str>, Range<usize>)>,
 }
 
 /// `a=`: the signing algorithm.
@@ -381,7 +382,7 @@ pub struct DkimReport {
 /// One tag of a DKIM-Signature field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TagSpan {
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// The tag's value in the message.
     pub span: Span,
 }

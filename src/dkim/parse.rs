@@ -419,12 +419,20 @@ pub fn signature(value: &[u8]) -> Result<Signature, ParseError> {
         b_region: b.after_equals.clone(),
         tags: tags
             .iter()
-            .map(|tag| {
-                let name = String::from_utf8_lossy(tag.name).into_owned();
-                (name, tag.value_span.clone())
-            })
+            .map(|tag| (signature_tag_name(tag.name), tag.value_span.clone()))
             .collect(),
     })
+}
+
+/// A tag's name as text: the names RFC 6376 §3.5 defines without allocating, others copied.
+fn signature_tag_name(name: &[u8]) -> Cow<'static, str> {
+    const DEFINED: [&str; 14] = [
+        "v", "a", "b", "bh", "c", "d", "h", "i", "l", "q", "s", "t", "x", "z",
+    ];
+    match DEFINED.iter().find(|defined| defined.as_bytes() == name) {
+        Some(defined) => Cow::Borrowed(defined),
+        None => Cow::Owned(String::from_utf8_lossy(name).into_owned()),
+    }
 }
 
 /// Reads a DKIM key record, the TXT strings joined (RFC 6376 §3.6.1).
