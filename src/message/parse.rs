@@ -1,5 +1,7 @@
 //! Intake grammar: from pasted text to header fields (RFC 5322 §2.1–2.2, §3.6).
 
+use std::borrow::Cow;
+
 use super::{
     HeaderField, IntakeError, IntakeErrorKind, Message, MAX_HEADER_BYTES, MAX_HEADER_FIELDS,
     MAX_MESSAGE_BYTES,
@@ -42,7 +44,7 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
     let mut bytes = Vec::with_capacity(input.len() + input.len() / 32);
     let mut fields: Vec<HeaderField> = Vec::new();
     let mut stopped = false;
-    for line in &header_lines {
+    for line in header_lines.iter().map(|line| line.as_ref()) {
         let start = bytes.len();
         bytes.extend_from_slice(line);
         bytes.extend_from_slice(b"\r\n");
@@ -218,12 +220,14 @@ fn split_sections<'a>(lines: &[&'a [u8]]) -> (Vec<&'a [u8]>, Option<Vec<&'a [u8]
 /// A real header section never starts with white space (the first line must be a field), so an
 /// indented first line tells us how much was added. Lines that had only that much indentation and
 /// do not start a field were continuation lines and keep one space, so folding survives.
-fn remove_indentation(lines: Vec<&[u8]>, findings: &mut Vec<Finding>) -> Vec<Vec<u8>> {
+///
+/// Lines are borrowed unless they change: the common case, no indentation, copies nothing.
+fn remove_indentation<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<Cow<'a, [u8]>> {
     let indent = lines
         .first()
         .map_or(0, |first| first.len() - trim_wsp_start(first).len());
     if indent == 0 {
-        return lines.into_iter().map(<[u8]>::to_vec).collect();
+        return lines.into_iter().map(Cow::Borrowed).collect();
     }
     findings.push(Finding::new(
         Severity::Warning,
@@ -243,9 +247,9 @@ fn remove_indentation(lines: Vec<&[u8]>, findings: &mut Vec<Finding>) -> Vec<Vec
             if is_continuation && !stripped.starts_with(b" ") && !stripped.starts_with(b"\t") {
                 let mut folded = b" ".to_vec();
                 folded.extend_from_slice(stripped);
-                folded
+                Cow::Owned(folded)
             } else {
-                stripped.to_vec()
+                Cow::Borrowed(stripped)
             }
         })
         .collect()
