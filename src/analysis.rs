@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::auth_results::{self, AuthenticationResults, ReceivedSpf};
+use crate::dkim::{self, DkimReport};
 use crate::dns::{QueryTrace, Recorder, Resolver};
 use crate::message::{self, IntakeError, Mailbox, Message};
 use crate::received::{self, Border, Hop, Path};
@@ -62,6 +63,8 @@ pub struct MessageReport {
     pub spf: spf::MessageSpf,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
+    /// One report per DKIM-Signature field, in header order (top first).
+    pub dkim: Vec<DkimReport>,
     /// Every DNS lookup the analysis made, in the order they started: for the DNS waterfall and
     /// to show which answers each verdict rests on.
     pub dns: Vec<QueryTrace>,
@@ -201,14 +204,24 @@ pub async fn analyze_message<R: Resolver>(
         receiver,
         now: options.now,
     };
-    let spf = spf::check_envelope(
-        &resolver,
-        envelope.ip,
-        envelope.mail_from.as_deref(),
-        envelope.helo.as_deref(),
-        &spf_options,
+    // DKIM and SPF ask independent questions: in the browser their DoH queries run side by side.
+    let (dkim, spf) = futures_util::future::join(
+        dkim::verify_message(
+            &message,
+            &resolver,
+            options.now,
+            options.include_canonicalized,
+        ),
+        spf::check_envelope(
+            &resolver,
+            envelope.ip,
+            envelope.mail_from.as_deref(),
+            envelope.helo.as_deref(),
+            &spf_options,
+        ),
     )
     .await;
+    findings.extend(dkim::findings(&dkim));
     findings.extend(spf::message_findings(&spf));
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
@@ -231,6 +244,7 @@ pub async fn analyze_message<R: Resolver>(
             bytes: message.body().map_or(0, <[u8]>::len),
         },
         findings,
+        dkim,
         dns: resolver.into_trace(),
     })
 }

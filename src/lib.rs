@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod auth_results;
+pub mod dkim;
 pub mod dns;
 mod lexer;
 pub mod message;

@@ -96,6 +96,9 @@ pub struct MessageArgs {
     /// The clock for signature time checks, in seconds since the Unix epoch.
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub now: Option<u64>,
+    /// Show the exact bytes each DKIM signature hashed (canonicalized headers and body).
+    #[arg(long)]
+    pub canonicalized: bool,
 }
 
 #[derive(Debug, Args)]

@@ -18,7 +18,7 @@ pub fn run(args: &MessageArgs) -> Result<(), CliError> {
             mail_from: args.envelope.mail_from.clone(),
         },
         now: args.now.unwrap_or_else(system_now),
-        include_canonicalized: false,
+        include_canonicalized: args.canonicalized,
     };
     let resolver = resolver(&args.dns.sources)?;
     let report = pollster::block_on(analyze_message(&input, &options, &resolver))

@@ -54,6 +54,7 @@ pub fn print_message(report: &MessageReport) {
         let severity = format!("{:?}", finding.severity).to_lowercase();
         println!("  [{severity}] {}: {}", finding.code, finding.message);
     }
+    print_dkim(report);
     println!();
     println!("Headers ({})", report.headers.len());
     for header in &report.headers {
@@ -199,6 +200,64 @@ fn print_results(report: &MessageReport) {
                 verdict.header,
                 verdict.summary.as_deref().unwrap_or(&verdict.raw)
             );
+        }
+    }
+}
+
+fn print_dkim(report: &MessageReport) {
+    if report.dkim.is_empty() {
+        return;
+    }
+    println!();
+    println!("DKIM ({})", report.dkim.len());
+    for signature in &report.dkim {
+        println!(
+            "  {} d={} s={} a={}: {}",
+            signature.result,
+            signature.domain,
+            signature.selector,
+            signature.algorithm,
+            signature.reason
+        );
+        if let Some(key) = &signature.key {
+            let key_type = key.key_type.map_or("?", |key_type| key_type.name());
+            let bits = key
+                .bits
+                .map_or_else(|| "?".to_string(), |bits| bits.to_string());
+            let dnssec = if key.authenticated {
+                ", DNSSEC-validated"
+            } else {
+                ""
+            };
+            println!(
+                "    key {key_type} {bits} bits at {} (TTL {}{dnssec})",
+                key.name, key.ttl
+            );
+        }
+        if !signature.signed_headers.is_empty() {
+            println!("    signed: {}", signature.signed_headers.join(":"));
+        }
+        for coverage in &signature.header_coverage {
+            use mailspect::dkim::CoverageStatus;
+            let note = match coverage.status {
+                CoverageStatus::OverSigned => continue,
+                CoverageStatus::SignedNotOverSigned => {
+                    "signed, but a second copy could be added above"
+                }
+                CoverageStatus::NotSigned => "present but not (all copies) signed",
+                CoverageStatus::AbsentNotSigned => "absent and not signed: one could be added",
+            };
+            println!("    {}: {note}", coverage.name);
+        }
+        for warning in &signature.warnings {
+            println!("    warning: {warning}");
+        }
+        if let Some(canonicalized) = &signature.canonicalized {
+            // Debug formatting shows CR, LF and tabs as escapes: the point is to see every byte.
+            println!("    hashed headers: {:?}", canonicalized.headers);
+            if let Some(body) = &canonicalized.body {
+                println!("    hashed body: {body:?}");
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Intake grammar: from pasted text to header fields (RFC 5322 §2.1–2.2, §3.6).
 
+use std::borrow::Cow;
+
 use super::{
     HeaderField, IntakeError, IntakeErrorKind, Message, MAX_HEADER_BYTES, MAX_HEADER_FIELDS,
     MAX_MESSAGE_BYTES,
@@ -37,7 +39,7 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
     let mut bytes = Vec::with_capacity(input.len() + input.len() / 32);
     let mut fields: Vec<HeaderField> = Vec::new();
     let mut stopped = false;
-    for line in &header_lines {
+    for line in header_lines.iter().map(|line| line.as_ref()) {
         let start = bytes.len();
         bytes.extend_from_slice(line);
         bytes.extend_from_slice(b"\r\n");
@@ -142,8 +144,9 @@ fn check_not_binary(input: &[u8]) -> Result<(), IntakeError> {
 fn find_blank_line(input: &[u8]) -> Option<usize> {
     let start = input.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = &input[start..];
-    let lf = rest.windows(2).position(|w| w == b"\n\n");
-    let crlf = rest.windows(4).position(|w| w == b"\r\n\r\n");
+    // memmem searches with SIMD: this runs over the whole input when it has CRLF line ends.
+    let lf = memchr::memmem::find(rest, b"\n\n");
+    let crlf = memchr::memmem::find(rest, b"\r\n\r\n");
     match (lf, crlf) {
         (Some(a), Some(b)) => Some(start + a.min(b)),
         (a, b) => a.or(b).map(|offset| start + offset),
@@ -154,22 +157,16 @@ fn find_blank_line(input: &[u8]) -> Option<usize> {
 fn split_lines<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
     let mut lines = Vec::new();
     let mut start = 0;
-    let mut index = 0;
     let mut bare = 0usize;
-    while index < input.len() {
-        match input[index] {
-            b'\r' if input.get(index + 1) == Some(&b'\n') => {
-                lines.push(&input[start..index]);
-                index += 2;
-                start = index;
-            }
-            b'\r' | b'\n' => {
-                bare += 1;
-                lines.push(&input[start..index]);
-                index += 1;
-                start = index;
-            }
-            _ => index += 1,
+    // Line ends are found with memchr (SIMD), not byte by byte: this is most of intake's time.
+    while let Some(offset) = memchr::memchr2(b'\r', b'\n', &input[start..]) {
+        let index = start + offset;
+        lines.push(&input[start..index]);
+        if input[index] == b'\r' && input.get(index + 1) == Some(&b'\n') {
+            start = index + 2;
+        } else {
+            bare += 1;
+            start = index + 1;
         }
     }
     if start < input.len() {
@@ -424,12 +421,14 @@ fn split_sections<'a>(lines: &[&'a [u8]]) -> (Vec<&'a [u8]>, Option<Vec<&'a [u8]
 /// A real header section never starts with white space (the first line must be a field), so an
 /// indented first line tells us how much was added. Lines that had only that much indentation and
 /// do not start a field were continuation lines and keep one space, so folding survives.
-fn remove_indentation(lines: Vec<&[u8]>, findings: &mut Vec<Finding>) -> Vec<Vec<u8>> {
+///
+/// Lines are borrowed unless they change: the common case, no indentation, copies nothing.
+fn remove_indentation<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<Cow<'a, [u8]>> {
     let indent = lines
         .first()
         .map_or(0, |first| first.len() - trim_wsp_start(first).len());
     if indent == 0 {
-        return lines.into_iter().map(<[u8]>::to_vec).collect();
+        return lines.into_iter().map(Cow::Borrowed).collect();
     }
     findings.push(Finding::new(
         Severity::Warning,
@@ -449,9 +448,9 @@ fn remove_indentation(lines: Vec<&[u8]>, findings: &mut Vec<Finding>) -> Vec<Vec
             if is_continuation && !stripped.starts_with(b" ") && !stripped.starts_with(b"\t") {
                 let mut folded = b" ".to_vec();
                 folded.extend_from_slice(stripped);
-                folded
+                Cow::Owned(folded)
             } else {
-                stripped.to_vec()
+                Cow::Borrowed(stripped)
             }
         })
         .collect()
