@@ -73,6 +73,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.helo = el('input', { type: 'text', name: 'helo', placeholder: 'from the Received chain' });
     this.mailFrom = el('input', { type: 'text', name: 'mail-from', placeholder: 'from Return-Path' });
     this.resolver = el('input', { type: 'text', name: 'doh', value: this.doh, list: 'resolvers' });
+    this.canonicalized = el('input', { type: 'checkbox', name: 'canonicalized' });
     const resolvers = el('datalist', { id: 'resolvers' },
       el('option', { value: 'cloudflare' }), el('option', { value: 'google' }), el('option', { value: 'quad9' }));
     const label = (text, control) => el('label', {}, el('span', {}, text), control);
@@ -80,7 +81,8 @@ export class MailspectAnalyzerElement extends HTMLElement {
       el('summary', {}, 'Envelope and DNS'),
       el('div', { class: 'option-grid' },
         label('Connecting IP', this.ip), label('HELO name', this.helo), label('MAIL FROM', this.mailFrom),
-        label('DNS-over-HTTPS', this.resolver), resolvers));
+        label('DNS-over-HTTPS', this.resolver), resolvers,
+        el('label', { class: 'check' }, this.canonicalized, el('span', {}, 'Show the exact bytes each DKIM signature hashed'))));
 
     this.status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     this.results = el('div', { class: 'results', part: 'results' });
@@ -125,7 +127,11 @@ export class MailspectAnalyzerElement extends HTMLElement {
     try {
       const core = await ready;
       const report = await core.analyzeMessage(input, {
-        ip: this.ip.value, helo: this.helo.value, mailFrom: this.mailFrom.value, doh: this.doh,
+        ip: this.ip.value,
+        helo: this.helo.value,
+        mailFrom: this.mailFrom.value,
+        doh: this.doh,
+        includeCanonicalized: this.canonicalized.checked,
       });
       this.results.replaceChildren(renderReport(report));
       const ms = Math.round(performance.now() - started);

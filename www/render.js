@@ -266,12 +266,60 @@ function renderSpf(spf) {
     renderSpfCheck(`HELO ${spf.helo?.helo ?? ''}`, spf.helo));
 }
 
+const COVERAGE = {
+  'over-signed': 'signed, and no copy can be added',
+  'signed-not-over-signed': 'signed, but a second copy could be added above it',
+  'not-signed': 'present but not signed',
+  'absent-not-signed': 'absent and not signed: one could be added',
+};
+
+// CR and LF made visible: the point of showing hashed bytes is to see every one of them.
+const visibleBytes = (text) => text.replaceAll('\r', '␍').replaceAll('\n', '␊\n').replaceAll('\t', '␉');
+
+function renderDkimSignature(signature) {
+  const key = signature.key;
+  const keyLine = key
+    ? `${key.key_type ?? 'unknown'} key${key.bits ? `, ${key.bits} bits` : ''}, at ${key.name} (TTL ${key.ttl} s, ${key.authenticated ? 'DNSSEC-validated by the resolver' : 'not DNSSEC-validated'})${key.testing ? ', testing mode (t=y)' : ''}`
+    : null;
+  const coverage = (signature.header_coverage ?? []).map((entry) =>
+    el('tr', { class: `coverage ${entry.status}` },
+      el('th', { scope: 'row' }, entry.name),
+      el('td', {}, COVERAGE[entry.status] ?? entry.status),
+      el('td', { class: 'num' }, `${entry.signed} of ${entry.present}`)));
+  const canonicalized = signature.canonicalized
+    ? el('details', { class: 'canonicalized' }, el('summary', {}, 'The exact bytes that were hashed'),
+      el('h4', {}, 'Headers'), el('pre', {}, visibleBytes(signature.canonicalized.headers ?? '')),
+      signature.canonicalized.body !== null && signature.canonicalized.body !== undefined
+        ? [el('h4', {}, 'Body'), el('pre', {}, visibleBytes(signature.canonicalized.body))]
+        : el('p', { class: 'quiet' }, 'No body was hashed.'))
+    : null;
+  return el('article', { class: `dkim-signature ${signature.result}`, 'data-domain': signature.domain },
+    el('h3', {}, resultBadge(signature.result), ' ', el('code', {}, `d=${signature.domain} s=${signature.selector}`), ' ',
+      el('span', { class: 'quiet' }, signature.algorithm)),
+    el('p', { class: 'reason' }, signature.reason),
+    signature.outcome === 'header-signature-valid-body-not-checked'
+      ? el('p', { class: 'badge warn' }, 'header signature valid, body not checked') : null,
+    keyLine ? el('p', { class: 'key quiet' }, keyLine) : null,
+    ...(signature.warnings ?? []).map((warning) => el('p', { class: 'warning' }, warning)),
+    coverage.length ? table(['Field', 'Signature covers it?', 'Signed / present'], coverage, 'coverage-table') : null,
+    signature.signed_headers?.length ? el('p', { class: 'quiet' }, `h= ${signature.signed_headers.join(' : ')}`) : null,
+    canonicalized);
+}
+
+function renderDkim(signatures) {
+  if (!signatures) return null;
+  if (signatures.length === 0) return section('DKIM', 'dkim', el('p', { class: 'quiet' }, 'The message has no DKIM-Signature.'));
+  return section(`DKIM (${signatures.length} signature${signatures.length === 1 ? '' : 's'}, verified by mailspect)`, 'dkim',
+    ...signatures.map(renderDkimSignature));
+}
+
 /** The whole report, in the order a reader asks: what is it, what is wrong, the evidence. */
 export function renderReport(report) {
   const fragment = document.createDocumentFragment();
   fragment.append(...[
     renderSummary(report),
     renderFindings(report.findings),
+    renderDkim(report.dkim),
     renderSpf(report.spf),
     report.hops ? renderHops(report) : null,
     renderReceiverResults(report),

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -16,6 +17,24 @@ let dohServer;
 let browser;
 let baseUrl;
 let dohUrl;
+let rfc8463Message;
+
+/**
+ * Reads a conformance file of ../shared/conformance/dkim/ in place: DNS TXT records one a line
+ * (`name value`), a blank line, then the message. Returns the records as a zone file's text.
+ */
+async function conformanceCase(name) {
+  const text = await readFile(`${root}../shared/conformance/dkim/${name}`, 'utf8');
+  const blank = text.indexOf('\n\n');
+  const zone = text.slice(0, blank).split('\n').map((line) => {
+    const space = line.indexOf(' ');
+    const value = line.slice(space + 1);
+    // A TXT character-string holds at most 255 octets: longer values are split (RFC 1035 §3.3).
+    const strings = value.match(/.{1,255}/g).map((chunk) => `"${chunk.replaceAll('"', '\\"')}"`);
+    return `${line.slice(0, space)}. 300 TXT ${strings.join(' ')}`;
+  });
+  return { zone: `${zone.join('\n')}\n`, message: text.slice(blank + 2) };
+}
 
 /** Starts a child process and resolves to the first match of `pattern` in what it prints. */
 function start(command, args, stream, pattern) {
@@ -34,10 +53,15 @@ function start(command, args, stream, pattern) {
 
 before(async () => {
   await mkdir(artifacts, { recursive: true });
+  const rfc8463 = await conformanceCase('001.txt');
+  rfc8463Message = rfc8463.message;
+  const zoneDir = await mkdtemp(`${tmpdir()}/mailspect-page-`);
+  await writeFile(`${zoneDir}/rfc8463.zone`, rfc8463.zone);
   const www = start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`],
     'stdout', /http:\/\/127\.0\.0\.1:\d+\//);
   const doh = start(`${root}target/debug/mailspect`,
-    ['serve-dns', '--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--listen', '127.0.0.1:0'],
+    ['serve-dns', '--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--zone', `${zoneDir}/rfc8463.zone`,
+      '--listen', '127.0.0.1:0'],
     'stderr', /http:\/\/127\.0\.0\.1:\d+\/dns-query/);
   server = www.child;
   dohServer = doh.child;
@@ -106,6 +130,33 @@ test('pasting a header block shows every field, decoded, and the summary', async
   assert.match(await page.locator('.dns-table').textContent(), /em\.example\.org/);
 
   await page.screenshot({ path: `${artifacts}/page-headers.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a signed message shows each DKIM signature verified, with its key and coverage', async () => {
+  const { page, problems } = await openPage();
+  await page.locator('mailspect-analyzer textarea').fill(rfc8463Message);
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  const signatures = page.locator('.dkim-signature');
+  await signatures.first().waitFor();
+  assert.equal(await signatures.count(), 2);
+  const ed25519 = page.locator('.dkim-signature', { hasText: 's=brisbane' });
+  assert.equal(await ed25519.locator('h3 .result').textContent(), 'pass');
+  assert.match(await ed25519.locator('.key').textContent(), /ed25519 key, 256 bits, at brisbane\._domainkey\.football\.example\.com/);
+  assert.match(await ed25519.locator('.coverage.signed-not-over-signed').textContent(), /^To/);
+  const rsa = page.locator('.dkim-signature', { hasText: 's=test' });
+  assert.equal(await rsa.locator('h3 .result').textContent(), 'pass');
+  assert.match(await rsa.locator('.key').textContent(), /rsa key, 1024 bits/);
+
+  // On request, the exact bytes each signature hashed.
+  await page.locator('summary', { hasText: 'Envelope and DNS' }).click();
+  await page.getByLabel('Show the exact bytes each DKIM signature hashed').check();
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  const hashed = ed25519.locator('.canonicalized pre').first();
+  await hashed.waitFor({ state: 'attached' });
+  assert.match(await hashed.textContent(), /^from:Joe SixPack <joe@football\.example\.com>␍␊/);
+  await page.screenshot({ path: `${artifacts}/page-dkim.png`, fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });
