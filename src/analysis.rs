@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::auth_results::{self, AuthenticationResults, ReceivedSpf};
+use crate::auth_results::{self, AuthenticationResults, Comparison, ReceivedSpf};
 use crate::dkim::{self, DkimReport};
 use crate::dns::{QueryTrace, Recorder, Resolver};
 use crate::message::{self, IntakeError, Mailbox, Message};
@@ -61,6 +61,9 @@ pub struct MessageReport {
     pub vendor_verdicts: Vec<VendorVerdict>,
     /// SPF for the envelope's connecting IP: the MAIL FROM identity and the HELO identity.
     pub spf: spf::MessageSpf,
+    /// The final receiver's recorded SPF and DKIM results beside mailspect's own, with whether
+    /// they agree and why not.
+    pub comparisons: Vec<Comparison>,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
     /// One report per DKIM-Signature field, in header order (top first).
@@ -223,6 +226,14 @@ pub async fn analyze_message<R: Resolver>(
     .await;
     findings.extend(dkim::findings(&dkim));
     findings.extend(spf::message_findings(&spf));
+    let (comparisons, comparison_findings) = auth_results::compare(
+        &message,
+        &results.authentication_results,
+        &results.received_spf,
+        &spf,
+        &dkim,
+    );
+    findings.extend(comparison_findings);
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     Ok(MessageReport {
@@ -238,6 +249,7 @@ pub async fn analyze_message<R: Resolver>(
         received_spf: results.received_spf,
         vendor_verdicts,
         spf,
+        comparisons,
         headers: header_reports(&message),
         body: BodyReport {
             present: message.body_start.is_some(),

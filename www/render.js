@@ -313,12 +313,29 @@ function renderDkim(signatures) {
     ...signatures.map(renderDkimSignature));
 }
 
+const AGREEMENT = { agree: 'agrees', disagree: 'disagrees', 'not-comparable': 'not comparable' };
+
+function renderComparisons(comparisons = []) {
+  if (comparisons.length === 0) return null;
+  const rows = comparisons.map((comparison) =>
+    el('tr', { class: `comparison ${comparison.agreement}` },
+      el('td', {}, el('code', {}, comparison.method)),
+      el('td', { class: 'subject' }, comparison.subject),
+      el('td', {}, resultBadge(comparison.recorded), el('span', { class: 'quiet' }, ` by ${comparison.recorded_by ?? 'the receiver'}`)),
+      el('td', {}, comparison.recomputed ? resultBadge(comparison.recomputed) : '—'),
+      el('td', {}, el('span', { class: `badge agreement ${comparison.agreement}` }, AGREEMENT[comparison.agreement] ?? comparison.agreement)),
+      el('td', { class: 'note' }, comparison.note)));
+  return section('Receiver\'s results, rechecked', 'comparisons',
+    table(['Method', 'About', 'Receiver recorded', 'mailspect', '', 'Why'], rows, 'comparison-table'));
+}
+
 /** The whole report, in the order a reader asks: what is it, what is wrong, the evidence. */
 export function renderReport(report) {
   const fragment = document.createDocumentFragment();
   fragment.append(...[
     renderSummary(report),
     renderFindings(report.findings),
+    renderComparisons(report.comparisons),
     renderDkim(report.dkim),
     renderSpf(report.spf),
     report.hops ? renderHops(report) : null,

@@ -6,6 +6,7 @@
 //! the border decides which of them can be believed ([`crate::received::Border::trust`]).
 //! Results are kept as written (lower-cased); they are reports by others, never our verdicts.
 
+mod compare;
 mod parse;
 
 use serde::Serialize;
@@ -14,6 +15,7 @@ use crate::message::{unfold_value, Message};
 use crate::received::{address_literal, Border, RecordedIp, Trust};
 use crate::report::{Finding, Severity, Span};
 
+pub use compare::{compare, Agreement, Comparison};
 pub use parse::{parse_authentication_results, parse_received_spf};
 
 /// The kinds of result header this module reads.

@@ -55,6 +55,7 @@ pub fn print_message(report: &MessageReport) {
         println!("  [{severity}] {}: {}", finding.code, finding.message);
     }
     print_dkim(report);
+    print_comparisons(report);
     println!();
     println!("Headers ({})", report.headers.len());
     for header in &report.headers {
@@ -259,5 +260,28 @@ fn print_dkim(report: &MessageReport) {
                 println!("    hashed body: {body:?}");
             }
         }
+    }
+}
+
+fn print_comparisons(report: &MessageReport) {
+    if report.comparisons.is_empty() {
+        return;
+    }
+    println!();
+    println!("Receiver's results, rechecked");
+    for comparison in &report.comparisons {
+        let agreement = serde_json::to_value(comparison.agreement)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default();
+        println!(
+            "  {} {}: recorded {} by {}, mailspect {} ({agreement}). {}",
+            comparison.method,
+            comparison.subject,
+            comparison.recorded,
+            comparison.recorded_by.as_deref().unwrap_or("the receiver"),
+            comparison.recomputed.as_deref().unwrap_or("-"),
+            comparison.note
+        );
     }
 }

@@ -125,6 +125,14 @@ test('pasting a header block shows every field, decoded, and the summary', async
   assert.equal(await spf.locator('.verdict .result').textContent(), 'pass');
   assert.match(await spf.locator('.verdict').textContent(), /198\.51\.100\.25 matched "include:sendgrid\.example\.net"/);
   assert.match(await spf.textContent(), /1 of 10 DNS lookups used/);
+  // The receiver's recorded results beside mailspect's: SPF still holds; the DKIM key the
+  // receiver used is not in this zone, so its pass cannot be reproduced, and the page says why.
+  const spfRow = page.locator('.comparison', { has: page.locator('code', { hasText: /^spf$/ }) });
+  assert.match(await spfRow.getAttribute('class'), /\bagree\b/);
+  const dkimRow = page.locator('.comparison', { has: page.locator('code', { hasText: /^dkim$/ }) });
+  assert.match(await dkimRow.getAttribute('class'), /\bdisagree\b/);
+  assert.match(await dkimRow.locator('.note').textContent(), /gone from DNS/);
+
   const dns = page.locator('.dns-table tbody tr');
   assert.ok(await dns.count() >= 2);
   assert.match(await page.locator('.dns-table').textContent(), /em\.example\.org/);
