@@ -118,17 +118,19 @@ pub fn compare(
 
 /// The identity an SPF result was about: `smtp.mailfrom`, else `smtp.helo`.
 fn spf_identity(result: &MethodResult) -> Option<String> {
-    let property = |name: &str| {
-        result
-            .properties
-            .iter()
-            .find(|property| {
-                property.ptype.eq_ignore_ascii_case("smtp")
-                    && property.property.eq_ignore_ascii_case(name)
-            })
-            .map(|property| property.value.clone())
-    };
-    property("mailfrom").or_else(|| property("helo"))
+    property(result, "smtp", "mailfrom").or_else(|| property(result, "smtp", "helo"))
+}
+
+/// The value of the `ptype.name` property of a result (case-insensitive).
+fn property(result: &MethodResult, ptype: &str, name: &str) -> Option<String> {
+    result
+        .properties
+        .iter()
+        .find(|property| {
+            property.ptype.eq_ignore_ascii_case(ptype)
+                && property.property.eq_ignore_ascii_case(name)
+        })
+        .map(|property| property.value.clone())
 }
 
 /// The domain of an identity that may be a whole address (`user@domain`) or a bare domain.
@@ -199,16 +201,9 @@ fn compare_spf(
     }
 }
 
-/// The value of a `header.<name>` property, lower case.
+/// The value of a `header.<name>` property.
 fn header_property(result: &MethodResult, name: &str) -> Option<String> {
-    result
-        .properties
-        .iter()
-        .find(|property| {
-            property.ptype.eq_ignore_ascii_case("header")
-                && property.property.eq_ignore_ascii_case(name)
-        })
-        .map(|property| property.value.clone())
+    property(result, "header", name)
 }
 
 /// The `b=` value of a signature with folding white space removed.
