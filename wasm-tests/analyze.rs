@@ -15,6 +15,19 @@ const HEADERS: &str = "Received: from mail.example.org (mail.example.org [192.0.
     Date: Sat, 5 Nov 2022 17:54:20 +0000\n\
     Message-ID: <q4@example.org>\n";
 
+/// Options that keep DNS on this machine: mailspect's DoH server, which the test script starts
+/// on 127.0.0.1:8053 with `wasm-tests/fixtures/test.zone`.
+fn local_dns() -> js_sys::Object {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &options,
+        &"doh".into(),
+        &"http://127.0.0.1:8053/dns-query".into(),
+    )
+    .expect("setting a property on a fresh object");
+    options
+}
+
 fn get(value: &JsValue, path: &[&str]) -> JsValue {
     path.iter().fold(value.clone(), |value, key| {
         js_sys::Reflect::get(&value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -23,7 +36,7 @@ fn get(value: &JsValue, path: &[&str]) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn analyses_a_pasted_header_block() {
-    let report = analyze_message(JsValue::from_str(HEADERS), JsValue::UNDEFINED)
+    let report = analyze_message(JsValue::from_str(HEADERS), local_dns().into())
         .await
         .map_err(JsValue::from)
         .expect("a valid header block is analysed");
@@ -47,7 +60,7 @@ async fn analyses_a_pasted_header_block() {
 #[wasm_bindgen_test]
 async fn accepts_bytes_and_options() {
     let bytes = js_sys::Uint8Array::from(HEADERS.as_bytes());
-    let options = js_sys::Object::new();
+    let options = local_dns();
     js_sys::Reflect::set(&options, &"mailFrom".into(), &"bounce@example.org".into())
         .expect("setting a property on a fresh object");
     let report = analyze_message(bytes.into(), options.into())
@@ -63,6 +76,33 @@ async fn accepts_bytes_and_options() {
     assert_eq!(
         get(&report, &["envelope", "source"]).as_string().as_deref(),
         Some("override")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn evaluates_spf_through_doh_in_the_browser() {
+    // mailspect.test publishes "v=spf1 ip4:192.0.2.0/24 include:_spf.mailspect.test -all".
+    let message = "Received: from mail.mailspect.test (mail.mailspect.test [192.0.2.10])\n\
+        \tby mx.example.net with ESMTPS id 1; Sat, 5 Nov 2022 17:54:24 +0000\n\
+        Return-Path: <bounce@mailspect.test>\n\
+        From: someone@mailspect.test\n";
+    let report = analyze_message(JsValue::from_str(message), local_dns().into())
+        .await
+        .map_err(JsValue::from)
+        .expect("the message is analysed");
+    assert_eq!(
+        get(&report, &["spf", "result"]).as_string().as_deref(),
+        Some("pass")
+    );
+    assert_eq!(
+        get(&report, &["spf", "domain"]).as_string().as_deref(),
+        Some("mailspect.test")
+    );
+    let lookups = js_sys::Array::from(&get(&report, &["dns"]));
+    assert!(lookups.length() >= 1);
+    assert_eq!(
+        get(&lookups.get(0), &["source"]).as_string().as_deref(),
+        Some("http://127.0.0.1:8053/dns-query")
     );
 }
 
