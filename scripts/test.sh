@@ -13,8 +13,10 @@ cargo fmt --all --check
 
 step "cargo clippy (native, all targets)"
 cargo clippy --quiet --all-targets -- -D warnings
-step "cargo clippy (wasm32 library)"
-cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
+step "cargo clippy (wasm32 library and browser tests)"
+wasm_tests=()
+for test in wasm-tests/*.rs; do wasm_tests+=(--test "web_$(basename "$test" .rs)"); done
+cargo clippy --quiet --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" -- -D warnings
 
 step "cargo test (native and conformance)"
 cargo test --quiet
