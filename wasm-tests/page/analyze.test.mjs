@@ -137,6 +137,7 @@ test('pasting a header block shows every field, decoded, and the summary', async
   assert.ok(await dns.count() >= 2);
   assert.match(await page.locator('.dns-table').textContent(), /em\.example\.org/);
 
+  await page.locator('section.hops').screenshot({ path: `${artifacts}/page-path.png` });
   await page.screenshot({ path: `${artifacts}/page-headers.png`, fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
