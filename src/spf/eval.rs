@@ -63,6 +63,12 @@ pub(super) struct Evaluator<'r, R> {
     /// so that every term and every lookup shows in the tree.
     pub audit: bool,
     validated_name_done: bool,
+    /// The domains from the one checked first down to the current one, through include and
+    /// redirect: one stack for the whole tree rather than a copy per include.
+    path: Vec<String>,
+    /// How many includes the current record is inside. An include's outcome is only its
+    /// result and its node, so below one no deciding term or explanation is built.
+    include_depth: u32,
 }
 
 /// How far an audit follows includes past the limit, to show by how much it is exceeded.
@@ -79,6 +85,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             void_lookups: 0,
             audit,
             validated_name_done: false,
+            path: Vec::new(),
+            include_depth: 0,
         }
     }
 
@@ -92,12 +100,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         (answer, trace)
     }
 
-    /// One `check_host()` for `domain`; `path` holds the domains above it.
-    pub fn check_host(&mut self, domain: String, path: Vec<String>) -> BoxedOutcome<'_> {
+    /// One `check_host()` for `domain`, below the domains on `self.path`.
+    pub fn check_host(&mut self, domain: String) -> BoxedOutcome<'_> {
         Box::pin(async move {
             let mut node = TraceNode::new(&domain);
-            let mut path = path;
-            path.push(domain.clone());
             let finish = HostOutcome::ended;
             if !checkable_domain(&domain) {
                 let reason =
@@ -160,26 +166,23 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             };
             // `%{d}` and the default target of a, mx and ptr are the domain of the current
             // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
+            self.path.push(domain.clone());
             let outer = std::mem::replace(&mut self.values.domain, domain);
-            let outcome = self.evaluate_record(record, node, path).await;
+            let outcome = self.evaluate_record(record, node).await;
             self.values.domain = outer;
+            self.path.pop();
             outcome
         })
     }
 
     /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
-    async fn evaluate_record(
-        &mut self,
-        record: Record,
-        mut node: TraceNode,
-        path: Vec<String>,
-    ) -> HostOutcome {
+    async fn evaluate_record(&mut self, record: Record, mut node: TraceNode) -> HostOutcome {
         let domain = node.domain.clone();
         node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, String)> = None;
         for (term, directive) in record.directives() {
             let mut trace = self.term_trace(&record, term, Some(directive));
-            let outcome = self.mechanism(directive, &mut trace, &path).await;
+            let outcome = self.mechanism(directive, &mut trace).await;
             trace.lookups_used = self.lookups;
             trace.void_lookups = self.void_lookups;
             let matched = matches!(outcome, MechanismOutcome::Match);
@@ -203,7 +206,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
             node.terms.push(trace);
             if matched {
-                let text = record.term_text(term).to_string();
+                let text = record.term_text(term);
                 if let Some((result, reason)) = first_error {
                     // An audit went on past an error; a receiver would have stopped there.
                     return HostOutcome::ended(node, result, reason);
@@ -214,11 +217,20 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     "{} matched {text:?} in the SPF record of {domain}",
                     self.values.ip
                 );
+                if self.include_depth > 0 {
+                    // The include above keeps only the result and the node.
+                    return HostOutcome {
+                        result,
+                        node,
+                        explanation: None,
+                        decided_by: None,
+                    };
+                }
                 let decided_by = DecidingTerm {
                     domain: domain.clone(),
-                    term: text,
+                    term: text.to_string(),
                     span: term.span,
-                    path: path.clone(),
+                    path: self.path.clone(),
                 };
                 let explanation = record
                     .explanation()
@@ -234,7 +246,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         self.modifiers(&record, &mut node);
         if let Some((term, target)) = record.redirect() {
             return self
-                .redirect(&record, term, target, node, path, first_error)
+                .redirect(&record, term, target, node, first_error)
                 .await;
         }
         let (result, reason) = first_error.unwrap_or_else(|| {
@@ -271,7 +283,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         term: &super::Term,
         target: &MacroString,
         mut node: TraceNode,
-        path: Vec<String>,
         first_error: Option<(SpfResult, String)>,
     ) -> HostOutcome {
         let mut trace = self.term_trace(record, term, None);
@@ -290,10 +301,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 return fail(node, trace, SpfResult::Permerror, reason);
             }
         }
-        if let Err(reason) = self.may_follow(&name, &path) {
+        if let Err(reason) = self.may_follow(&name) {
             return fail(node, trace, SpfResult::Permerror, reason);
         }
-        let child = self.check_host(name.clone(), path).await;
+        let child = self.check_host(name.clone()).await;
         trace.lookups_used = self.lookups;
         trace.void_lookups = self.void_lookups;
         let result = match child.result {
@@ -410,10 +421,11 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// Whether an audit may follow an include or redirect to `name`. An evaluation is bounded
     /// by the lookup limit, but an audit goes on past it, so it stops at loops and after
     /// [`AUDIT_MAX_LOOKUPS`].
-    fn may_follow(&self, name: &str, path: &[String]) -> Result<(), String> {
+    fn may_follow(&self, name: &str) -> Result<(), String> {
         if !self.audit {
             return Ok(());
         }
+        let path = &self.path;
         if path.iter().any(|above| above.eq_ignore_ascii_case(name)) {
             return Err(format!(
                 "{name} is already being evaluated ({} → {name}): a loop, which receivers end \
@@ -493,7 +505,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         &mut self,
         directive: &Directive,
         trace: &mut TermTrace,
-        path: &[String],
     ) -> MechanismOutcome {
         let ip = self.values.ip;
         let mechanism = &directive.mechanism;
@@ -555,7 +566,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let Some(name) = self.target(Some(domain), trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
-                self.include(name, trace, path).await
+                self.include(name, trace).await
             }
         }
     }
@@ -678,16 +689,13 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
 
     /// `include` (RFC 7208 §5.2): matches on the target's `pass`; its `temperror` is ours, and
     /// its `permerror` or `none` is our `permerror`.
-    async fn include(
-        &mut self,
-        name: String,
-        trace: &mut TermTrace,
-        path: &[String],
-    ) -> MechanismOutcome {
-        if let Err(reason) = self.may_follow(&name, path) {
+    async fn include(&mut self, name: String, trace: &mut TermTrace) -> MechanismOutcome {
+        if let Err(reason) = self.may_follow(&name) {
             return MechanismOutcome::Error(SpfResult::Permerror, reason);
         }
-        let child = self.check_host(name.clone(), path.to_vec()).await;
+        self.include_depth += 1;
+        let child = self.check_host(name.clone()).await;
+        self.include_depth -= 1;
         let outcome = match child.result {
             SpfResult::Pass => self.address_match(true),
             SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => MechanismOutcome::NoMatch,
@@ -717,7 +725,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         let (answer, trace) = self.query(&name, RecordType::Txt).await;
         queries.push(trace);
         let answer = answer.ok()?;
-        let [record] = answer.records.as_slice() else {
+        let [record] = &answer.records[..] else {
             return None;
         };
         let bytes = record.data.txt_joined()?;
