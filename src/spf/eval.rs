@@ -112,26 +112,25 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
             let (answer, trace) = self.query(&domain, RecordType::Txt).await;
             node.queries.push(trace);
-            let strings: Vec<&Vec<Vec<u8>>> = match &answer {
+            // Each TXT record's strings, and the same joined (RFC 7208 §3.3), index for index.
+            let published: Vec<&[Vec<u8>]> = match &answer {
                 Ok(answer) => answer
                     .records
                     .iter()
                     .filter_map(|record| match &record.data {
-                        RecordData::Txt { strings } => Some(strings),
+                        RecordData::Txt { strings } => Some(strings.as_slice()),
                         _ => None,
                     })
                     .collect(),
-                Err(_) => Vec::new(),
-            };
-            let records: Vec<Vec<u8>> = match &answer {
-                Ok(_) => strings.iter().map(|strings| strings.concat()).collect(),
                 Err(DnsError::NxDomain | DnsError::NoData) => Vec::new(),
                 Err(error) => {
                     let reason = format!("the TXT lookup for {domain} failed: {error}");
                     return finish(node, SpfResult::Temperror, reason);
                 }
             };
-            let bytes = match parse::select_record(&records) {
+            let records: Vec<Cow<'_, [u8]>> =
+                published.iter().map(|strings| joined(strings)).collect();
+            let index = match parse::select_index(&records) {
                 RecordSelection::None => {
                     let reason = format!("{domain} publishes no SPF record");
                     return finish(node, SpfResult::None, reason);
@@ -143,22 +142,18 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     );
                     return finish(node, SpfResult::Permerror, reason);
                 }
-                RecordSelection::One(bytes) => bytes,
+                RecordSelection::One(index) => index,
             };
             node.spf_record_count = 1;
-            // `records` holds the joined strings of `strings`, index for index.
-            if let Some(index) = records.iter().position(|record| *record == bytes) {
-                if let Some(published) = strings.get(index) {
-                    node.string_lengths = published.iter().map(Vec::len).collect();
-                }
+            if let Some(strings) = published.get(index) {
+                node.string_lengths = strings.iter().map(Vec::len).collect();
             }
-            let record = match parse::parse_record(&bytes) {
-                Ok(record) => {
-                    node.record = Some(record.text.clone());
-                    record
-                }
+            // `index` is a position in `records`, which `select_index` was given.
+            let bytes = records.get(index).map_or(&[][..], |record| record);
+            let record = match parse::parse_record(bytes) {
+                Ok(record) => record,
                 Err(error) => {
-                    node.record = Some(String::from_utf8_lossy(&bytes).into_owned());
+                    node.record = Some(String::from_utf8_lossy(bytes).into_owned());
                     let reason = format!("{domain}'s SPF record is invalid: {error}");
                     node.parse_error = Some(error);
                     return finish(node, SpfResult::Permerror, reason);
@@ -168,20 +163,22 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
             self.path.push(domain.clone());
             let outer = std::mem::replace(&mut self.values.domain, domain);
-            let outcome = self.evaluate_record(record, node).await;
+            let mut outcome = self.evaluate_record(&record, node).await;
             self.values.domain = outer;
             self.path.pop();
+            // The node is the one handed in; it takes the text once the terms are done with it.
+            outcome.node.record = Some(record.text);
             outcome
         })
     }
 
     /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
-    async fn evaluate_record(&mut self, record: Record, mut node: TraceNode) -> HostOutcome {
+    async fn evaluate_record(&mut self, record: &Record, mut node: TraceNode) -> HostOutcome {
         let domain = node.domain.clone();
         node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, String)> = None;
         for (term, directive) in record.directives() {
-            let mut trace = self.term_trace(&record, term, Some(directive));
+            let mut trace = self.term_trace(record, term, Some(directive));
             let outcome = self.mechanism(directive, &mut trace).await;
             trace.lookups_used = self.lookups;
             trace.void_lookups = self.void_lookups;
@@ -243,11 +240,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 };
             }
         }
-        self.modifiers(&record, &mut node);
+        self.modifiers(record, &mut node);
         if let Some((term, target)) = record.redirect() {
-            return self
-                .redirect(&record, term, target, node, first_error)
-                .await;
+            return self.redirect(record, term, target, node, first_error).await;
         }
         let (result, reason) = first_error.unwrap_or_else(|| {
             (SpfResult::Neutral, format!("no term of {domain}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)"))
@@ -390,7 +385,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             self.validated_name_done = true;
             self.values.validated_name = self.validated_name(queries).await;
         }
-        query_name(&macros::expand(spec, &self.values))
+        query_name(macros::expand(spec, &self.values))
     }
 
     /// The target of a mechanism: its domain-spec expanded, or the current domain.
@@ -739,6 +734,15 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             self.values.validated_name = self.validated_name(queries).await;
         }
         Some(macros::expand(&string, &self.values))
+    }
+}
+
+/// A TXT record's strings joined with nothing between them (RFC 7208 §3.3); borrowed when
+/// there is only one, as there usually is.
+fn joined(strings: &[Vec<u8>]) -> Cow<'_, [u8]> {
+    match strings {
+        [one] => Cow::Borrowed(one),
+        _ => Cow::Owned(strings.concat()),
     }
 }
 

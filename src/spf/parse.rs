@@ -14,11 +14,11 @@ use crate::report::Span;
 
 /// What a domain's TXT records hold, SPF-wise (RFC 7208 §4.5).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordSelection {
+pub enum RecordSelection<T = Vec<u8>> {
     /// No record starts with `v=spf1`.
     None,
-    /// Exactly one; the bytes of its strings joined (RFC 7208 §3.3).
-    One(Vec<u8>),
+    /// Exactly one: the bytes of its strings joined (RFC 7208 §3.3), or where it is.
+    One(T),
     /// More than one: `permerror` (RFC 7208 §4.5). The count is for the report.
     Multiple(usize),
 }
@@ -28,10 +28,24 @@ pub enum RecordSelection {
 /// The comparison ignores case, as ABNF strings do (RFC 5234 §2.3). Other records, whatever
 /// bytes they hold, are none of SPF's business.
 pub fn select_record(records: &[Vec<u8>]) -> RecordSelection {
-    let mut spf = records.iter().filter(|record| is_spf_version(record));
+    match select_index(records) {
+        RecordSelection::One(index) => records.get(index).map_or(RecordSelection::None, |record| {
+            RecordSelection::One(record.clone())
+        }),
+        RecordSelection::None => RecordSelection::None,
+        RecordSelection::Multiple(count) => RecordSelection::Multiple(count),
+    }
+}
+
+/// [`select_record`] giving the position of the record, for a caller that has it already.
+pub(super) fn select_index<T: AsRef<[u8]>>(records: &[T]) -> RecordSelection<usize> {
+    let mut spf = records
+        .iter()
+        .enumerate()
+        .filter(|(_, record)| is_spf_version(record.as_ref()));
     match (spf.next(), spf.next()) {
         (None, _) => RecordSelection::None,
-        (Some(record), None) => RecordSelection::One(record.clone()),
+        (Some((index, _)), None) => RecordSelection::One(index),
         (Some(_), Some(_)) => RecordSelection::Multiple(2 + spf.count()),
     }
 }
