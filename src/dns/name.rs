@@ -94,7 +94,7 @@ pub fn check_text(text: &str) -> Result<(), NameError> {
     if name.is_empty() {
         return Ok(());
     }
-    check_label_lengths(name.split('.').map(str::len))
+    check_label_lengths(name.as_bytes().split(|&byte| byte == b'.').map(<[u8]>::len))
 }
 
 /// Reads the escape after a backslash: `DDD` (a decimal octet) or any single character. Returns

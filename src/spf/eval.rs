@@ -66,6 +66,9 @@ pub(super) struct Evaluator<'r, R> {
     /// The domains from the one checked first down to the current one, through include and
     /// redirect: one stack for the whole tree rather than a copy per include.
     path: Vec<String>,
+    /// The IP as the reasons write it, formatted once: formatting an address costs more than
+    /// evaluating most terms.
+    ip_text: String,
     /// How many includes the current record is inside. An include's outcome is only its
     /// result and its node, so below one no deciding term or explanation is built.
     include_depth: u32,
@@ -78,6 +81,7 @@ type BoxedOutcome<'a> = Pin<Box<dyn Future<Output = HostOutcome> + 'a>>;
 
 impl<'r, R: Resolver> Evaluator<'r, R> {
     pub fn new(resolver: &'r R, values: MacroValues, audit: bool) -> Self {
+        let ip_text = values.ip.to_string();
         Evaluator {
             resolver,
             values,
@@ -86,6 +90,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             audit,
             validated_name_done: false,
             path: Vec::new(),
+            ip_text,
             include_depth: 0,
         }
     }
@@ -174,7 +179,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
 
     /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
     async fn evaluate_record(&mut self, record: &Record, mut node: TraceNode) -> HostOutcome {
-        let domain = node.domain.clone();
         node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, String)> = None;
         for (term, directive) in record.directives() {
@@ -211,8 +215,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let result = directive.qualifier.result();
                 node.result = result;
                 node.reason = format!(
-                    "{} matched {text:?} in the SPF record of {domain}",
-                    self.values.ip
+                    "{} matched {text:?} in the SPF record of {}",
+                    self.ip_text, node.domain
                 );
                 if self.include_depth > 0 {
                     // The include above keeps only the result and the node.
@@ -224,14 +228,14 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     };
                 }
                 let decided_by = DecidingTerm {
-                    domain: domain.clone(),
+                    domain: node.domain.clone(),
                     term: text.to_string(),
                     span: term.span,
                     path: self.path.clone(),
                 };
                 let explanation = record
                     .explanation()
-                    .map(|(_, target)| (target.clone(), domain.clone()));
+                    .map(|(_, target)| (target.clone(), node.domain.clone()));
                 return HostOutcome {
                     result,
                     node,
@@ -245,7 +249,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             return self.redirect(record, term, target, node, first_error).await;
         }
         let (result, reason) = first_error.unwrap_or_else(|| {
-            (SpfResult::Neutral, format!("no term of {domain}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)"))
+            (SpfResult::Neutral, format!("no term of {}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)", node.domain))
         });
         HostOutcome::ended(node, result, reason)
     }

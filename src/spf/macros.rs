@@ -164,6 +164,7 @@ pub(super) fn valid_query_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
         && name
-            .split('.')
+            .as_bytes()
+            .split(|&byte| byte == b'.')
             .all(|label| !label.is_empty() && label.len() <= 63)
 }
