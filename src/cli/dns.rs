@@ -48,7 +48,7 @@ pub fn run(args: &DnsLookupArgs) -> Result<(), CliError> {
                 answer.records.len(),
                 facts.join(", ")
             );
-            for record in answer.cnames.iter().chain(&answer.records) {
+            for record in answer.cnames.iter().chain(answer.records.iter()) {
                 println!(
                     "{}.\t{}\t{}\t{}",
                     record.name,

@@ -1,12 +1,20 @@
 //! An in-memory resolver: the answers of zone files, of test fixtures and of conformance suites.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use super::name::labels_from_text;
-use super::{normalize_name, Answer, DnsError, Record, RecordData, RecordType, Resolver};
+use super::name::check_text;
+use super::{
+    normalize_name, normalized, Answer, DnsError, Record, RecordData, RecordType, Resolver,
+};
 
 /// CNAME chains longer than this are treated as a loop (resolvers commonly stop near 8–16).
 const MAX_CNAME_CHAIN: usize = 16;
+
+/// The records of one owner name, by type. Shared with the answers handed out, so that an
+/// answer costs a reference count rather than a copy of every record (the SPF benchmark asks
+/// for the same few records over and over).
+type RecordSets = BTreeMap<RecordType, Arc<[Record]>>;
 
 /// Answers from records held in memory.
 ///
@@ -16,8 +24,9 @@ const MAX_CNAME_CHAIN: usize = 16;
 /// how the SPF suite's `TIMEOUT` entries are served.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryResolver {
-    records: HashMap<(String, RecordType), Vec<Record>>,
-    names: HashSet<String>,
+    /// Every name that exists, lower case without the trailing dot: owners of records, and
+    /// their parents (empty non-terminals, with no records).
+    names: HashMap<String, RecordSets>,
     failures: HashMap<String, DnsError>,
     authenticated: bool,
 }
@@ -30,12 +39,15 @@ impl MemoryResolver {
     /// Adds a record under its owner name.
     pub fn insert(&mut self, name: &str, ttl: u32, data: RecordData) {
         let name = normalize_name(name);
-        self.add_name_and_parents(&name);
-        let key = (name.clone(), data.record_type());
-        self.records
-            .entry(key)
-            .or_default()
-            .push(Record { name, ttl, data });
+        self.add_parents(&name);
+        let record_type = data.record_type();
+        let sets = self.names.entry(name.clone()).or_default();
+        let set = sets.entry(record_type).or_insert_with(|| Arc::new([]));
+        // Copies the set to grow it: a name holds a handful of records of one type, and
+        // answering (which only shares the set) is what has to be cheap.
+        let mut records = set.to_vec();
+        records.push(Record { name, ttl, data });
+        *set = records.into();
     }
 
     /// Makes every lookup of `name` (any type) fail with `error`.
@@ -50,18 +62,22 @@ impl MemoryResolver {
 
     /// Every record held, in no particular order.
     pub fn records(&self) -> impl Iterator<Item = &Record> {
-        self.records.values().flatten()
+        self.names
+            .values()
+            .flat_map(BTreeMap::values)
+            .flat_map(|set| set.iter())
     }
 
     /// The SOA record of the closest enclosing zone of `name`, for the authority section of a
     /// negative answer (RFC 2308 §3).
     pub fn closest_soa(&self, name: &str) -> Option<&Record> {
-        let name = normalize_name(name);
-        let mut rest = name.as_str();
+        let name = normalized(name);
+        let mut rest = &*name;
         loop {
             if let Some(record) = self
-                .records
-                .get(&(rest.to_string(), RecordType::Soa))
+                .names
+                .get(rest)
+                .and_then(|sets| sets.get(&RecordType::Soa))
                 .and_then(|records| records.first())
             {
                 return Some(record);
@@ -73,48 +89,45 @@ impl MemoryResolver {
         }
     }
 
-    fn add_name_and_parents(&mut self, name: &str) {
+    /// Makes the parents of `name` exist, as empty non-terminals unless they have records.
+    fn add_parents(&mut self, name: &str) {
         let mut rest = name;
-        loop {
-            self.names.insert(rest.to_string());
-            match rest.split_once('.') {
-                Some((_, parent)) if !parent.is_empty() => rest = parent,
-                _ => break,
+        while let Some((_, parent)) = rest.split_once('.') {
+            if parent.is_empty() {
+                break;
             }
+            if !self.names.contains_key(parent) {
+                self.names.insert(parent.to_string(), RecordSets::new());
+            }
+            rest = parent;
         }
     }
 
     /// Answers synchronously; the async trait method wraps this.
     pub fn answer(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
-        let mut name = normalize_name(name);
+        let mut name = normalized(name);
         // The same check the DoH resolvers make before asking, so that offline and online
         // analyses agree on names no server could hold.
-        if let Err(error) = labels_from_text(&name) {
+        if let Err(error) = check_text(&name) {
             return Err(DnsError::InvalidName(error.to_string()));
         }
         let mut cnames = Vec::new();
         loop {
-            if let Some(error) = self.failures.get(&name) {
+            if let Some(error) = self.failures.get(&*name) {
                 return Err(error.clone());
             }
-            let Some(owner) = self.owner_answering(&name) else {
+            let Some((owner, sets)) = self.owner_answering(&name) else {
                 return Err(DnsError::NxDomain);
             };
-            // Records from a wildcard take the name asked for as their owner (RFC 4592 §3.3.1).
-            let as_asked = |record: &Record| Record {
-                name: name.clone(),
-                ..record.clone()
-            };
-            if let Some(records) = self.records.get(&(owner.clone(), record_type)) {
+            if let Some(records) = sets.get(&record_type) {
                 return Ok(Answer {
-                    records: records.iter().map(as_asked).collect(),
+                    records: as_asked(records, owner, &name),
                     cnames,
                     authenticated: self.authenticated,
                 });
             }
-            let cname = self
-                .records
-                .get(&(owner, RecordType::Cname))
+            let cname = sets
+                .get(&RecordType::Cname)
                 .and_then(|records| records.first());
             let Some(record) = cname.filter(|_| record_type != RecordType::Cname) else {
                 return Err(DnsError::NoData);
@@ -123,33 +136,56 @@ impl MemoryResolver {
                 return Err(DnsError::ServFail);
             }
             let RecordData::Cname { target } = &record.data else {
-                // Only CNAME data is ever stored under the CNAME key (see `insert`).
+                // Only CNAME data is ever stored under the CNAME type (see `insert`).
                 return Err(DnsError::ServFail);
             };
-            let target = normalize_name(target);
-            cnames.push(as_asked(record));
-            name = target;
+            cnames.push(Record {
+                name: name.into_owned(),
+                ttl: record.ttl,
+                data: record.data.clone(),
+            });
+            name = normalized(target);
         }
     }
 
-    /// The owner whose records answer for `name`: the name itself if it exists (has records or
-    /// is an empty non-terminal), otherwise the wildcard `*.<closest encloser>` if that exists
-    /// (RFC 4592 §3.3.1), otherwise none: NXDOMAIN.
-    fn owner_answering(&self, name: &str) -> Option<String> {
-        if self.names.contains(name) {
-            return Some(name.to_string());
+    /// The owner whose records answer for `name`, and its records: the name itself if it exists
+    /// (has records or is an empty non-terminal), otherwise the wildcard `*.<closest encloser>`
+    /// if that exists (RFC 4592 §3.3.1), otherwise none: NXDOMAIN.
+    fn owner_answering(&self, name: &str) -> Option<(&str, &RecordSets)> {
+        let found = |owner: &str| {
+            self.names
+                .get_key_value(owner)
+                .map(|(owner, sets)| (owner.as_str(), sets))
+        };
+        if let Some(exact) = found(name) {
+            return Some(exact);
         }
         let mut rest = name;
         while let Some((_, parent)) = rest.split_once('.') {
-            if self.names.contains(parent) {
-                let wildcard = format!("*.{parent}");
-                return self.names.contains(&wildcard).then_some(wildcard);
+            if self.names.contains_key(parent) {
+                return found(&format!("*.{parent}"));
             }
             rest = parent;
         }
         // The root is every name's encloser.
-        self.names.contains("*").then(|| "*".to_string())
+        found("*")
     }
+}
+
+/// The records of `owner` as the answer for `name`: shared as they are when `name` is their
+/// owner; records from a wildcard take the name asked for as their owner (RFC 4592 §3.3.1).
+fn as_asked(records: &Arc<[Record]>, owner: &str, name: &str) -> Arc<[Record]> {
+    if owner == name {
+        return Arc::clone(records);
+    }
+    records
+        .iter()
+        .map(|record| Record {
+            name: name.to_string(),
+            ttl: record.ttl,
+            data: record.data.clone(),
+        })
+        .collect()
 }
 
 impl Resolver for MemoryResolver {

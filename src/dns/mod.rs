@@ -16,9 +16,11 @@ mod trace;
 pub mod wire;
 pub mod zone;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -193,6 +195,14 @@ fn serialize_strings<S: serde::Serializer>(
     serializer.collect_seq(strings.iter().map(|s| String::from_utf8_lossy(s)))
 }
 
+/// A JSON list, as the `Vec` this field used to be.
+fn serialize_records<S: serde::Serializer>(
+    records: &Arc<[Record]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(records.iter())
+}
+
 fn serialize_hex<S: serde::Serializer>(data: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
     let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
     serializer.serialize_str(&hex)
@@ -210,7 +220,10 @@ pub struct Record {
 /// A successful answer: the records of the type asked for (after following CNAMEs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Answer {
-    pub records: Vec<Record>,
+    /// Shared, not copied: the in-memory resolver hands out the records it holds, and the query
+    /// trace keeps the answer it passes on (`Arc::make_mut` gives a copy to change).
+    #[serde(serialize_with = "serialize_records")]
+    pub records: Arc<[Record]>,
     /// CNAME records followed to reach `records`, in order.
     pub cnames: Vec<Record>,
     /// The resolver's AD flag: it validated the answer with DNSSEC. Only as trustworthy as the
@@ -350,7 +363,18 @@ impl<A: Resolver, B: Resolver> Resolver for EitherResolver<A, B> {
 
 /// The canonical form of a name for comparison and as a map key: lower case, no trailing dot.
 pub fn normalize_name(name: &str) -> String {
-    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+    normalized(name).into_owned()
+}
+
+/// [`normalize_name`] without a copy when the name is already in canonical form, as names
+/// taken from records and from other lookups usually are.
+pub fn normalized(name: &str) -> Cow<'_, str> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 #[cfg(test)]

@@ -83,6 +83,20 @@ pub fn labels_from_presentation(bytes: &[u8]) -> Result<Vec<Vec<u8>>, NameError>
     Ok(labels)
 }
 
+/// Checks a name in presentation form as [`labels_from_text`] does, without building the
+/// labels: resolvers check every name they are asked, and most names have no escapes.
+pub fn check_text(text: &str) -> Result<(), NameError> {
+    if text.contains('\\') {
+        return labels_from_text(text).map(drop);
+    }
+    // Without escapes the labels are the text between the dots; "" and "." are the root.
+    let name = text.strip_suffix('.').unwrap_or(text);
+    if name.is_empty() {
+        return Ok(());
+    }
+    check_label_lengths(name.as_bytes().split(|&byte| byte == b'.').map(<[u8]>::len))
+}
+
 /// Reads the escape after a backslash: `DDD` (a decimal octet) or any single character. Returns
 /// the octet and how many bytes it used.
 pub fn unescape(rest: &[u8]) -> Result<(u8, usize), NameError> {
@@ -101,15 +115,20 @@ pub fn unescape(rest: &[u8]) -> Result<(u8, usize), NameError> {
 
 /// Checks the RFC 1035 §2.3.4 limits on labels and on the whole name.
 pub fn check_lengths(labels: &[Vec<u8>]) -> Result<(), NameError> {
+    check_label_lengths(labels.iter().map(Vec::len))
+}
+
+/// [`check_lengths`], given the length of each label.
+fn check_label_lengths(lengths: impl Iterator<Item = usize>) -> Result<(), NameError> {
     let mut wire_length = 1; // the root label's length byte
-    for label in labels {
-        if label.is_empty() {
+    for length in lengths {
+        if length == 0 {
             return Err(NameError::EmptyLabel);
         }
-        if label.len() > MAX_LABEL {
+        if length > MAX_LABEL {
             return Err(NameError::LabelTooLong);
         }
-        wire_length += 1 + label.len();
+        wire_length += 1 + length;
     }
     if wire_length > MAX_NAME {
         return Err(NameError::NameTooLong);

@@ -56,7 +56,7 @@ pub fn respond(zone: &MemoryResolver, query: &[u8]) -> Result<Vec<u8>, wire::Wir
     match zone.answer(&question.name, record_type) {
         Ok(answer) => {
             response.authenticated_data = answer.authenticated;
-            for record in answer.cnames.iter().chain(&answer.records) {
+            for record in answer.cnames.iter().chain(answer.records.iter()) {
                 response
                     .answers
                     .push(wire::record_of(&record.name, record.ttl, &record.data));

@@ -56,7 +56,7 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
         timestamp: 0,
     };
     let mut evaluator = Evaluator::new(resolver, values, true);
-    let outcome = evaluator.check_host(domain.clone(), Vec::new()).await;
+    let outcome = evaluator.check_host(domain.clone()).await;
     let spf_answer = resolver.lookup(&domain, RecordType::Spf).await;
     let spf_type_query = DnsQueryTrace::new(&domain, RecordType::Spf, &spf_answer);
     let mut findings = tree_findings(&outcome.node);

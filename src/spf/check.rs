@@ -115,7 +115,7 @@ pub async fn check_host<R: Resolver>(resolver: &R, input: &CheckInput<'_>) -> Sp
         timestamp: input.options.now,
     };
     let mut evaluator = Evaluator::new(resolver, values, false);
-    let outcome = evaluator.check_host(domain.to_string(), Vec::new()).await;
+    let outcome = evaluator.check_host(domain.to_string()).await;
     let mut report = SpfReport {
         identity: input.identity,
         sender: input.sender.to_string(),

@@ -63,6 +63,15 @@ pub(super) struct Evaluator<'r, R> {
     /// so that every term and every lookup shows in the tree.
     pub audit: bool,
     validated_name_done: bool,
+    /// The domains from the one checked first down to the current one, through include and
+    /// redirect: one stack for the whole tree rather than a copy per include.
+    path: Vec<String>,
+    /// The IP as the reasons write it, formatted once: formatting an address costs more than
+    /// evaluating most terms.
+    ip_text: String,
+    /// How many includes the current record is inside. An include's outcome is only its
+    /// result and its node, so below one no deciding term or explanation is built.
+    include_depth: u32,
 }
 
 /// How far an audit follows includes past the limit, to show by how much it is exceeded.
@@ -72,6 +81,7 @@ type BoxedOutcome<'a> = Pin<Box<dyn Future<Output = HostOutcome> + 'a>>;
 
 impl<'r, R: Resolver> Evaluator<'r, R> {
     pub fn new(resolver: &'r R, values: MacroValues, audit: bool) -> Self {
+        let ip_text = values.ip.to_string();
         Evaluator {
             resolver,
             values,
@@ -79,6 +89,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             void_lookups: 0,
             audit,
             validated_name_done: false,
+            path: Vec::new(),
+            ip_text,
+            include_depth: 0,
         }
     }
 
@@ -92,12 +105,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         (answer, trace)
     }
 
-    /// One `check_host()` for `domain`; `path` holds the domains above it.
-    pub fn check_host(&mut self, domain: String, path: Vec<String>) -> BoxedOutcome<'_> {
+    /// One `check_host()` for `domain`, below the domains on `self.path`.
+    pub fn check_host(&mut self, domain: String) -> BoxedOutcome<'_> {
         Box::pin(async move {
             let mut node = TraceNode::new(&domain);
-            let mut path = path;
-            path.push(domain.clone());
             let finish = HostOutcome::ended;
             if !checkable_domain(&domain) {
                 let reason =
@@ -106,26 +117,25 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
             let (answer, trace) = self.query(&domain, RecordType::Txt).await;
             node.queries.push(trace);
-            let strings: Vec<&Vec<Vec<u8>>> = match &answer {
+            // Each TXT record's strings, and the same joined (RFC 7208 §3.3), index for index.
+            let published: Vec<&[Vec<u8>]> = match &answer {
                 Ok(answer) => answer
                     .records
                     .iter()
                     .filter_map(|record| match &record.data {
-                        RecordData::Txt { strings } => Some(strings),
+                        RecordData::Txt { strings } => Some(strings.as_slice()),
                         _ => None,
                     })
                     .collect(),
-                Err(_) => Vec::new(),
-            };
-            let records: Vec<Vec<u8>> = match &answer {
-                Ok(_) => strings.iter().map(|strings| strings.concat()).collect(),
                 Err(DnsError::NxDomain | DnsError::NoData) => Vec::new(),
                 Err(error) => {
                     let reason = format!("the TXT lookup for {domain} failed: {error}");
                     return finish(node, SpfResult::Temperror, reason);
                 }
             };
-            let bytes = match parse::select_record(&records) {
+            let records: Vec<Cow<'_, [u8]>> =
+                published.iter().map(|strings| joined(strings)).collect();
+            let index = match parse::select_index(&records) {
                 RecordSelection::None => {
                     let reason = format!("{domain} publishes no SPF record");
                     return finish(node, SpfResult::None, reason);
@@ -137,22 +147,18 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     );
                     return finish(node, SpfResult::Permerror, reason);
                 }
-                RecordSelection::One(bytes) => bytes,
+                RecordSelection::One(index) => index,
             };
             node.spf_record_count = 1;
-            // `records` holds the joined strings of `strings`, index for index.
-            if let Some(index) = records.iter().position(|record| *record == bytes) {
-                if let Some(published) = strings.get(index) {
-                    node.string_lengths = published.iter().map(Vec::len).collect();
-                }
+            if let Some(strings) = published.get(index) {
+                node.string_lengths = strings.iter().map(Vec::len).collect();
             }
-            let record = match parse::parse_record(&bytes) {
-                Ok(record) => {
-                    node.record = Some(record.text.clone());
-                    record
-                }
+            // `index` is a position in `records`, which `select_index` was given.
+            let bytes = records.get(index).map_or(&[][..], |record| record);
+            let record = match parse::parse_record(bytes) {
+                Ok(record) => record,
                 Err(error) => {
-                    node.record = Some(String::from_utf8_lossy(&bytes).into_owned());
+                    node.record = Some(String::from_utf8_lossy(bytes).into_owned());
                     let reason = format!("{domain}'s SPF record is invalid: {error}");
                     node.parse_error = Some(error);
                     return finish(node, SpfResult::Permerror, reason);
@@ -160,26 +166,24 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             };
             // `%{d}` and the default target of a, mx and ptr are the domain of the current
             // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
+            self.path.push(domain.clone());
             let outer = std::mem::replace(&mut self.values.domain, domain);
-            let outcome = self.evaluate_record(record, node, path).await;
+            let mut outcome = self.evaluate_record(&record, node).await;
             self.values.domain = outer;
+            self.path.pop();
+            // The node is the one handed in; it takes the text once the terms are done with it.
+            outcome.node.record = Some(record.text);
             outcome
         })
     }
 
     /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
-    async fn evaluate_record(
-        &mut self,
-        record: Record,
-        mut node: TraceNode,
-        path: Vec<String>,
-    ) -> HostOutcome {
-        let domain = node.domain.clone();
+    async fn evaluate_record(&mut self, record: &Record, mut node: TraceNode) -> HostOutcome {
         node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, String)> = None;
         for (term, directive) in record.directives() {
-            let mut trace = self.term_trace(&record, term, Some(directive));
-            let outcome = self.mechanism(directive, &mut trace, &path).await;
+            let mut trace = self.term_trace(record, term, Some(directive));
+            let outcome = self.mechanism(directive, &mut trace).await;
             trace.lookups_used = self.lookups;
             trace.void_lookups = self.void_lookups;
             let matched = matches!(outcome, MechanismOutcome::Match);
@@ -203,7 +207,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
             node.terms.push(trace);
             if matched {
-                let text = record.term_text(term).to_string();
+                let text = record.term_text(term);
                 if let Some((result, reason)) = first_error {
                     // An audit went on past an error; a receiver would have stopped there.
                     return HostOutcome::ended(node, result, reason);
@@ -211,18 +215,27 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let result = directive.qualifier.result();
                 node.result = result;
                 node.reason = format!(
-                    "{} matched {text:?} in the SPF record of {domain}",
-                    self.values.ip
+                    "{} matched {text:?} in the SPF record of {}",
+                    self.ip_text, node.domain
                 );
+                if self.include_depth > 0 {
+                    // The include above keeps only the result and the node.
+                    return HostOutcome {
+                        result,
+                        node,
+                        explanation: None,
+                        decided_by: None,
+                    };
+                }
                 let decided_by = DecidingTerm {
-                    domain: domain.clone(),
-                    term: text,
+                    domain: node.domain.clone(),
+                    term: text.to_string(),
                     span: term.span,
-                    path: path.clone(),
+                    path: self.path.clone(),
                 };
                 let explanation = record
                     .explanation()
-                    .map(|(_, target)| (target.clone(), domain.clone()));
+                    .map(|(_, target)| (target.clone(), node.domain.clone()));
                 return HostOutcome {
                     result,
                     node,
@@ -231,14 +244,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 };
             }
         }
-        self.modifiers(&record, &mut node);
+        self.modifiers(record, &mut node);
         if let Some((term, target)) = record.redirect() {
-            return self
-                .redirect(&record, term, target, node, path, first_error)
-                .await;
+            return self.redirect(record, term, target, node, first_error).await;
         }
         let (result, reason) = first_error.unwrap_or_else(|| {
-            (SpfResult::Neutral, format!("no term of {domain}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)"))
+            (SpfResult::Neutral, format!("no term of {}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)", node.domain))
         });
         HostOutcome::ended(node, result, reason)
     }
@@ -271,7 +282,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         term: &super::Term,
         target: &MacroString,
         mut node: TraceNode,
-        path: Vec<String>,
         first_error: Option<(SpfResult, String)>,
     ) -> HostOutcome {
         let mut trace = self.term_trace(record, term, None);
@@ -290,10 +300,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 return fail(node, trace, SpfResult::Permerror, reason);
             }
         }
-        if let Err(reason) = self.may_follow(&name, &path) {
+        if let Err(reason) = self.may_follow(&name) {
             return fail(node, trace, SpfResult::Permerror, reason);
         }
-        let child = self.check_host(name.clone(), path).await;
+        let child = self.check_host(name.clone()).await;
         trace.lookups_used = self.lookups;
         trace.void_lookups = self.void_lookups;
         let result = match child.result {
@@ -379,7 +389,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             self.validated_name_done = true;
             self.values.validated_name = self.validated_name(queries).await;
         }
-        query_name(&macros::expand(spec, &self.values))
+        query_name(macros::expand(spec, &self.values))
     }
 
     /// The target of a mechanism: its domain-spec expanded, or the current domain.
@@ -410,10 +420,11 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// Whether an audit may follow an include or redirect to `name`. An evaluation is bounded
     /// by the lookup limit, but an audit goes on past it, so it stops at loops and after
     /// [`AUDIT_MAX_LOOKUPS`].
-    fn may_follow(&self, name: &str, path: &[String]) -> Result<(), String> {
+    fn may_follow(&self, name: &str) -> Result<(), String> {
         if !self.audit {
             return Ok(());
         }
+        let path = &self.path;
         if path.iter().any(|above| above.eq_ignore_ascii_case(name)) {
             return Err(format!(
                 "{name} is already being evaluated ({} → {name}): a loop, which receivers end \
@@ -493,7 +504,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         &mut self,
         directive: &Directive,
         trace: &mut TermTrace,
-        path: &[String],
     ) -> MechanismOutcome {
         let ip = self.values.ip;
         let mechanism = &directive.mechanism;
@@ -555,7 +565,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let Some(name) = self.target(Some(domain), trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
-                self.include(name, trace, path).await
+                self.include(name, trace).await
             }
         }
     }
@@ -678,16 +688,13 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
 
     /// `include` (RFC 7208 §5.2): matches on the target's `pass`; its `temperror` is ours, and
     /// its `permerror` or `none` is our `permerror`.
-    async fn include(
-        &mut self,
-        name: String,
-        trace: &mut TermTrace,
-        path: &[String],
-    ) -> MechanismOutcome {
-        if let Err(reason) = self.may_follow(&name, path) {
+    async fn include(&mut self, name: String, trace: &mut TermTrace) -> MechanismOutcome {
+        if let Err(reason) = self.may_follow(&name) {
             return MechanismOutcome::Error(SpfResult::Permerror, reason);
         }
-        let child = self.check_host(name.clone(), path.to_vec()).await;
+        self.include_depth += 1;
+        let child = self.check_host(name.clone()).await;
+        self.include_depth -= 1;
         let outcome = match child.result {
             SpfResult::Pass => self.address_match(true),
             SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => MechanismOutcome::NoMatch,
@@ -717,7 +724,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         let (answer, trace) = self.query(&name, RecordType::Txt).await;
         queries.push(trace);
         let answer = answer.ok()?;
-        let [record] = answer.records.as_slice() else {
+        let [record] = &answer.records[..] else {
             return None;
         };
         let bytes = record.data.txt_joined()?;
@@ -731,6 +738,15 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             self.values.validated_name = self.validated_name(queries).await;
         }
         Some(macros::expand(&string, &self.values))
+    }
+}
+
+/// A TXT record's strings joined with nothing between them (RFC 7208 §3.3); borrowed when
+/// there is only one, as there usually is.
+fn joined(strings: &[Vec<u8>]) -> Cow<'_, [u8]> {
+    match strings {
+        [one] => Cow::Borrowed(one),
+        _ => Cow::Owned(strings.concat()),
     }
 }
 

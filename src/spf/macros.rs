@@ -141,15 +141,20 @@ fn url_escape(text: &str) -> String {
 
 /// The name to query for an expanded domain-spec: without its trailing dot, and when longer
 /// than 253 characters, cut from the left a label at a time until it fits (RFC 7208 §7.3).
-pub(super) fn query_name(expanded: &str) -> String {
-    let mut name = expanded.strip_suffix('.').unwrap_or(expanded);
-    while name.len() > 253 {
-        match name.split_once('.') {
-            Some((_, rest)) => name = rest,
+pub(super) fn query_name(mut expanded: String) -> String {
+    if expanded.ends_with('.') {
+        expanded.pop();
+    }
+    let mut cut = 0;
+    while expanded.len() - cut > 253 {
+        match expanded.get(cut..).and_then(|rest| rest.find('.')) {
+            Some(dot) => cut += dot + 1,
             None => break,
         }
     }
-    name.to_string()
+    // In place: the expansion is usually the name as it is.
+    expanded.drain(..cut);
+    expanded
 }
 
 /// Whether a name can be put in a DNS query: non-empty labels of at most 63 octets, at most 253
@@ -159,6 +164,7 @@ pub(super) fn valid_query_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
         && name
-            .split('.')
+            .as_bytes()
+            .split(|&byte| byte == b'.')
             .all(|label| !label.is_empty() && label.len() <= 63)
 }

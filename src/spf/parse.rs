@@ -5,7 +5,6 @@
 //! record text, carried into every term and macro so that the page can underline them.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::str::FromStr;
 
 use super::{
     Directive, DualCidr, MacroExpand, MacroLetter, MacroPart, MacroString, Mechanism, Modifier,
@@ -15,11 +14,11 @@ use crate::report::Span;
 
 /// What a domain's TXT records hold, SPF-wise (RFC 7208 §4.5).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordSelection {
+pub enum RecordSelection<T = Vec<u8>> {
     /// No record starts with `v=spf1`.
     None,
-    /// Exactly one; the bytes of its strings joined (RFC 7208 §3.3).
-    One(Vec<u8>),
+    /// Exactly one: the bytes of its strings joined (RFC 7208 §3.3), or where it is.
+    One(T),
     /// More than one: `permerror` (RFC 7208 §4.5). The count is for the report.
     Multiple(usize),
 }
@@ -29,10 +28,24 @@ pub enum RecordSelection {
 /// The comparison ignores case, as ABNF strings do (RFC 5234 §2.3). Other records, whatever
 /// bytes they hold, are none of SPF's business.
 pub fn select_record(records: &[Vec<u8>]) -> RecordSelection {
-    let mut spf = records.iter().filter(|record| is_spf_version(record));
+    match select_index(records) {
+        RecordSelection::One(index) => records.get(index).map_or(RecordSelection::None, |record| {
+            RecordSelection::One(record.clone())
+        }),
+        RecordSelection::None => RecordSelection::None,
+        RecordSelection::Multiple(count) => RecordSelection::Multiple(count),
+    }
+}
+
+/// [`select_record`] giving the position of the record, for a caller that has it already.
+pub(super) fn select_index<T: AsRef<[u8]>>(records: &[T]) -> RecordSelection<usize> {
+    let mut spf = records
+        .iter()
+        .enumerate()
+        .filter(|(_, record)| is_spf_version(record.as_ref()));
     match (spf.next(), spf.next()) {
         (None, _) => RecordSelection::None,
-        (Some(record), None) => RecordSelection::One(record.clone()),
+        (Some((index, _)), None) => RecordSelection::One(index),
         (Some(_), Some(_)) => RecordSelection::Multiple(2 + spf.count()),
     }
 }
@@ -54,11 +67,17 @@ fn is_spf_version(record: &[u8]) -> bool {
 /// byte outside printable US-ASCII (RFC 7208 §3.1 asks for 7-bit records; non-ASCII bytes in
 /// the wild are usually a byte-order mark or smart quotes pasted from a document).
 pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
-    if let Some(position) = bytes.iter().position(|&b| !(b' '..=b'~').contains(&b)) {
-        return Err(error(
-            ParseErrorKind::NonAscii,
-            Span::new(position, position + 1),
-        ));
+    // One pass for the check and for counting spaces: there is one term per space at most.
+    let mut spaces = 0;
+    for (position, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b' ' => spaces += 1,
+            b'!'..=b'~' => {}
+            _ => {
+                let span = Span::new(position, position + 1);
+                return Err(error(ParseErrorKind::NonAscii, span));
+            }
+        }
     }
     if !is_spf_version(bytes) {
         return Err(error(
@@ -71,14 +90,22 @@ pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| error(ParseErrorKind::NonAscii, Span::new(0, bytes.len())))?
         .to_string();
-    // One term per space at most: sized once, as terms are large and records long.
-    let mut terms = Vec::with_capacity(bytes.iter().filter(|&&b| b == b' ').count());
+    // Sized once, as terms are large and records long.
+    let mut terms = Vec::with_capacity(spaces);
     let mut offset = 6;
-    for token in text[6..].split(' ') {
-        if !token.is_empty() {
+    // Split as bytes, then take each token from the text by position: `str::split` searches
+    // for a `char`, which cost more than the rest of parsing a term.
+    let tokens = bytes
+        .get(6..)
+        .unwrap_or_default()
+        .split(|&byte| byte == b' ');
+    for length in tokens.map(<[u8]>::len) {
+        if length > 0 {
+            // ASCII, so every position is a character boundary.
+            let token = text.get(offset..offset + length).unwrap_or_default();
             terms.push(term(token, offset)?);
         }
-        offset += token.len() + 1;
+        offset += length + 1;
     }
     for name in ["redirect", "exp"] {
         let mut same = terms.iter().filter(|term| match &term.kind {
@@ -178,20 +205,19 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
     let bad = |kind| error(kind, span);
     // The name in lower case without allocating: mechanism names are at most 7 letters.
     let mut buffer = [0u8; 8];
-    let lower = match buffer.get_mut(..name.len()) {
+    let lower: &[u8] = match buffer.get_mut(..name.len()) {
         Some(slot) => {
             slot.copy_from_slice(name.as_bytes());
             slot.make_ascii_lowercase();
-            // ASCII alphanumerics (see `name_end`), hence UTF-8.
-            std::str::from_utf8(slot).unwrap_or("")
+            slot
         }
-        None => "",
+        None => b"",
     };
     match lower {
         // all = "all"
-        "all" if rest.is_empty() => Ok(Mechanism::All),
+        b"all" if rest.is_empty() => Ok(Mechanism::All),
         // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec
-        "include" | "exists" => {
+        b"include" | b"exists" => {
             let (at, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
             let domain = domain_spec(value, at)?;
             Ok(if name.eq_ignore_ascii_case("include") {
@@ -201,12 +227,12 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
             })
         }
         // ptr = "ptr" [ ":" domain-spec ]
-        "ptr" => {
+        b"ptr" => {
             let domain = optional_domain_spec(rest, rest_offset, span)?;
             Ok(Mechanism::Ptr { domain })
         }
         // a = "a" [ ":" domain-spec ] [ dual-cidr-length ] ; mx likewise
-        "a" | "mx" => {
+        b"a" | b"mx" => {
             let (head, cidr) = dual_cidr_length(rest, span)?;
             let domain = optional_domain_spec(head, rest_offset, span)?;
             Ok(if name.eq_ignore_ascii_case("a") {
@@ -216,18 +242,18 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
             })
         }
         // ip4 = "ip4" ":" ip4-network [ ip4-cidr-length ]
-        "ip4" => {
+        b"ip4" => {
             let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
             let (network, prefix) = network_and_prefix(value, ip4_network, 32, span)?;
             Ok(Mechanism::Ip4 { network, prefix })
         }
         // ip6 = "ip6" ":" ip6-network [ ip6-cidr-length ]
-        "ip6" => {
+        b"ip6" => {
             let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
             let (network, prefix) = network_and_prefix(value, ip6_network, 128, span)?;
             Ok(Mechanism::Ip6 { network, prefix })
         }
-        "all" => Err(bad(ParseErrorKind::BadMechanism)),
+        b"all" => Err(bad(ParseErrorKind::BadMechanism)),
         _ => Err(bad(ParseErrorKind::UnknownMechanism)),
     }
 }
@@ -240,9 +266,15 @@ fn network_and_prefix<T>(
     maximum: u8,
     span: Span,
 ) -> Result<(T, u8), ParseError> {
-    let (address, cidr) = value
-        .split_once('/')
-        .map_or((value, None), |(address, cidr)| (address, Some(cidr)));
+    // A byte search: `split_once` looks for a `char`, slower on these short strings.
+    let (address, cidr) = match value.bytes().position(|byte| byte == b'/') {
+        // `/` is ASCII, so it and the byte after it start characters.
+        Some(slash) => (
+            value.get(..slash).unwrap_or_default(),
+            value.get(slash + 1..),
+        ),
+        None => (value, None),
+    };
     let address = network(address).ok_or(error(ParseErrorKind::BadNetwork, span))?;
     let prefix = match cidr {
         None => maximum,
@@ -296,19 +328,15 @@ fn dual_cidr_length(rest: &str, span: Span) -> Result<(&str, DualCidr), ParseErr
 /// `ip6-cidr-length = "/" ("0" / %x31-39 0*2DIGIT)` (at most 128): the digits after the slash.
 /// Leading zeros are refused, as the RFC 7208 suite's `cidr4-032` expects.
 fn cidr_length(digits: &str, maximum: u8) -> Option<u8> {
-    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if digits.len() > 1 && digits.starts_with('0') {
-        return None;
-    }
-    digits.parse::<u8>().ok().filter(|&value| value <= maximum)
+    decimal(digits.as_bytes()).filter(|&value| value <= maximum)
 }
 
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, where `qnum` is 0–255 without leading zeros.
 fn ip4_network(text: &str) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
-    let mut parts = text.split('.');
+    // Split by hand: records list dozens of networks, and `str::split` costs more than the
+    // rest of the term.
+    let mut parts = text.as_bytes().split(|&byte| byte == b'.');
     for octet in &mut octets {
         *octet = qnum(parts.next()?)?;
     }
@@ -316,17 +344,88 @@ fn ip4_network(text: &str) -> Option<Ipv4Addr> {
 }
 
 /// `qnum = DIGIT / %x31-39 DIGIT / "1" 2DIGIT / "2" %x30-34 DIGIT / "25" %x30-35`.
-fn qnum(text: &str) -> Option<u8> {
-    let valid = !text.is_empty()
-        && text.len() <= 3
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text.len() == 1 || !text.starts_with('0'));
-    valid.then(|| text.parse().ok()).flatten()
+fn qnum(digits: &[u8]) -> Option<u8> {
+    decimal(digits)
 }
 
-/// `ip6-network = <as per RFC 4291, section 2.2>`, which includes the embedded IPv4 form.
+/// One to three decimal digits without a leading zero (a lone `0` is fine), up to 255: what
+/// `qnum` and the CIDR lengths have in common.
+fn decimal(digits: &[u8]) -> Option<u8> {
+    let valid = matches!(digits.len(), 1..=3)
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits.len() == 1 || digits.first() != Some(&b'0'));
+    if !valid {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .fold(0u16, |value, digit| value * 10 + u16::from(digit - b'0'));
+    u8::try_from(value).ok()
+}
+
+/// `ip6-network = <as per RFC 4291, section 2.2>`: eight groups of one to four hex digits, of
+/// which one run of one or more zero groups may be written `::`, and the last two may be
+/// written as an IPv4 dotted quad.
+///
+/// By hand rather than with `Ipv6Addr::from_str`, which accepts the same text (a unit test
+/// compares the two) but tries the dotted quad before every group and cost a quarter of
+/// parsing a provider's record.
 fn ip6_network(text: &str) -> Option<Ipv6Addr> {
-    Ipv6Addr::from_str(text).ok()
+    let bytes = text.as_bytes();
+    let compressed = bytes.windows(2).position(|pair| pair == b"::");
+    let mut groups = [0u16; 8];
+    match compressed {
+        None => (h16_groups(bytes, true, &mut groups)? == 8).then_some(Ipv6Addr::from(groups)),
+        Some(at) => {
+            let head = h16_groups(bytes.get(..at)?, false, &mut groups)?;
+            let mut tail_groups = [0u16; 8];
+            let tail = h16_groups(bytes.get(at + 2..)?, true, &mut tail_groups)?;
+            // `::` stands for one zero group at least.
+            if head + tail > 7 {
+                return None;
+            }
+            groups
+                .get_mut(8 - tail..)?
+                .copy_from_slice(tail_groups.get(..tail)?);
+            Some(Ipv6Addr::from(groups))
+        }
+    }
+}
+
+/// `h16 *( ":" h16 )`, and when `quad_last` a dotted quad (two groups) in the last place:
+/// stores the groups from the start of `groups` and returns how many. Empty text has none.
+fn h16_groups(text: &[u8], quad_last: bool, groups: &mut [u16; 8]) -> Option<usize> {
+    if text.is_empty() {
+        return Some(0);
+    }
+    let mut count = 0;
+    let mut parts = text.split(|&byte| byte == b':').peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        if last && quad_last && part.contains(&b'.') {
+            // Dots and digits only, or `ip4_network` refuses it: ASCII either way.
+            let [a, b, c, d] = ip4_network(std::str::from_utf8(part).ok()?)?.octets();
+            *groups.get_mut(count)? = u16::from_be_bytes([a, b]);
+            *groups.get_mut(count + 1)? = u16::from_be_bytes([c, d]);
+            count += 2;
+        } else {
+            *groups.get_mut(count)? = h16(part)?;
+            count += 1;
+        }
+    }
+    Some(count)
+}
+
+/// `h16 = 1*4HEXDIG` (RFC 4291 §2.2, as RFC 3986 §3.2.2 writes it).
+fn h16(digits: &[u8]) -> Option<u16> {
+    if !matches!(digits.len(), 1..=4) {
+        return None;
+    }
+    digits.iter().try_fold(0u16, |value, &digit| {
+        let digit = char::from(digit).to_digit(16)?;
+        // At most four hex digits: no overflow.
+        Some(value << 4 | u16::try_from(digit).ok()?)
+    })
 }
 
 /// `domain-spec = macro-string domain-end` and
@@ -404,14 +503,19 @@ fn macro_string_parts(
     while let Some(&byte) = bytes.get(index) {
         let here = offset + index;
         if byte != b'%' {
+            // A run of literal characters, copied whole: most domain-specs are nothing else.
+            let run = bytes.get(index..).unwrap_or_default();
+            let length = run.iter().position(|&b| b == b'%').unwrap_or(run.len());
             let allowed =
-                byte.is_ascii_graphic() || (byte == b' ' && scope == MacroScope::Explanation);
-            if !allowed {
-                return Err(error(ParseErrorKind::NonAscii, Span::new(here, here + 1)));
+                |b: u8| b.is_ascii_graphic() || (b == b' ' && scope == MacroScope::Explanation);
+            if let Some(bad) = run.iter().take(length).position(|&b| !allowed(b)) {
+                let at = here + bad;
+                return Err(error(ParseErrorKind::NonAscii, Span::new(at, at + 1)));
             }
-            literal.push(char::from(byte));
+            // Printable ASCII up to a `%` (itself ASCII): a character boundary.
+            literal.push_str(text.get(index..index + length).unwrap_or_default());
             ends_in_macro = false;
-            index += 1;
+            index += length;
             continue;
         }
         ends_in_macro = true;

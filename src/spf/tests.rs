@@ -271,7 +271,7 @@ fn upper_case_letters_url_escape_and_escapes_expand() {
 fn long_names_are_cut_from_the_left() {
     let label = "a".repeat(60);
     let long = format!("x.{label}.{label}.{label}.{label}.example.com.");
-    let name = query_name(&long);
+    let name = query_name(long);
     assert!(name.len() <= 253);
     assert!(name.ends_with(".example.com") && name.starts_with(&label));
 }
@@ -596,7 +596,8 @@ fn txt_answers_show_hostile_bytes_as_zone_file_escapes() {
             data: RecordData::Txt {
                 strings: vec![b"v=spf1 \x96all".to_vec(), b"say \"hi\"\\".to_vec()],
             },
-        }],
+        }]
+        .into(),
         ..Default::default()
     });
     let trace = DnsQueryTrace::new("example.org", crate::dns::RecordType::Txt, &answer);
@@ -670,4 +671,79 @@ fn audit_does_not_look_up_reverse_dns_it_has_no_ip_for() {
         "both terms still count against the limit"
     );
     assert!(!codes(&audit.findings).contains(&"spf.void-lookup"));
+}
+
+/// The hand-written `ip6-network` parser must accept exactly what the standard library's
+/// does (RFC 4291 §2.2), and give the same address: edge cases, then pseudo-random strings
+/// over the characters an address is made of.
+#[test]
+fn ip6_networks_parse_as_the_standard_library_does() {
+    let mut cases: Vec<String> = [
+        "::",
+        "::1",
+        "1::",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7::",
+        "::2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7::8",
+        "1::2::3",
+        ":::",
+        ":1",
+        "1:",
+        "1:::2",
+        "::ffff:192.0.2.1",
+        "::192.0.2.1",
+        "1:2:3:4:5:6:192.0.2.1",
+        "1:2:3:4:5:6:7:192.0.2.1",
+        "192.0.2.1::",
+        "1:192.0.2.1::",
+        "::ffff:192.0.2.01",
+        "::ffff:256.0.0.1",
+        "12345::",
+        "fFfF::",
+        "g::",
+        "2001:DB8::",
+        "::1.2.3",
+        "1:2:3:4:5::1.2.3.4",
+        "",
+    ]
+    .iter()
+    .map(|case| case.to_string())
+    .collect();
+    // Pieces an address is made of, and some it must not be, joined by `:`.
+    let pieces = [
+        "", "0", "1", "ab", "ffff", "DB8", "0", "1", "ab", "ffff", "DB8", "1.2.3.4", "", "12345",
+        "g", "01.2.3.4", "1.2.3",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: usize| {
+        // xorshift64: reproducible, and no dependency for a test.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    for _ in 0..20_000 {
+        let count = 1 + next(9);
+        let case: Vec<&str> = (0..count).map(|_| pieces[next(pieces.len())]).collect();
+        cases.push(case.join(":"));
+    }
+    let valid = cases
+        .iter()
+        .filter(|case| case.parse::<std::net::Ipv6Addr>().is_ok())
+        .count();
+    assert!(valid > 500, "only {valid} valid addresses among the cases");
+    for case in cases {
+        let expected = case.parse::<std::net::Ipv6Addr>().ok();
+        let parsed = parse_record(format!("v=spf1 ip6:{case}").as_bytes());
+        let network = match parsed.map(|record| record.terms[0].kind.clone()) {
+            Ok(TermKind::Directive(Directive {
+                mechanism: Mechanism::Ip6 { network, .. },
+                ..
+            })) => Some(network),
+            _ => None,
+        };
+        assert_eq!(network, expected, "ip6:{case}");
+    }
 }

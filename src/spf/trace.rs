@@ -2,6 +2,7 @@
 //! answer, and the running lookup counts. The page draws it; the CLI prints it indented.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 
 use serde::Serialize;
 
@@ -158,7 +159,10 @@ fn presentation(data: &RecordData) -> String {
         } => format!("{preference} {exchange}"),
         RecordData::Ptr { target } => target.clone(),
         RecordData::Txt { strings } => {
-            let mut out = String::new();
+            // Quotes and a space per string, and the text itself: one allocation for the usual
+            // record, which is long and all printable.
+            let length = strings.iter().map(|string| string.len() + 3).sum();
+            let mut out = String::with_capacity(length);
             for (index, string) in strings.iter().enumerate() {
                 if index > 0 {
                     out.push(' ');
@@ -176,15 +180,30 @@ fn presentation(data: &RecordData) -> String {
 /// what they are.
 fn quote_character_string(bytes: &[u8], out: &mut String) {
     out.push('"');
-    for &byte in bytes {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // Runs of plain printable ASCII are copied whole; they are nearly all of a record.
+        let plain = rest
+            .iter()
+            .position(|&byte| !matches!(byte, b' '..=b'~') || matches!(byte, b'"' | b'\\'))
+            .unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(plain);
+        // Printable ASCII, hence UTF-8.
+        out.push_str(std::str::from_utf8(run).unwrap_or_default());
+        let Some((&byte, tail)) = tail.split_first() else {
+            break;
+        };
         match byte {
             b'"' | b'\\' => {
                 out.push('\\');
                 out.push(char::from(byte));
             }
-            b' '..=b'~' => out.push(char::from(byte)),
-            _ => out.push_str(&format!("\\{byte:03}")),
+            _ => {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "\\{byte:03}");
+            }
         }
+        rest = tail;
     }
     out.push('"');
 }

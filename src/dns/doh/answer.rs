@@ -92,7 +92,7 @@ pub fn interpret(message: &Message, name: &str, record_type: RecordType) -> Inte
                 .min();
             return Interpreted {
                 result: Ok(Answer {
-                    records,
+                    records: records.into(),
                     cnames,
                     authenticated: message.authenticated_data,
                 }),

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use base64::Engine;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
@@ -204,7 +205,10 @@ impl DnsCache {
         // Answers age in the cache, as they would in a resolver's (RFC 1035 §7.1).
         let age = ((now_ms - entry.stored_ms) / 1000.0) as u32;
         if let Ok(answer) = &mut entry.result {
-            for record in answer.records.iter_mut().chain(answer.cnames.iter_mut()) {
+            for record in Arc::make_mut(&mut answer.records)
+                .iter_mut()
+                .chain(answer.cnames.iter_mut())
+            {
                 record.ttl = record.ttl.saturating_sub(age);
             }
         }
