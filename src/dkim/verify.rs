@@ -694,7 +694,7 @@ async fn fetch_key<R: Resolver>(
     // Several TXT records: the first that reads as a key record is used (§3.6.2.2 leaves the
     // choice to the verifier); if none does, the first one's error is reported.
     let mut first_failure = None;
-    for record in &answer.records {
+    for record in answer.records.iter() {
         let Some(text) = record.data.txt_joined() else {
             continue;
         };
