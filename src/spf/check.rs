@@ -178,14 +178,21 @@ pub async fn check_envelope<R: Resolver>(
         };
     };
     let helo = helo.map(str::trim).filter(|helo| !helo.is_empty());
-    let mail_from_report = match mail_from {
-        Some(mail_from) => check_mail_from(resolver, ip, mail_from, helo, options).await,
-        None => None,
+    // The two identities are independent evaluations: their lookups go out side by side.
+    let mail_from_check = async {
+        match mail_from {
+            Some(mail_from) => check_mail_from(resolver, ip, mail_from, helo, options).await,
+            None => None,
+        }
     };
-    let helo_report = match helo {
-        Some(helo) => Some(check_helo(resolver, ip, helo, options).await),
-        None => None,
+    let helo_check = async {
+        match helo {
+            Some(helo) => Some(check_helo(resolver, ip, helo, options).await),
+            None => None,
+        }
     };
+    let (mail_from_report, helo_report) =
+        futures_util::future::join(mail_from_check, helo_check).await;
     let (result, reason, domain) = match (&mail_from_report, mail_from) {
         (Some(report), _) => (
             report.result,
