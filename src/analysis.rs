@@ -1,18 +1,18 @@
-//! The message pipeline end to end: intake → (transport path, DKIM, SPF, DMARC) → report.
+//! The message pipeline end to end: intake → transport path → envelope → (DKIM, SPF) →
+//! comparison with the receiver's results → report.
 //!
 //! Each stage lives in its own module and is a pure function of the message, the options and
 //! what the resolver answers; this module only calls them in order and gathers their reports.
-
-use std::net::IpAddr;
 
 use serde::Serialize;
 
 use crate::auth_results::{self, AuthenticationResults, Comparison, ReceivedSpf};
 use crate::dkim::{self, DkimReport};
 use crate::dns::{QueryTrace, Recorder, Resolver};
-use crate::message::{self, IntakeError, Mailbox, Message};
-use crate::received::{self, Border, Hop, Path};
-use crate::report::{Finding, Span};
+use crate::envelope::{envelope_from_path, Envelope};
+use crate::message::{self, IntakeError, Message};
+use crate::received::{self, Border, Hop};
+use crate::report::{Finding, Span, SCHEMA_VERSION};
 use crate::sender;
 use crate::spf;
 use crate::vendor::{self, VendorVerdict};
@@ -20,7 +20,7 @@ use crate::vendor::{self, VendorVerdict};
 /// What the caller fixes instead of letting the analysis work it out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
-    /// The SMTP envelope to evaluate SPF and DMARC with, overriding what the Received chain says.
+    /// The SMTP envelope to evaluate SPF with, overriding what the Received chain says.
     pub envelope: EnvelopeOverride,
     /// The clock for signature time checks, in seconds since the Unix epoch. The core never reads
     /// a clock itself: the CLI passes the system time or `--now`, the page passes `Date.now()`.
@@ -29,24 +29,21 @@ pub struct Options {
     pub include_canonicalized: bool,
 }
 
-/// The SMTP envelope as the user gave it; every part is optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EnvelopeOverride {
-    pub ip: Option<IpAddr>,
-    pub helo: Option<String>,
-    pub mail_from: Option<String>,
-}
+pub use crate::envelope::EnvelopeOverride;
 
-/// The report on one message.
+/// The report on one message: what `mailspect message --json` prints and the page renders.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MessageReport {
+    /// The version of the report's shape (see `docs/report.md`).
+    pub schema_version: &'static str,
     /// The fields people look at first.
     pub summary: message::Summary,
     /// Every header field in order, top first.
     pub headers: Vec<HeaderReport>,
     /// Whether a body was given, and how large it is after line-end normalisation.
     pub body: BodyReport,
-    /// The SMTP envelope SPF and DMARC are evaluated with.
+    /// The SMTP envelope SPF is evaluated with.
     pub envelope: Envelope,
     /// The transport path from the Received fields, oldest hop first.
     pub hops: Vec<Hop>,
@@ -75,6 +72,7 @@ pub struct MessageReport {
 
 /// What the path adds up to.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Transit {
     /// Seconds from the oldest dated hop to the newest; negative when the clocks disagree.
     pub total_seconds: Option<i64>,
@@ -86,6 +84,7 @@ pub struct Transit {
 
 /// One header field as the report shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct HeaderReport {
     pub name: String,
     /// The value exactly as written, folding included, without the final CRLF.
@@ -95,71 +94,8 @@ pub struct HeaderReport {
     pub span: Span,
 }
 
-/// The SMTP envelope the analysis evaluates SPF and DMARC with, and where each part came from.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Envelope {
-    pub ip: Option<IpAddr>,
-    pub helo: Option<String>,
-    /// The MAIL FROM address; `Some("")` is the null reverse-path of a bounce.
-    pub mail_from: Option<String>,
-    /// Where the values came from: `override` (the user), `received` (the border hop of the
-    /// Received chain), `return-path`, or `none`.
-    pub source: EnvelopeSource,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EnvelopeSource {
-    Override,
-    Received,
-    ReturnPath,
-    #[default]
-    None,
-}
-
-/// Works out the envelope: the user's override wins part by part; otherwise the connecting IP and
-/// HELO name come from the receiver's border hop (the first hop the receiving organisation
-/// stamped, see [`received::Border`]), and MAIL FROM from the topmost Return-Path (RFC 5321
-/// §4.4), where the final delivery agent records it.
-pub fn choose_envelope(message: &Message, envelope: &EnvelopeOverride) -> Envelope {
-    let results = auth_results::read_result_fields(message);
-    let path = received::analyze_path(message, &results.recorded_ips(), 0);
-    envelope_from_path(message, envelope, &path)
-}
-
-/// [`choose_envelope`] with the path already analysed.
-pub fn envelope_from_path(message: &Message, envelope: &EnvelopeOverride, path: &Path) -> Envelope {
-    let return_path = message.first_field("Return-Path").map(|field| {
-        let value = message::unfold_value(message.value_bytes(field));
-        value
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .trim()
-            .to_string()
-    });
-    let border = path.hops.iter().find(|hop| hop.border);
-    let border_ip = border.and_then(|hop| hop.ip);
-    let border_helo = border.and_then(|hop| hop.helo.clone());
-    let source = if envelope.ip.is_some() || envelope.helo.is_some() || envelope.mail_from.is_some()
-    {
-        EnvelopeSource::Override
-    } else if border_ip.is_some() {
-        EnvelopeSource::Received
-    } else if return_path.is_some() {
-        EnvelopeSource::ReturnPath
-    } else {
-        EnvelopeSource::None
-    };
-    Envelope {
-        ip: envelope.ip.or(border_ip),
-        helo: envelope.helo.clone().or(border_helo),
-        mail_from: envelope.mail_from.clone().or(return_path),
-        source,
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct BodyReport {
     pub present: bool,
     pub bytes: usize,
@@ -177,7 +113,6 @@ pub async fn analyze_message<R: Resolver>(
     let message = message::parse_input(input)?;
     let summary = message::summarize(&message);
     let mut findings = message.findings.clone();
-    findings.extend(summary_findings(&message, &summary));
     let mut results = auth_results::read_result_fields(&message);
     let mut path = received::analyze_path(&message, &results.recorded_ips(), options.now);
     findings.append(&mut path.findings);
@@ -237,6 +172,7 @@ pub async fn analyze_message<R: Resolver>(
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     Ok(MessageReport {
+        schema_version: SCHEMA_VERSION,
         summary,
         envelope,
         hops: path.hops,
@@ -275,41 +211,4 @@ fn header_reports(message: &Message) -> Vec<HeaderReport> {
             }
         })
         .collect()
-}
-
-/// Findings about the fields every message must have (RFC 5322 §3.6).
-fn summary_findings(message: &Message, summary: &message::Summary) -> Vec<Finding> {
-    use crate::report::Severity;
-    const ORIGINATION: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6";
-    let mut findings = Vec::new();
-    for (name, code) in [
-        ("From", "message.from-missing"),
-        ("Date", "message.date-missing"),
-    ] {
-        if message.fields_named(name).next().is_none() {
-            findings.push(
-                Finding::new(
-                    Severity::Warning,
-                    code,
-                    format!("There is no {name} field; every message must have one."),
-                )
-                .with_rfc(ORIGINATION),
-            );
-        }
-    }
-    let from_unreadable = summary
-        .from
-        .iter()
-        .all(|mailbox: &Mailbox| mailbox.address.is_none());
-    if message.fields_named("From").next().is_some() && from_unreadable {
-        findings.push(
-            Finding::new(
-                Severity::Warning,
-                "message.from-unreadable",
-                "The From field holds no address that could be read.",
-            )
-            .with_rfc(ORIGINATION),
-        );
-    }
-    findings
 }

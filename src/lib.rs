@@ -8,8 +8,10 @@
 
 pub mod analysis;
 pub mod auth_results;
+pub mod commands;
 pub mod dkim;
 pub mod dns;
+pub mod envelope;
 mod lexer;
 pub mod message;
 pub mod received;

@@ -37,7 +37,9 @@ fn check_prints_result_explanation_and_trace() {
     assert_eq!(json["result"], "pass");
     assert!(json["explanation"].is_null());
     assert_eq!(json["trace"]["domain"], "example.org");
-    assert_eq!(json["trace"]["queries"][0]["type"], "TXT");
+    assert_eq!(json["trace"]["queries"][0]["record_type"], "TXT");
+    assert_eq!(json["schema_version"], mailspect::report::SCHEMA_VERSION);
+    assert_eq!(json["outcome"], "matched");
     assert_eq!(json["helo_check"]["identity"], "helo");
     assert_eq!(json["helo_check"]["sender"], "postmaster@mail.example.org");
     // mail.example.org's own record is "a -all" and its A record is 192.0.2.5, not .1.
@@ -67,7 +69,8 @@ fn audit_prints_the_tree_and_findings() {
     assert_eq!(json["lookup_limit"], 10);
     assert_eq!(json["lookups_used"], 1);
     assert!(json["findings"].is_array());
-    assert_eq!(json["spf_type_query"]["type"], "SPF");
+    assert_eq!(json["spf_type_query"]["record_type"], "SPF");
+    assert_eq!(json["schema_version"], mailspect::report::SCHEMA_VERSION);
 }
 
 #[test]

@@ -28,7 +28,7 @@ fn comparison(report: &MessageReport, method: &str) -> serde_json::Value {
     let found = report
         .comparisons
         .iter()
-        .find(|comparison| comparison.method == method)
+        .find(|comparison| comparison.method.name() == method)
         .unwrap_or_else(|| panic!("a {method} comparison in {:#?}", report.comparisons));
     serde_json::to_value(found).expect("serializable")
 }

@@ -26,7 +26,7 @@ fn rsa_sha256_relaxed_passes_with_evidence() {
     assert_eq!(key_report.bits, Some(2048));
     assert_eq!(key_report.ttl, 300);
     assert!(!key_report.authenticated);
-    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
     let canonicalized = report.canonicalized.as_ref().unwrap();
     assert!(canonicalized
         .headers
@@ -219,6 +219,28 @@ fn rsa_key_under_1024_bits_fails() {
     assert_outcome(&report, DkimResult::Pass, Outcome::Pass);
 }
 
+/// A 1024-bit key passed without a word; RFC 8301 §3.2 says signers SHOULD use 2048 bits or
+/// more, so the pass now carries a warning that names the size.
+#[test]
+fn rsa_1024_bit_key_passes_with_a_key_size_warning() {
+    let short = Key::rsa(1024);
+    let report = check(&signed(&Spec::default(), &short), &short.record());
+    assert_outcome(&report, DkimResult::Pass, Outcome::Pass);
+    let warning = report
+        .findings
+        .iter()
+        .find(|finding| finding.code == "dkim.rsa-key-short")
+        .expect("a key-size finding");
+    assert_eq!(warning.severity, mailspect::report::Severity::Warning);
+    assert!(warning.message.contains("1024 bits"), "{}", warning.message);
+    assert!(mailspect::dkim::findings(std::slice::from_ref(&report))
+        .iter()
+        .any(|finding| finding.code == "dkim.rsa-key-short"));
+    let strong = Key::rsa(2048);
+    let report = check(&signed(&Spec::default(), &strong), &strong.record());
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
 #[test]
 fn testing_key_passes_with_a_warning() {
     let key = Key::rsa(2048);
@@ -228,9 +250,9 @@ fn testing_key_passes_with_a_warning() {
     assert!(report.key.as_ref().unwrap().testing);
     assert!(report.verified.unwrap().testing());
     assert!(report
-        .warnings
+        .findings
         .iter()
-        .any(|warning| warning.contains("t=y")));
+        .any(|finding| finding.code == "dkim.testing-key" && finding.message.contains("t=y")));
 }
 
 #[test]
@@ -346,9 +368,9 @@ fn signature_from_the_future_is_set_aside() {
     let report = check(&signed(&spec, &key), &key.record());
     assert_outcome(&report, DkimResult::Pass, Outcome::Pass);
     assert!(report
-        .warnings
+        .findings
         .iter()
-        .any(|warning| warning.contains("ahead")));
+        .any(|finding| finding.code == "dkim.timestamp-ahead"));
 }
 
 #[test]
@@ -427,9 +449,10 @@ fn body_length_limit_verifies_but_is_flagged() {
     assert_outcome(&report, DkimResult::Pass, Outcome::Pass);
     assert_eq!(report.body_length, Some(5));
     assert!(report
-        .warnings
+        .findings
         .iter()
-        .any(|warning| warning.contains("appended")));
+        .any(|finding| finding.code == "dkim.body-length-limit"
+            && finding.message.contains("appended")));
     // Content appended after the signed length still verifies: that is the danger flagged.
     let appended = [
         message.as_slice(),

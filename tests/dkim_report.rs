@@ -97,7 +97,11 @@ fn analysis_report_carries_dkim_in_json() {
     assert!(dkim["reason"]
         .as_str()
         .is_some_and(|reason| !reason.is_empty()));
-    assert!(dkim.get("canonicalized").is_none());
+    // Not asked for: present, and null (a value that does not apply is never omitted).
+    assert!(dkim["canonicalized"].is_null());
+    assert!(dkim
+        .as_object()
+        .is_some_and(|fields| fields.contains_key("canonicalized")));
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! The transport path through the public API: the JSON shape scripts read, the envelope chosen
 //! from the border hop, and hostile input ending in bounded time with a finding.
 
-use mailspect::analysis::EnvelopeSource;
 use mailspect::dns::MemoryResolver;
+use mailspect::envelope::EnvelopeSource;
 use mailspect::{analyze_message, EnvelopeOverride, MessageReport, Options};
 
 const MESSAGE: &str = "Received: by 10.0.0.5 with LMTP id x1; Mon, 1 Jan 2024 10:00:09 +0000\r\n\

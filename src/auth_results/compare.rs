@@ -19,25 +19,125 @@ use crate::spf::{MessageSpf, SpfResult};
 
 const RFC8601_TRUST: &str = "https://www.rfc-editor.org/rfc/rfc8601#section-5";
 
+/// The authentication methods mailspect recomputes and compares (RFC 8601 §2.7 method names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Method {
+    Spf,
+    Dkim,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Spf => "spf",
+            Method::Dkim => "dkim",
+        }
+    }
+}
+
+/// The result words of RFC 8601 §2.7, across the methods: every result enum of mailspect
+/// ([`SpfResult`], [`DkimResult`]) maps onto them, and a receiver's recorded word is read into
+/// one when it is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ResultWord {
+    Pass,
+    Fail,
+    Softfail,
+    Neutral,
+    None,
+    Policy,
+    Temperror,
+    Permerror,
+}
+
+impl ResultWord {
+    const ALL: [ResultWord; 8] = [
+        ResultWord::Pass,
+        ResultWord::Fail,
+        ResultWord::Softfail,
+        ResultWord::Neutral,
+        ResultWord::None,
+        ResultWord::Policy,
+        ResultWord::Temperror,
+        ResultWord::Permerror,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            ResultWord::Pass => "pass",
+            ResultWord::Fail => "fail",
+            ResultWord::Softfail => "softfail",
+            ResultWord::Neutral => "neutral",
+            ResultWord::None => "none",
+            ResultWord::Policy => "policy",
+            ResultWord::Temperror => "temperror",
+            ResultWord::Permerror => "permerror",
+        }
+    }
+
+    /// Reads a result word in any case; `None` for a word RFC 8601 does not define.
+    pub fn from_word(word: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|result| result.word().eq_ignore_ascii_case(word.trim()))
+    }
+}
+
+impl From<SpfResult> for ResultWord {
+    fn from(result: SpfResult) -> Self {
+        match result {
+            SpfResult::Pass => ResultWord::Pass,
+            SpfResult::Fail => ResultWord::Fail,
+            SpfResult::Softfail => ResultWord::Softfail,
+            SpfResult::Neutral => ResultWord::Neutral,
+            SpfResult::None => ResultWord::None,
+            SpfResult::Temperror => ResultWord::Temperror,
+            SpfResult::Permerror => ResultWord::Permerror,
+        }
+    }
+}
+
+impl From<DkimResult> for ResultWord {
+    fn from(result: DkimResult) -> Self {
+        match result {
+            DkimResult::Pass => ResultWord::Pass,
+            DkimResult::Fail => ResultWord::Fail,
+            DkimResult::Neutral => ResultWord::Neutral,
+            DkimResult::Policy => ResultWord::Policy,
+            DkimResult::Temperror => ResultWord::Temperror,
+            DkimResult::Permerror => ResultWord::Permerror,
+            DkimResult::None => ResultWord::None,
+        }
+    }
+}
+
 /// One recorded result beside the recomputed one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Comparison {
-    /// `spf` or `dkim`.
-    pub method: &'static str,
+    pub method: Method,
     /// Who recorded the result: the `authserv-id`, or the receiver named in Received-SPF.
     pub recorded_by: Option<String>,
     /// What the result is about: the SPF domain, or a DKIM signature's `d=` and `s=`.
     pub subject: String,
-    /// The receiver's result word, lower case as written.
-    pub recorded: String,
-    /// mailspect's result word for the same thing, or `null` when it evaluated nothing that matches.
-    pub recomputed: Option<String>,
+    /// The receiver's result, or `null` when it wrote a word RFC 8601 does not define.
+    pub recorded: Option<ResultWord>,
+    /// The receiver's result word as written, lower case (`hardfail`, `bestguesspass`, …).
+    pub recorded_text: String,
+    /// mailspect's result for the same thing, or `null` when it evaluated nothing that matches.
+    pub recomputed: Option<ResultWord>,
     pub agreement: Agreement,
     /// Why they differ, or why they cannot be compared, in plain words.
     pub note: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Agreement {
     Agree,
@@ -83,7 +183,7 @@ pub fn compare(
     }
     let recorded_spf = comparisons
         .iter()
-        .any(|comparison| comparison.method == "spf");
+        .any(|comparison| comparison.method == Method::Spf);
     if !recorded_spf {
         if let Some(field) = received_spf
             .iter()
@@ -103,10 +203,10 @@ pub fn compare(
                 format!(
                     "{} recorded {}={} for {}, but mailspect's own check gives {}. {}",
                     comparison.recorded_by.as_deref().unwrap_or("The receiver"),
-                    comparison.method,
-                    comparison.recorded,
+                    comparison.method.name(),
+                    comparison.recorded_text,
                     comparison.subject,
-                    comparison.recomputed.as_deref().unwrap_or("no result"),
+                    comparison.recomputed.map_or("no result", ResultWord::word),
                     comparison.note
                 ),
             )
@@ -151,13 +251,14 @@ fn compare_spf(
     identity: Option<String>,
     spf: &MessageSpf,
 ) -> Comparison {
-    let recorded = recorded.to_ascii_lowercase();
+    let recorded_text = recorded.to_ascii_lowercase();
+    let recorded = ResultWord::from_word(&recorded_text);
     let subject = identity
         .as_deref()
         .map(identity_domain)
         .or_else(|| spf.domain.clone())
         .unwrap_or_else(|| "the sender".into());
-    let recomputed = spf.result.to_string();
+    let recomputed = ResultWord::from(spf.result);
     let (agreement, note) = if spf.ip.is_none() || spf.domain.is_none() {
         (
             Agreement::NotComparable,
@@ -177,7 +278,7 @@ fn compare_spf(
             "mailspect's DNS lookups failed this time, so the result could not be recomputed."
                 .into(),
         )
-    } else if recomputed == recorded {
+    } else if Some(recomputed) == recorded {
         (
             Agreement::Agree,
             "Recomputing gives the same result.".into(),
@@ -191,10 +292,11 @@ fn compare_spf(
         )
     };
     Comparison {
-        method: "spf",
+        method: Method::Spf,
         recorded_by,
         subject,
         recorded,
+        recorded_text,
         recomputed: Some(recomputed),
         agreement,
         note,
@@ -250,16 +352,18 @@ fn compare_dkim(
     message: &Message,
     dkim: &[DkimReport],
 ) -> Comparison {
-    let recorded = result.result.to_ascii_lowercase();
+    let recorded_text = result.result.to_ascii_lowercase();
+    let recorded = ResultWord::from_word(&recorded_text);
     let described = header_property(result, "d")
         .or_else(|| header_property(result, "i"))
         .unwrap_or_else(|| "a signature".into());
     let Some(report) = matching_signature(result, message, dkim) else {
         return Comparison {
-            method: "dkim",
+            method: Method::Dkim,
             recorded_by,
             subject: described,
             recorded,
+            recorded_text,
             recomputed: None,
             agreement: if dkim.is_empty() && result.result.eq_ignore_ascii_case("none") {
                 Agreement::Agree
@@ -270,7 +374,7 @@ fn compare_dkim(
         };
     };
     let subject = format!("d={} s={}", report.domain, report.selector);
-    let recomputed = report.result.word().to_string();
+    let recomputed = ResultWord::from(report.result);
     let (agreement, note) = match report.outcome {
         Outcome::HeaderSignatureValidBodyNotChecked => (
             Agreement::NotComparable,
@@ -282,18 +386,18 @@ fn compare_dkim(
             Agreement::NotComparable,
             "mailspect's DNS lookup of the key failed this time.".into(),
         ),
-        _ if recomputed == recorded => (
+        _ if Some(recomputed) == recorded => (
             Agreement::Agree,
             "Recomputing gives the same result.".into(),
         ),
-        Outcome::KeyNotFound | Outcome::KeyRevoked if recorded == "pass" => (
+        Outcome::KeyNotFound | Outcome::KeyRevoked if recorded == Some(ResultWord::Pass) => (
             Agreement::Disagree,
             "The key is gone from DNS now. Senders rotate and withdraw keys after a while, so \
              for an old message this is expected; for a recent one, the recorded pass is \
              doubtful."
                 .into(),
         ),
-        _ if report.result == DkimResult::Fail && recorded == "pass" => (
+        _ if report.result == DkimResult::Fail && recorded == Some(ResultWord::Pass) => (
             Agreement::Disagree,
             "The signature does not verify over the message as given: it was changed after the \
              receiver checked it (or on the way to you), or the recorded pass was never true."
@@ -302,10 +406,11 @@ fn compare_dkim(
         _ => (Agreement::Disagree, format!("mailspect: {}", report.reason)),
     };
     Comparison {
-        method: "dkim",
+        method: Method::Dkim,
         recorded_by,
         subject,
         recorded,
+        recorded_text,
         recomputed: Some(recomputed),
         agreement,
         note,

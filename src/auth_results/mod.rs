@@ -13,13 +13,14 @@ use serde::Serialize;
 
 use crate::message::{unfold_value, Message};
 use crate::received::{address_literal, Border, RecordedIp, Trust};
-use crate::report::{Finding, Severity, Span};
+use crate::report::{Finding, Problem, Severity, Span};
 
-pub use compare::{compare, Agreement, Comparison};
+pub use compare::{compare, Agreement, Comparison, Method, ResultWord};
 pub use parse::{parse_authentication_results, parse_received_spf};
 
 /// The kinds of result header this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ResultsKind {
     /// `Authentication-Results` (RFC 8601 §2.2).
@@ -30,6 +31,7 @@ pub enum ResultsKind {
 
 /// One Authentication-Results or ARC-Authentication-Results field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct AuthenticationResults {
     pub kind: ResultsKind,
     /// The ARC instance (`i=`), for ARC-Authentication-Results.
@@ -42,8 +44,8 @@ pub struct AuthenticationResults {
     /// Whether the receiving organisation wrote this field (see [`Border::trust`]).
     pub trust: Trust,
     pub span: Span,
-    /// What did not follow RFC 8601, in plain words.
-    pub problems: Vec<String>,
+    /// What did not follow RFC 8601.
+    pub problems: Vec<Problem>,
     /// The field's place in `Message::fields`.
     #[serde(skip)]
     pub field_index: usize,
@@ -51,6 +53,7 @@ pub struct AuthenticationResults {
 
 /// `resinfo`: one method's result (RFC 8601 §2.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MethodResult {
     /// The method, lower case: `spf`, `dkim`, `dmarc`, `arc`, `iprev`, `auth`, `compauth`, …
     pub method: String,
@@ -68,6 +71,7 @@ pub struct MethodResult {
 
 /// `propspec = ptype [CFWS] "." [CFWS] property [CFWS] "=" pvalue`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Property {
     /// `smtp`, `header`, `body`, `policy`; empty for an extension.
     pub ptype: String,
@@ -77,6 +81,7 @@ pub struct Property {
 
 /// One Received-SPF field (RFC 7208 §9.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct ReceivedSpf {
     /// The result word, lower case.
     pub result: String,
@@ -85,7 +90,8 @@ pub struct ReceivedSpf {
     pub pairs: Vec<Property>,
     pub trust: Trust,
     pub span: Span,
-    pub problems: Vec<String>,
+    /// What did not follow RFC 7208 §9.1.
+    pub problems: Vec<Problem>,
     #[serde(skip)]
     pub field_index: usize,
 }
@@ -114,6 +120,7 @@ impl ReceivedSpf {
 
 /// Every result field of a message, top first.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct ResultFields {
     pub authentication_results: Vec<AuthenticationResults>,
     pub received_spf: Vec<ReceivedSpf>,
@@ -259,7 +266,7 @@ impl ResultFields {
                         format!(
                             "This {} field does not follow RFC 8601: {}.",
                             header_name(results.kind),
-                            results.problems.join("; ")
+                            problem_list(&results.problems)
                         ),
                     )
                     .with_rfc(RFC8601_GRAMMAR)
@@ -279,7 +286,7 @@ impl ResultFields {
                         "received-spf.nonstandard",
                         format!(
                             "This Received-SPF field does not follow RFC 7208: {}.",
-                            spf.problems.join("; ")
+                            problem_list(&spf.problems)
                         ),
                     )
                     .with_rfc(RFC7208_RECEIVED_SPF)
@@ -289,6 +296,15 @@ impl ResultFields {
         }
         findings
     }
+}
+
+/// The problems' messages as one list for a sentence.
+fn problem_list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|problem| problem.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn header_name(kind: ResultsKind) -> &'static str {

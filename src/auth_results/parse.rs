@@ -4,6 +4,7 @@
 
 use super::{AuthenticationResults, MethodResult, Property, ReceivedSpf, ResultsKind};
 use crate::lexer::{lex, Token};
+use crate::report::{quoted, Problem};
 
 /// A value is read up to this many characters; the rest is reported.
 const MAX_VALUE_CHARS: usize = 64 * 1024;
@@ -69,11 +70,14 @@ fn segments(tokens: &[Token]) -> Vec<&[Token]> {
         .collect()
 }
 
-fn limited(value: &str, problems: &mut Vec<String>) -> String {
+fn limited(value: &str, problems: &mut Vec<Problem>, code: &'static str) -> String {
     match value.char_indices().nth(MAX_VALUE_CHARS) {
         Some((cut, _)) => {
-            problems.push(format!(
-                "the value is longer than {MAX_VALUE_CHARS} characters; the rest was not read"
+            problems.push(Problem::new(
+                code,
+                format!(
+                    "the value is longer than {MAX_VALUE_CHARS} characters; the rest was not read"
+                ),
             ));
             value.get(..cut).unwrap_or_default().to_string()
         }
@@ -88,10 +92,13 @@ fn limited(value: &str, problems: &mut Vec<String>) -> String {
 /// (RFC 8601 §2.2); for ARC, `arc-info = instance [CFWS] ";" authres-payload` (RFC 8617 §4.1.1).
 pub fn parse_authentication_results(value: &str, kind: ResultsKind) -> AuthenticationResults {
     let mut problems = Vec::new();
-    let value = limited(value, &mut problems);
+    let value = limited(value, &mut problems, "auth-results.too-long");
     let lexed = lex(&value, &[';']);
     if let Some(open) = lexed.unclosed {
-        problems.push(format!("a {open} is never closed"));
+        problems.push(Problem::new(
+            "auth-results.unclosed",
+            format!("a {open} is never closed"),
+        ));
     }
     let mut segments = segments(&lexed.tokens).into_iter().peekable();
     let mut instance = None;
@@ -101,10 +108,19 @@ pub fn parse_authentication_results(value: &str, kind: ResultsKind) -> Authentic
             [Item::Pair(key, number)] if key.eq_ignore_ascii_case("i") => {
                 instance = number.parse().ok();
                 if instance.is_none() {
-                    problems.push(format!("the instance \"i={number}\" is not a number"));
+                    problems.push(Problem::new(
+                        "auth-results.bad-instance",
+                        format!(
+                            "the instance {} is not a number",
+                            quoted(&format!("i={number}"))
+                        ),
+                    ));
                 }
             }
-            _ => problems.push("there is no instance tag (i=) first".into()),
+            _ => problems.push(Problem::new(
+                "auth-results.no-instance",
+                "there is no instance tag (i=) first",
+            )),
         }
     }
     let (authserv_id, version) = match segments.peek().map(|segment| items(segment)) {
@@ -121,20 +137,29 @@ pub fn parse_authentication_results(value: &str, kind: ResultsKind) -> Authentic
                     .collect();
                 let version = words.get(1).and_then(|v| v.parse().ok());
                 if words.len() > 2 || (words.len() == 2 && version.is_none()) {
-                    problems.push("words after the authserv-id that are not a version".into());
+                    problems.push(Problem::new(
+                        "auth-results.bad-version",
+                        "words after the authserv-id that are not a version",
+                    ));
                 }
                 if words.is_empty() {
-                    problems.push("the authserv-id is empty".into());
+                    problems.push(Problem::new(
+                        "auth-results.empty-authserv-id",
+                        "the authserv-id is empty",
+                    ));
                 }
                 (words.first().map(|id| id.to_string()), version)
             }
             _ => {
-                problems.push("there is no authserv-id (Microsoft writes results first)".into());
+                problems.push(Problem::new(
+                    "auth-results.no-authserv-id",
+                    "there is no authserv-id (Microsoft writes results first)",
+                ));
                 (None, None)
             }
         },
         None => {
-            problems.push("the field is empty".into());
+            problems.push(Problem::new("auth-results.empty", "the field is empty"));
             (None, None)
         }
     };
@@ -151,14 +176,15 @@ pub fn parse_authentication_results(value: &str, kind: ResultsKind) -> Authentic
             }
         }
         if results.len() >= MAX_RESINFOS {
-            problems.push(format!(
-                "more than {MAX_RESINFOS} results; the rest were not read"
+            problems.push(Problem::new(
+                "auth-results.too-many-results",
+                format!("more than {MAX_RESINFOS} results; the rest were not read"),
             ));
             break;
         }
         match resinfo(segment_items) {
             Ok(result) => results.push(result),
-            Err(problem) => problems.push(problem),
+            Err(problem) => problems.push(Problem::new("auth-results.bad-result", problem)),
         }
     }
     AuthenticationResults {
@@ -195,7 +221,10 @@ fn resinfo(items: Vec<Item>) -> Result<MethodResult, String> {
                 break;
             }
             Some(Item::Word(word)) => {
-                return Err(format!("\"{word}\" where a method=result was expected"));
+                return Err(format!(
+                    "{} where a method=result was expected",
+                    quoted(&word)
+                ));
             }
             None => return Err("an empty result".into()),
         }
@@ -236,18 +265,22 @@ fn resinfo(items: Vec<Item>) -> Result<MethodResult, String> {
 /// `key-value-list = key-value-pair *( ";" [CFWS] key-value-pair ) [";"]` (RFC 7208 §9.1).
 pub fn parse_received_spf(value: &str) -> ReceivedSpf {
     let mut spf = ReceivedSpf::default();
-    let value = limited(value, &mut spf.problems);
+    let value = limited(value, &mut spf.problems, "received-spf.too-long");
     let lexed = lex(&value, &[';']);
     if let Some(open) = lexed.unclosed {
-        spf.problems.push(format!("a {open} is never closed"));
+        spf.problems.push(Problem::new(
+            "received-spf.unclosed",
+            format!("a {open} is never closed"),
+        ));
     }
     let all = items(&lexed.tokens);
     let mut all = all.into_iter();
     match all.next() {
         Some(Item::Word(result)) => spf.result = result.to_ascii_lowercase(),
-        _ => spf
-            .problems
-            .push("it does not start with a result word".into()),
+        _ => spf.problems.push(Problem::new(
+            "received-spf.no-result",
+            "it does not start with a result word",
+        )),
     }
     const RESULTS: [&str; 7] = [
         "pass",
@@ -259,8 +292,10 @@ pub fn parse_received_spf(value: &str) -> ReceivedSpf {
         "permerror",
     ];
     if !spf.result.is_empty() && !RESULTS.contains(&spf.result.as_str()) {
-        spf.problems
-            .push(format!("\"{}\" is not an RFC 7208 result", spf.result));
+        spf.problems.push(Problem::new(
+            "received-spf.unknown-result",
+            format!("{} is not an RFC 7208 result", quoted(&spf.result)),
+        ));
     }
     for item in all {
         match item {
@@ -271,7 +306,10 @@ pub fn parse_received_spf(value: &str) -> ReceivedSpf {
                 property: key.to_ascii_lowercase(),
                 value,
             }),
-            Item::Word(word) => spf.problems.push(format!("\"{word}\" is not key=value")),
+            Item::Word(word) => spf.problems.push(Problem::new(
+                "received-spf.not-key-value",
+                format!("{} is not key=value", quoted(&word)),
+            )),
         }
     }
     spf

@@ -19,7 +19,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Analyse a message or a header block: headers, transport path, DKIM, SPF, DMARC.
+    /// Analyse a message or a header block: headers, transport path, DKIM, SPF, and the receiver's recorded results rechecked.
     Message(MessageArgs),
     /// Look up one name, as mailspect's analyses do (a small dig): the answer and its trace.
     Dns(DnsLookupArgs),
@@ -146,7 +146,8 @@ impl FromStr for DnsSource {
             Ok(DnsSource::Doh(url.to_string()))
         } else {
             Err(format!(
-                "{spec:?} is not a DNS source: use zone:PATH or doh:URL"
+                "{} is not a DNS source: use zone:PATH or doh:URL",
+                mailspect::report::quoted(spec)
             ))
         }
     }

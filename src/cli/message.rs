@@ -1,13 +1,12 @@
 //! `mailspect message`: the message report.
 
 use std::io::Read;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use mailspect::{analyze_message, EnvelopeOverride, Options};
 
 use super::args::MessageArgs;
 use super::resolve::resolver;
-use super::{output, CliError};
+use super::{output, system_now, CliError};
 
 pub fn run(args: &MessageArgs) -> Result<(), CliError> {
     let input = read_input(args)?;
@@ -26,8 +25,7 @@ pub fn run(args: &MessageArgs) -> Result<(), CliError> {
     if args.json {
         output::print_json(&report)
     } else {
-        output::print_message(&report);
-        Ok(())
+        output::print_text(output::message(&report))
     }
 }
 
@@ -52,10 +50,4 @@ fn read_input(args: &MessageArgs) -> Result<Vec<u8>, CliError> {
         }
     }
     Ok(input)
-}
-
-pub fn system_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
 }

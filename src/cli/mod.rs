@@ -10,6 +10,7 @@ mod serve_dns;
 mod spf;
 
 use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -43,6 +44,13 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The clock for signature time checks and `%{t}`: the core reads none, the CLI passes this.
+pub fn system_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
 }
 
 /// Help and version go to stdout as usual; a usage mistake is one line on stderr and exit code 2,

@@ -1,20 +1,74 @@
-//! Human-readable and JSON output.
+//! Everything the CLI prints: the JSON reports and the human-readable text. Commands build their
+//! report and hand it here; nothing else in the CLI writes to standard output.
+//!
+//! Text is built in memory and written once. A reader that closes the pipe early (`mailspect …
+//! | head`) ends the command quietly with exit code 0, as ripgrep does: the output was not
+//! wanted any more, which is not an error.
 
-use std::io::Write;
+use std::fmt::{self, Write as _};
+use std::io::Write as _;
 
 use mailspect::analysis::MessageReport;
-use mailspect::dns::TraceOutcome;
+use mailspect::commands::SpfCheck;
+use mailspect::dkim::CoverageStatus;
+use mailspect::dns::{presentation, CacheUse, QueryTrace, TraceOutcome};
 use mailspect::message::Mailbox;
+use mailspect::report::{reveal, Finding};
+use mailspect::spf::{
+    DomainAudit, ExplanationSource, Identity, MessageSpf, SpfReport, TermOutcome, TraceNode,
+};
 use serde::Serialize;
 
 use super::CliError;
 
-pub fn print_json<T: Serialize>(report: &T) -> Result<(), CliError> {
+/// Text being built for standard output.
+#[derive(Default)]
+pub struct Text(String);
+
+impl Text {
+    fn line(&mut self, args: fmt::Arguments<'_>) {
+        // Writing to a String cannot fail.
+        let _ = self.0.write_fmt(args);
+        self.0.push('\n');
+    }
+
+    fn blank(&mut self) {
+        self.0.push('\n');
+    }
+}
+
+/// `line!(text, "format", args…)`: one line of output.
+macro_rules! line {
+    ($text:expr, $($arg:tt)*) => { $text.line(format_args!($($arg)*)) };
+}
+
+/// Writes `bytes` to standard output; a closed pipe is a quiet end, not an error.
+fn emit(bytes: &[u8]) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    serde_json::to_writer_pretty(&mut out, report)?;
-    writeln!(out)?;
-    Ok(())
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(CliError(format!("standard output: {error}"))),
+    }
+}
+
+pub fn print_json<T: Serialize>(report: &T) -> Result<(), CliError> {
+    let mut bytes = serde_json::to_vec_pretty(report)?;
+    bytes.push(b'\n');
+    emit(&bytes)
+}
+
+pub fn print_text(text: Text) -> Result<(), CliError> {
+    emit(text.0.as_bytes())
+}
+
+/// A value's JSON word (`kebab-case`), for showing an enum the way the report writes it.
+fn word<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn mailboxes(list: &[Mailbox]) -> String {
@@ -29,9 +83,30 @@ fn mailboxes(list: &[Mailbox]) -> String {
         .join(", ")
 }
 
-pub fn print_message(report: &MessageReport) {
+fn finding_line(out: &mut Text, finding: &Finding) {
+    let place = match (&finding.domain, finding.record_span) {
+        (Some(domain), Some(span)) => format!(" ({domain}, bytes {}..{})", span.start, span.end),
+        (Some(domain), None) => format!(" ({domain})"),
+        _ => String::new(),
+    };
+    line!(
+        out,
+        "  [{}] {}{place}: {}",
+        finding.severity.word(),
+        finding.code,
+        reveal(&finding.message)
+    );
+    if let Some(fix) = &finding.fix {
+        line!(out, "      fix: {fix}");
+    }
+}
+
+/// `mailspect message`, as text. Text that came from the message is shown with invisible and
+/// bidi characters revealed (`⟨U+202E⟩`), so that what is printed is what the message holds.
+pub fn message(report: &MessageReport) -> Text {
+    let mut out = Text::default();
     let summary = &report.summary;
-    println!("Summary");
+    line!(out, "Summary");
     let rows = [
         ("From", mailboxes(&summary.from)),
         ("To", mailboxes(&summary.to)),
@@ -41,51 +116,47 @@ pub fn print_message(report: &MessageReport) {
         ("Message-ID", summary.message_id.clone().unwrap_or_default()),
     ];
     for (label, value) in rows.iter().filter(|(_, value)| !value.is_empty()) {
-        println!("  {label:<11} {value}");
+        line!(out, "  {label:<11} {}", reveal(value));
     }
-    print_envelope(report);
-    print_hops(report);
-    print_results(report);
-    println!();
-    super::spf::print_message_spf(&report.spf);
-    println!();
-    println!("Findings ({})", report.findings.len());
+    envelope(&mut out, report);
+    hops(&mut out, report);
+    results(&mut out, report);
+    out.blank();
+    message_spf(&mut out, &report.spf);
+    out.blank();
+    line!(out, "Findings ({})", report.findings.len());
     for finding in &report.findings {
-        let severity = format!("{:?}", finding.severity).to_lowercase();
-        println!("  [{severity}] {}: {}", finding.code, finding.message);
+        finding_line(&mut out, finding);
     }
-    print_dkim(report);
-    print_comparisons(report);
-    println!();
-    println!("Headers ({})", report.headers.len());
+    dkim(&mut out, report);
+    comparisons(&mut out, report);
+    out.blank();
+    line!(out, "Headers ({})", report.headers.len());
     for header in &report.headers {
-        println!("  {}: {}", header.name, header.decoded);
+        line!(out, "  {}: {}", header.name, reveal(&header.decoded));
     }
     if !report.dns.is_empty() {
-        println!();
-        println!("DNS lookups ({})", report.dns.len());
+        out.blank();
+        line!(out, "DNS lookups ({})", report.dns.len());
         for lookup in &report.dns {
             let outcome = match &lookup.outcome {
                 TraceOutcome::Answer(answer) => format!("{} record(s)", answer.records.len()),
                 TraceOutcome::Error(error) => error.to_string(),
             };
-            println!("  {} {}: {outcome}", lookup.name, lookup.record_type);
+            line!(out, "  {} {}: {outcome}", lookup.name, lookup.record_type);
         }
     }
     if report.body.present {
-        println!();
-        println!("Body: {} bytes", report.body.bytes);
+        out.blank();
+        line!(out, "Body: {} bytes", report.body.bytes);
     }
+    out
 }
 
-fn print_envelope(report: &MessageReport) {
+fn envelope(out: &mut Text, report: &MessageReport) {
     let envelope = &report.envelope;
-    let source = serde_json::to_value(envelope.source)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_string))
-        .unwrap_or_default();
-    println!();
-    println!("Envelope (from {source})");
+    out.blank();
+    line!(out, "Envelope (from {})", word(envelope.source));
     let ip = envelope.ip.map(|ip| ip.to_string()).unwrap_or_default();
     for (label, value) in [
         ("IP", ip.as_str()),
@@ -96,13 +167,13 @@ fn print_envelope(report: &MessageReport) {
         ),
     ] {
         if !value.is_empty() {
-            println!("  {label:<11} {value}");
+            line!(out, "  {label:<11} {}", reveal(value));
         }
     }
 }
 
 /// The path as a compact table, oldest hop first.
-fn print_hops(report: &MessageReport) {
+fn hops(out: &mut Text, report: &MessageReport) {
     if report.hops.is_empty() {
         return;
     }
@@ -111,8 +182,12 @@ fn print_hops(report: &MessageReport) {
         .total_seconds
         .map(|seconds| format!(", {} in total", signed_duration(seconds)))
         .unwrap_or_default();
-    println!();
-    println!("Path ({} hops, oldest first{total})", report.hops.len());
+    out.blank();
+    line!(
+        out,
+        "Path ({} hops, oldest first{total})",
+        report.hops.len()
+    );
     for hop in &report.hops {
         let delay = match hop.delay_seconds {
             Some(seconds) if hop.clock_skew => format!("skew {}", signed_duration(seconds)),
@@ -126,10 +201,6 @@ fn print_hops(report: &MessageReport) {
             (None, Some(ip)) => format!("[{ip}]"),
             (None, None) => "-".into(),
         };
-        let transport = serde_json::to_value(hop.transport)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_string))
-            .unwrap_or_default();
         let tls = hop
             .tls
             .as_ref()
@@ -144,12 +215,15 @@ fn print_hops(report: &MessageReport) {
             })
             .unwrap_or_default();
         let border = if hop.border { "  ← border" } else { "" };
-        println!(
-            "  {:>2} {:<16} {from} → {}  with {}  {transport} {tls}{border}",
+        line!(
+            out,
+            "  {:>2} {:<16} {} → {}  with {}  {} {tls}{border}",
             hop.number,
             delay,
-            hop.by.as_deref().unwrap_or("-"),
-            hop.with.as_deref().unwrap_or("-"),
+            reveal(&from),
+            reveal(hop.by.as_deref().unwrap_or("-")),
+            reveal(hop.with.as_deref().unwrap_or("-")),
+            word(hop.transport),
         );
     }
 }
@@ -159,66 +233,64 @@ fn signed_duration(seconds: i64) -> String {
     format!("{sign}{}", mailspect::received::duration(seconds))
 }
 
-fn print_results(report: &MessageReport) {
-    let trust_word = |trust| {
-        serde_json::to_value(trust)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
+fn results(out: &mut Text, report: &MessageReport) {
     if !report.authentication_results.is_empty() || !report.received_spf.is_empty() {
-        println!();
-        println!("Authentication results written by receivers");
+        out.blank();
+        line!(out, "Authentication results written by receivers");
         for results in &report.authentication_results {
             let list: Vec<String> = results
                 .results
                 .iter()
                 .map(|result| format!("{}={}", result.method, result.result))
                 .collect();
-            println!(
+            line!(
+                out,
                 "  [{}] {}: {}",
-                trust_word(results.trust),
-                results.authserv_id.as_deref().unwrap_or("(no authserv-id)"),
-                list.join(" ")
+                word(results.trust),
+                reveal(results.authserv_id.as_deref().unwrap_or("(no authserv-id)")),
+                reveal(&list.join(" "))
             );
         }
         for spf in &report.received_spf {
-            println!(
+            line!(
+                out,
                 "  [{}] Received-SPF: {} {}",
-                trust_word(spf.trust),
-                spf.result,
-                spf.value("client-ip").unwrap_or_default()
+                word(spf.trust),
+                reveal(&spf.result),
+                reveal(spf.value("client-ip").unwrap_or_default())
             );
         }
     }
     if !report.vendor_verdicts.is_empty() {
-        println!();
-        println!("Vendor verdicts");
+        out.blank();
+        line!(out, "Vendor verdicts");
         for verdict in &report.vendor_verdicts {
-            println!(
+            line!(
+                out,
                 "  [{}] {}: {}",
-                trust_word(verdict.trust),
+                word(verdict.trust),
                 verdict.header,
-                verdict.summary.as_deref().unwrap_or(&verdict.raw)
+                reveal(verdict.summary.as_deref().unwrap_or(&verdict.raw))
             );
         }
     }
 }
 
-fn print_dkim(report: &MessageReport) {
+fn dkim(out: &mut Text, report: &MessageReport) {
     if report.dkim.is_empty() {
         return;
     }
-    println!();
-    println!("DKIM ({})", report.dkim.len());
+    out.blank();
+    line!(out, "DKIM ({})", report.dkim.len());
     for signature in &report.dkim {
-        println!(
+        line!(
+            out,
             "  {} d={} s={} a={}: {}",
             signature.result,
-            signature.domain,
-            signature.selector,
-            signature.algorithm,
-            signature.reason
+            reveal(&signature.domain),
+            reveal(&signature.selector),
+            reveal(&signature.algorithm),
+            reveal(&signature.reason)
         );
         if let Some(key) = &signature.key {
             let key_type = key.key_type.map_or("?", |key_type| key_type.name());
@@ -230,16 +302,21 @@ fn print_dkim(report: &MessageReport) {
             } else {
                 ""
             };
-            println!(
+            line!(
+                out,
                 "    key {key_type} {bits} bits at {} (TTL {}{dnssec})",
-                key.name, key.ttl
+                key.name,
+                key.ttl
             );
         }
         if !signature.signed_headers.is_empty() {
-            println!("    signed: {}", signature.signed_headers.join(":"));
+            line!(
+                out,
+                "    signed: {}",
+                reveal(&signature.signed_headers.join(":"))
+            );
         }
         for coverage in &signature.header_coverage {
-            use mailspect::dkim::CoverageStatus;
             let note = match coverage.status {
                 CoverageStatus::OverSigned => continue,
                 CoverageStatus::SignedNotOverSigned => {
@@ -248,40 +325,279 @@ fn print_dkim(report: &MessageReport) {
                 CoverageStatus::NotSigned => "present but not (all copies) signed",
                 CoverageStatus::AbsentNotSigned => "absent and not signed: one could be added",
             };
-            println!("    {}: {note}", coverage.name);
+            line!(out, "    {}: {note}", coverage.name);
         }
-        for warning in &signature.warnings {
-            println!("    warning: {warning}");
+        for finding in &signature.findings {
+            line!(
+                out,
+                "    {}: {}",
+                finding.severity.word(),
+                reveal(&finding.message)
+            );
         }
         if let Some(canonicalized) = &signature.canonicalized {
             // Debug formatting shows CR, LF and tabs as escapes: the point is to see every byte.
-            println!("    hashed headers: {:?}", canonicalized.headers);
+            line!(out, "    hashed headers: {:?}", canonicalized.headers);
             if let Some(body) = &canonicalized.body {
-                println!("    hashed body: {body:?}");
+                line!(out, "    hashed body: {body:?}");
             }
         }
     }
 }
 
-fn print_comparisons(report: &MessageReport) {
+fn comparisons(out: &mut Text, report: &MessageReport) {
     if report.comparisons.is_empty() {
         return;
     }
-    println!();
-    println!("Receiver's results, rechecked");
+    out.blank();
+    line!(out, "Receiver's results, rechecked");
     for comparison in &report.comparisons {
-        let agreement = serde_json::to_value(comparison.agreement)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_string))
-            .unwrap_or_default();
-        println!(
-            "  {} {}: recorded {} by {}, mailspect {} ({agreement}). {}",
-            comparison.method,
-            comparison.subject,
-            comparison.recorded,
-            comparison.recorded_by.as_deref().unwrap_or("the receiver"),
-            comparison.recomputed.as_deref().unwrap_or("-"),
+        line!(
+            out,
+            "  {} {}: recorded {} by {}, mailspect {} ({}). {}",
+            comparison.method.name(),
+            reveal(&comparison.subject),
+            reveal(&comparison.recorded_text),
+            reveal(comparison.recorded_by.as_deref().unwrap_or("the receiver")),
+            comparison.recomputed.map_or("-", |result| result.word()),
+            word(comparison.agreement),
             comparison.note
         );
     }
+}
+
+/// The SPF section of the message report.
+fn message_spf(out: &mut Text, spf: &MessageSpf) {
+    line!(out, "SPF: {} ({})", spf.result, reveal(&spf.reason));
+    for report in spf.mail_from.iter().chain(spf.helo.iter()) {
+        out.blank();
+        spf_report(out, report);
+    }
+}
+
+/// `mailspect spf --ip`, as text.
+pub fn spf_check(check: &SpfCheck) -> Text {
+    let mut out = Text::default();
+    spf_report(&mut out, &check.check);
+    if let Some(helo_check) = &check.helo_check {
+        out.blank();
+        spf_report(&mut out, helo_check);
+    }
+    out
+}
+
+fn spf_report(out: &mut Text, report: &SpfReport) {
+    let identity = match report.identity {
+        Identity::MailFrom => "MAIL FROM",
+        Identity::Helo => "HELO",
+    };
+    line!(
+        out,
+        "SPF check of {identity} {} from {}",
+        reveal(&report.sender),
+        report.ip
+    );
+    line!(
+        out,
+        "  Result       {} ({})",
+        report.result,
+        word(report.outcome)
+    );
+    line!(out, "  Why          {}", reveal(&report.reason));
+    if let Some(explanation) = &report.explanation {
+        let source = match report.explanation_source {
+            Some(ExplanationSource::Record) => "the domain's exp= text",
+            _ => "default",
+        };
+        line!(out, "  Explanation  {} ({source})", reveal(explanation));
+    }
+    line!(
+        out,
+        "  Lookups      {} of {} DNS lookups, {} of {} void lookups",
+        report.lookups_used,
+        report.lookup_limit,
+        report.void_lookups,
+        report.void_lookup_limit
+    );
+    if let Some(decided) = &report.decided_by {
+        line!(
+            out,
+            "  Decided by   \"{}\" in {} (via {})",
+            reveal(&decided.term),
+            decided.domain,
+            decided.path.join(" → ")
+        );
+    }
+    if let Some(trace) = &report.trace {
+        line!(out, "  Evaluation");
+        spf_node(out, trace, 2, report.lookup_limit, report.void_lookup_limit);
+    }
+}
+
+/// `mailspect spf DOMAIN`, as text.
+pub fn spf_audit(audit: &DomainAudit) -> Text {
+    let mut out = Text::default();
+    line!(out, "SPF audit of {}", audit.domain);
+    if let Some(record) = &audit.record {
+        line!(out, "  Record       {}", reveal(record));
+    }
+    line!(
+        out,
+        "  Unlisted host gets {}: {}",
+        audit.result,
+        reveal(&audit.reason)
+    );
+    line!(
+        out,
+        "  Lookups      {} of {} DNS lookups used, {} of {} void lookups",
+        audit.lookups_used,
+        audit.lookup_limit,
+        audit.void_lookups,
+        audit.void_lookup_limit
+    );
+    line!(out, "  Include tree");
+    spf_node(
+        &mut out,
+        &audit.trace,
+        2,
+        audit.lookup_limit,
+        audit.void_lookup_limit,
+    );
+    out.blank();
+    line!(out, "Findings ({})", audit.findings.len());
+    for finding in &audit.findings {
+        finding_line(&mut out, finding);
+    }
+    out
+}
+
+/// One `check_host()` of the tree, its terms indented below it.
+fn spf_node(out: &mut Text, node: &TraceNode, depth: usize, lookups: u32, voids: u32) {
+    let indent = "  ".repeat(depth);
+    match &node.record {
+        Some(record) => line!(
+            out,
+            "{indent}{}  \"{}\"  → {}",
+            node.domain,
+            reveal(record),
+            node.result
+        ),
+        None => line!(
+            out,
+            "{indent}{}  → {} ({})",
+            node.domain,
+            node.result,
+            reveal(&node.reason)
+        ),
+    }
+    if let Some(error) = &node.parse_error {
+        line!(out, "{indent}  invalid: {error}");
+    }
+    for term in &node.terms {
+        let outcome = match term.outcome {
+            TermOutcome::Match => "MATCH",
+            TermOutcome::NoMatch => "no match",
+            TermOutcome::Applied => "applied",
+            TermOutcome::Ignored => "ignored",
+            TermOutcome::Temperror => "TEMPERROR",
+            TermOutcome::Permerror => "PERMERROR",
+        };
+        let target = term
+            .target
+            .as_ref()
+            .map(|target| format!(" ({})", reveal(target)))
+            .unwrap_or_default();
+        line!(
+            out,
+            "{indent}  {}{target}  {outcome}  [lookups {}/{lookups}, void {}/{voids}]",
+            reveal(&term.text),
+            term.lookups_used,
+            term.void_lookups
+        );
+        for query in term.queries.iter().filter(|_| term.child.is_none()) {
+            line!(
+                out,
+                "{indent}      {} {}: {}",
+                query.record_type,
+                reveal(&query.name),
+                answer_text(query)
+            );
+        }
+        if let Some(note) = &term.note {
+            line!(out, "{indent}      note: {}", reveal(note));
+        }
+        if let Some(child) = &term.child {
+            spf_node(out, child, depth + 2, lookups, voids);
+        }
+    }
+}
+
+/// A lookup's answers in zone-file form, or its error.
+fn answer_text(query: &QueryTrace) -> String {
+    match &query.outcome {
+        TraceOutcome::Answer(answer) => answer
+            .records
+            .iter()
+            .map(|record| presentation(&record.data))
+            .collect::<Vec<_>>()
+            .join(", "),
+        TraceOutcome::Error(error) => error.to_string(),
+    }
+}
+
+/// `mailspect dns NAME TYPE`, as text: a comment line with what answered and how, then the
+/// records in zone-file form, so that they can be pasted into a zone file.
+pub fn lookup(trace: &QueryTrace) -> Text {
+    let mut out = Text::default();
+    let mut facts = Vec::new();
+    if let Some(source) = &trace.source {
+        facts.push(format!("from {source}"));
+    }
+    if let Some(duration) = trace.duration_ms {
+        facts.push(format!("{duration:.0} ms"));
+    }
+    facts.push(
+        match trace.cache {
+            CacheUse::None => "zone data",
+            CacheUse::Miss => "asked",
+            CacheUse::Hit => "cached",
+            CacheUse::Merged => "merged with an identical lookup",
+        }
+        .to_string(),
+    );
+    match &trace.outcome {
+        TraceOutcome::Answer(answer) => {
+            if answer.authenticated {
+                facts.push("DNSSEC-validated by the resolver (AD)".into());
+            }
+            line!(
+                out,
+                ";; {} {}: {} record(s), {}",
+                trace.name,
+                trace.record_type,
+                answer.records.len(),
+                facts.join(", ")
+            );
+            for record in answer.cnames.iter().chain(answer.records.iter()) {
+                line!(
+                    out,
+                    "{}.\t{}\t{}\t{}",
+                    record.name,
+                    record.ttl,
+                    record.data.record_type(),
+                    presentation(&record.data)
+                );
+            }
+        }
+        TraceOutcome::Error(error) => {
+            line!(
+                out,
+                ";; {} {}: {error}, {}",
+                trace.name,
+                trace.record_type,
+                facts.join(", ")
+            );
+        }
+    }
+    out
 }

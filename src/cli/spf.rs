@@ -1,26 +1,11 @@
-//! `mailspect spf`: evaluate SPF for a connecting IP, or audit a domain's SPF record; and the
-//! SPF section of `mailspect message`.
+//! `mailspect spf`: evaluate SPF for a connecting IP, or audit a domain's SPF record.
 
-use mailspect::spf::{
-    self, CheckOptions, DomainAudit, ExplanationSource, MessageSpf, SpfReport, TermOutcome,
-    TraceNode, MAX_DNS_TERMS, MAX_VOID_LOOKUPS,
-};
-use serde::Serialize;
+use mailspect::commands::{SpfAuditReport, SpfCheck, SpfCheckReport};
+use mailspect::spf::{self, CheckOptions};
 
 use super::args::SpfArgs;
-use super::message::system_now;
 use super::resolve::resolver;
-use super::{output, CliError};
-
-/// The JSON of a check: the report of the main identity, plus the HELO check when both a MAIL
-/// FROM and a HELO name were given.
-#[derive(Serialize)]
-struct CheckOutput {
-    #[serde(flatten)]
-    check: SpfReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    helo_check: Option<SpfReport>,
-}
+use super::{output, system_now, CliError};
 
 pub fn run(args: &SpfArgs) -> Result<(), CliError> {
     let resolver = resolver(&args.dns.sources)?;
@@ -39,10 +24,9 @@ pub fn run(args: &SpfArgs) -> Result<(), CliError> {
         })?;
         let audit = pollster::block_on(spf::audit_domain(&resolver, domain));
         if args.json {
-            return output::print_json(&audit);
+            return output::print_json(&SpfAuditReport::new(audit));
         }
-        print_audit(&audit);
-        return Ok(());
+        return output::print_text(output::spf_audit(&audit));
     };
     let options = CheckOptions {
         receiver: args.receiver.clone(),
@@ -78,136 +62,9 @@ pub fn run(args: &SpfArgs) -> Result<(), CliError> {
         ))),
         _ => None,
     };
+    let check = SpfCheck { check, helo_check };
     if args.json {
-        return output::print_json(&CheckOutput { check, helo_check });
+        return output::print_json(&SpfCheckReport::new(check));
     }
-    print_report(&check);
-    if let Some(helo_check) = &helo_check {
-        println!();
-        print_report(helo_check);
-    }
-    Ok(())
-}
-
-/// The SPF section of the message report.
-pub fn print_message_spf(spf: &MessageSpf) {
-    println!("SPF: {} ({})", spf.result, spf.reason);
-    for report in spf.mail_from.iter().chain(spf.helo.iter()) {
-        println!();
-        print_report(report);
-    }
-}
-
-fn print_report(report: &SpfReport) {
-    let identity = match report.identity {
-        spf::Identity::MailFrom => "MAIL FROM",
-        spf::Identity::Helo => "HELO",
-    };
-    println!(
-        "SPF check of {identity} {} from {}",
-        report.sender, report.ip
-    );
-    println!("  Result       {}", report.result);
-    println!("  Why          {}", report.reason);
-    if let Some(explanation) = &report.explanation {
-        let source = match report.explanation_source {
-            Some(ExplanationSource::Record) => "the domain's exp= text",
-            _ => "default",
-        };
-        println!("  Explanation  {explanation} ({source})");
-    }
-    println!(
-        "  Lookups      {} of {MAX_DNS_TERMS} DNS lookups, {} of {MAX_VOID_LOOKUPS} void lookups",
-        report.lookups_used, report.void_lookups
-    );
-    if let Some(decided) = &report.decided_by {
-        println!(
-            "  Decided by   {:?} in {} (via {})",
-            decided.term,
-            decided.domain,
-            decided.path.join(" → ")
-        );
-    }
-    if let Some(trace) = &report.trace {
-        println!("  Evaluation");
-        print_node(trace, 2);
-    }
-}
-
-fn print_audit(audit: &DomainAudit) {
-    println!("SPF audit of {}", audit.domain);
-    if let Some(record) = &audit.record {
-        println!("  Record       {record}");
-    }
-    println!("  Unlisted host gets {}: {}", audit.result, audit.reason);
-    println!(
-        "  Lookups      {} of {} DNS lookups used, {} of {} void lookups",
-        audit.lookups_used, audit.lookup_limit, audit.void_lookups, audit.void_lookup_limit
-    );
-    println!("  Include tree");
-    print_node(&audit.trace, 2);
-    println!();
-    println!("Findings ({})", audit.findings.len());
-    for finding in &audit.findings {
-        let severity = format!("{:?}", finding.severity).to_lowercase();
-        let place = finding
-            .span
-            .map(|span| format!(", bytes {}..{}", span.start, span.end))
-            .unwrap_or_default();
-        println!(
-            "  [{severity}] {} ({}{place}): {}",
-            finding.code, finding.domain, finding.message
-        );
-        println!("      fix: {}", finding.fix);
-    }
-}
-
-/// One `check_host()` of the tree, its terms indented below it.
-fn print_node(node: &TraceNode, depth: usize) {
-    let indent = "  ".repeat(depth);
-    match &node.record {
-        Some(record) => println!("{indent}{}  {record:?}  → {}", node.domain, node.result),
-        None => println!(
-            "{indent}{}  → {} ({})",
-            node.domain, node.result, node.reason
-        ),
-    }
-    if let Some(error) = &node.parse_error {
-        println!("{indent}  invalid: {error}");
-    }
-    for term in &node.terms {
-        let outcome = match term.outcome {
-            TermOutcome::Match => "MATCH",
-            TermOutcome::NoMatch => "no match",
-            TermOutcome::Applied => "applied",
-            TermOutcome::Ignored => "ignored",
-            TermOutcome::Temperror => "TEMPERROR",
-            TermOutcome::Permerror => "PERMERROR",
-        };
-        let target = term
-            .target
-            .as_ref()
-            .map(|target| format!(" ({target})"))
-            .unwrap_or_default();
-        println!(
-            "{indent}  {}{target}  {outcome}  [lookups {}/{MAX_DNS_TERMS}, void {}/{MAX_VOID_LOOKUPS}]",
-            term.text, term.lookups_used, term.void_lookups
-        );
-        for query in term.queries.iter().filter(|_| term.child.is_none()) {
-            let answer = match &query.error {
-                Some(error) => error.to_string(),
-                None => query.answers.join(", "),
-            };
-            println!(
-                "{indent}      {} {}: {answer}",
-                query.record_type, query.name
-            );
-        }
-        if let Some(note) = &term.note {
-            println!("{indent}      note: {note}");
-        }
-        if let Some(child) = &term.child {
-            print_node(child, depth + 2);
-        }
-    }
+    output::print_text(output::spf_check(&check))
 }

@@ -6,11 +6,9 @@ use crate::report::{Finding, Severity};
 use super::{DkimReport, DkimResult, Outcome};
 
 const VERIFIER_ACTIONS: &str = "https://www.rfc-editor.org/rfc/rfc6376#section-6.1";
-const BODY_LENGTH: &str = "https://www.rfc-editor.org/rfc/rfc6376#section-8.2";
-const KEY_RECORD: &str = "https://www.rfc-editor.org/rfc/rfc6376#section-3.6.1";
 
-/// One finding per signature that did not pass, and one per warning-worthy detail of those that
-/// did (an `l=` limit, a testing key), each pointing at its DKIM-Signature field.
+/// One finding per signature that did not pass, and the signature's own findings (an `l=` limit,
+/// a testing key, a short key), each pointing at its DKIM-Signature field.
 pub fn findings(reports: &[DkimReport]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for report in reports {
@@ -38,33 +36,10 @@ pub fn findings(reports: &[DkimReport]) -> Vec<Finding> {
                 .with_rfc(VERIFIER_ACTIONS)
                 .with_span(report.span),
             );
-            continue;
         }
-        if let Some(length) = report.body_length {
-            findings.push(
-                Finding::new(
-                    Severity::Warning,
-                    "dkim.body-length-limit",
-                    format!(
-                        "{who} covers only the first {length} bytes of the body (l=); text \
-                         added after them would not break it."
-                    ),
-                )
-                .with_rfc(BODY_LENGTH)
-                .with_span(report.span),
-            );
-        }
-        if report.key.as_ref().is_some_and(|key| key.testing) {
-            findings.push(
-                Finding::new(
-                    Severity::Info,
-                    "dkim.testing-key",
-                    format!("{who} passes, but its key says the domain is testing DKIM (t=y)."),
-                )
-                .with_rfc(KEY_RECORD)
-                .with_span(report.span),
-            );
-        }
+        // The details (an `l=` limit, a testing key, a short key), each already a finding of
+        // the signature's own report.
+        findings.extend(report.findings.iter().cloned());
     }
     findings
 }

@@ -18,13 +18,14 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::report::Span;
+use crate::report::{quoted, Finding, Span};
 
 pub use findings::findings;
 pub use verify::{verify_message, Verified};
 
 /// The RFC 8601 §2.7.1 result words for DKIM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DkimResult {
     /// The signature verified, header and body.
@@ -67,6 +68,7 @@ impl fmt::Display for DkimResult {
 
 /// Why a signature got its result: one stable code per case, finer than the RFC 8601 word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Outcome {
@@ -152,6 +154,7 @@ pub struct Signature {
 
 /// `a=`: the signing algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub enum Algorithm {
     #[serde(rename = "rsa-sha256")]
     RsaSha256,
@@ -186,6 +189,7 @@ impl Algorithm {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HashAlgorithm {
     Sha1,
@@ -193,6 +197,7 @@ pub enum HashAlgorithm {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyType {
     Rsa,
@@ -211,6 +216,7 @@ impl KeyType {
 
 /// `c=`: one of the two canonicalization algorithms (RFC 6376 §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Canonicalization {
     Simple,
@@ -236,12 +242,12 @@ pub struct KeyRecord {
     pub notes: Option<String>,
 }
 
-/// A grammar error with the place it is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A grammar error with the place it is about. Not itself in the report: the report carries
+/// its sentence in `reason` and its place as `error_span` (or `key.error_record_span`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub kind: ParseErrorKind,
     /// Offsets into the parsed bytes; [`DkimReport::error_span`] gives them in the message.
-    #[serde(skip)]
     pub range: Range<usize>,
 }
 
@@ -252,8 +258,7 @@ impl ParseError {
 }
 
 /// The kinds of [`ParseError`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "kind", content = "detail")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ParseErrorKind {
     /// The text is not a `tag=value; …` list at this place (RFC 6376 §3.2).
@@ -299,17 +304,21 @@ impl fmt::Display for ParseError {
             ParseErrorKind::DuplicateTag(name) => write!(f, "tag {name}= appears twice"),
             ParseErrorKind::MissingTag(name) => write!(f, "required tag {name}= is missing"),
             ParseErrorKind::InvalidValue { tag, why } => write!(f, "the value of {tag}= {why}"),
-            ParseErrorKind::UnsupportedVersion(v) => write!(f, "version {v:?} is not supported"),
+            ParseErrorKind::UnsupportedVersion(v) => {
+                write!(f, "version {} is not supported", quoted(v))
+            }
             ParseErrorKind::UnsupportedAlgorithm(a) => {
-                write!(f, "algorithm {a:?} is not supported")
+                write!(f, "algorithm {} is not supported", quoted(a))
             }
             ParseErrorKind::UnsupportedCanonicalization(c) => {
-                write!(f, "canonicalization {c:?} is not supported")
+                write!(f, "canonicalization {} is not supported", quoted(c))
             }
             ParseErrorKind::UnsupportedQueryMethod(q) => {
-                write!(f, "query method {q:?} does not include dns/txt")
+                write!(f, "query method {} does not include dns/txt", quoted(q))
             }
-            ParseErrorKind::UnsupportedKeyType(k) => write!(f, "key type {k:?} is not supported"),
+            ParseErrorKind::UnsupportedKeyType(k) => {
+                write!(f, "key type {} is not supported", quoted(k))
+            }
             ParseErrorKind::TooLong => f.write_str("the tag list is too long"),
         }
     }
@@ -319,6 +328,7 @@ impl std::error::Error for ParseError {}
 
 /// The report on one DKIM-Signature field.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct DkimReport {
     /// `d=` (as far as it could be read; empty when absent).
     pub domain: String,
@@ -335,13 +345,10 @@ pub struct DkimReport {
     /// The DKIM-Signature field in the message.
     pub span: Span,
     /// Where a syntax error is, in the message.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_span: Option<Span>,
     /// `i=` as written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
     /// `c=` header and body algorithms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonicalization: Option<CanonicalizationReport>,
     /// Every tag of the field and where its value is, for the page to point at.
     pub tags: Vec<TagSpan>,
@@ -352,13 +359,10 @@ pub struct DkimReport {
     /// signature.
     pub header_coverage: Vec<HeaderCoverage>,
     /// `l=`: the body is signed only up to this many canonicalized bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body_length: Option<u64>,
     /// `t=`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<u64>,
     /// `x=`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration: Option<u64>,
     /// Whether the verdict rests on a body-hash check: false when only headers were given, or
     /// when the check stopped before (no key, an expired signature).
@@ -367,12 +371,11 @@ pub struct DkimReport {
     /// only the body changed, which tells an expert where the message was altered).
     pub header_signature_valid: bool,
     /// The key as DNS served it, when it was fetched.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<KeyReport>,
-    /// Things a reader should know even when the signature passes (l=, t=y, …).
-    pub warnings: Vec<String>,
+    /// What a reader should know even when the signature passes (l=, t=y, a short key), each
+    /// also in the message report's findings.
+    pub findings: Vec<Finding>,
     /// The exact bytes that were hashed, when asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonicalized: Option<Canonicalized>,
     /// Set only by the verifier, for a signature that passed (or passed its header part).
     #[serde(skip)]
@@ -381,6 +384,7 @@ pub struct DkimReport {
 
 /// One tag of a DKIM-Signature field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TagSpan {
     pub name: Cow<'static, str>,
     /// The tag's value in the message.
@@ -388,6 +392,7 @@ pub struct TagSpan {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct CanonicalizationReport {
     pub header: Canonicalization,
     pub body: Canonicalization,
@@ -395,6 +400,7 @@ pub struct CanonicalizationReport {
 
 /// How well a field that matters is protected by one signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct HeaderCoverage {
     pub name: &'static str,
     /// How many copies the message has.
@@ -405,6 +411,7 @@ pub struct HeaderCoverage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CoverageStatus {
     /// Named in `h=` more often than present: no copy can be added without breaking the
@@ -420,6 +427,7 @@ pub enum CoverageStatus {
 
 /// The key record as fetched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct KeyReport {
     /// The DNS name asked, `selector._domainkey.domain`.
     pub name: String,
@@ -428,27 +436,24 @@ pub struct KeyReport {
     pub ttl: u32,
     /// The resolver's AD flag on the answer (DNSSEC-validated).
     pub authenticated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_type: Option<KeyType>,
     /// Key size in bits (256 for ed25519).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bits: Option<usize>,
     /// `t=y`: the domain is testing DKIM.
     pub testing: bool,
     /// `t=s`: `i=` must be exactly `d=`.
     pub strict: bool,
     /// Where the record's syntax error is, as byte offsets into `record`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_span: Option<Span>,
+    pub error_record_span: Option<Span>,
 }
 
 /// The exact canonicalized bytes each hash covered (lossy UTF-8 for display).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Canonicalized {
     /// The selected header fields and the DKIM-Signature field with `b=` emptied, as hashed.
     pub headers: String,
     /// The body as hashed (after `l=` truncation); absent when no body was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
 

@@ -339,15 +339,43 @@ fn sig_h_tag(tag: &Tag<'_>) -> Result<Vec<String>, ParseError> {
 }
 
 /// `sig-i-tag = %x69 [FWS] "=" [FWS] [ Local-part ] "@" domain-name` (RFC 6376 §3.5); returns the
-/// domain part.
+/// domain part. The value is dkim-quoted-printable (§3.5 lists `i=` as such), so
+/// `jlong=40messiah.edu` and `jlong@messiah=2Eedu` are the same identity as `jlong@messiah.edu`:
+/// it is decoded before the `@` is looked for.
 fn sig_i_tag(tag: &Tag<'_>) -> Result<String, ParseError> {
-    let at = tag
-        .value
+    let decoded = dkim_quoted_printable(tag.value).map_err(|why| invalid(tag, why))?;
+    let at = decoded
         .iter()
         .rposition(|b| *b == b'@')
         .ok_or_else(|| invalid(tag, "has no @"))?;
     // `at` is the position of a byte of the value, so `at + 1` is at most its length.
-    domain_name(tag, &tag.value[at + 1..])
+    domain_name(tag, &decoded[at + 1..])
+}
+
+/// `dkim-quoted-printable = *(FWS / hex-octet / dkim-safe-char)` (RFC 6376 §2.11), decoded:
+/// white space is dropped and `=XX` becomes the octet XX. RFC 2045's `hex-octet` has upper-case
+/// digits only; lower case is accepted too, since it can only mean the same octet and refusing
+/// it would turn a readable identity into a syntax error.
+pub fn dkim_quoted_printable(value: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let mut out = Vec::with_capacity(value.len());
+    let mut bytes = value.iter();
+    while let Some(&byte) = bytes.next() {
+        match byte {
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            b'=' => {
+                let high = bytes.next().and_then(|&b| char::from(b).to_digit(16));
+                let low = bytes.next().and_then(|&b| char::from(b).to_digit(16));
+                let (Some(high), Some(low)) = (high, low) else {
+                    return Err("has an = that is not followed by two hex digits");
+                };
+                // Two hex digits make at most 0xFF.
+                out.push(u8::try_from(high * 16 + low).unwrap_or(u8::MAX));
+            }
+            0x21..=0x3a | 0x3c | 0x3e..=0x7e => out.push(byte),
+            _ => return Err("holds a character that dkim-quoted-printable does not allow"),
+        }
+    }
+    Ok(out)
 }
 
 /// `sig-q-tag = %x71 [FWS] "=" [FWS] sig-q-tag-method *([FWS] ":" [FWS] sig-q-tag-method)`

@@ -293,8 +293,35 @@ fn signature_checks_against_the_clock() {
     );
     let future = check_signature(&parsed("h=from; t=200000"), 100).unwrap_err();
     assert_eq!(future.outcome, Outcome::TimestampInFuture);
-    let warnings = check_signature(&parsed("h=from; t=200"), 100).unwrap();
-    assert_eq!(warnings.len(), 1);
+    let findings = check_signature(&parsed("h=from; t=200"), 100).unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].code, "dkim.timestamp-ahead");
+}
+
+/// `i=` is dkim-quoted-printable (RFC 6376 §3.5): `=40` is an `@` and `=2E` a dot. These two
+/// identities were read raw and gave `neutral` (no @ / a bad domain) before.
+#[test]
+fn dkim_identity_is_quoted_printable_decoded() {
+    let signature = |i: &str| {
+        let text = format!("v=1; a=rsa-sha256; d=messiah.edu; s=s; bh=AAAA; b=AAAA; h=from; i={i}");
+        crate::dkim::parse::signature(text.as_bytes()).unwrap()
+    };
+    for identity in [
+        "jlong=40messiah.edu",
+        "jlong@messiah=2Eedu",
+        "jlong@messiah=2eedu",
+    ] {
+        let parsed = signature(identity);
+        assert_eq!(parsed.identity.as_deref(), Some(identity));
+        assert_eq!(
+            parsed.identity_domain.as_deref(),
+            Some("messiah.edu"),
+            "{identity}"
+        );
+        assert!(check_signature(&parsed, 0).is_ok(), "{identity}");
+    }
+    let text = b"v=1; a=rsa-sha256; d=messiah.edu; s=s; bh=AAAA; b=AAAA; h=from; i=jlong=4@x.edu";
+    assert!(crate::dkim::parse::signature(text).is_err());
 }
 
 #[test]

@@ -14,7 +14,7 @@ use sha2_v011::Digest as _;
 
 use crate::dns::{DnsError, RecordType, Resolver};
 use crate::message::{HeaderField, Message};
-use crate::report::Span;
+use crate::report::{Finding, Severity, Span};
 
 use super::{
     canon, parse, Algorithm, CanonicalizationReport, Canonicalized, DkimReport, DkimResult,
@@ -28,6 +28,14 @@ pub const MAX_SIGNATURES: usize = 32;
 
 /// RSA keys shorter than this are not accepted (RFC 8301 §3.2).
 pub const MINIMUM_RSA_BITS: usize = 1024;
+/// RSA keys under this many bits get a warning: RFC 8301 §3.2 says signers SHOULD use 2048 bits
+/// or more.
+pub const RECOMMENDED_RSA_BITS: usize = 2048;
+
+const RFC6376_TAGS: &str = "https://www.rfc-editor.org/rfc/rfc6376#section-3.5";
+const RFC6376_BODY_LENGTH: &str = "https://www.rfc-editor.org/rfc/rfc6376#section-8.2";
+const RFC6376_KEY_RECORD: &str = "https://www.rfc-editor.org/rfc/rfc6376#section-3.6.1";
+const RFC8301_KEY_SIZE: &str = "https://www.rfc-editor.org/rfc/rfc8301#section-3.2";
 
 /// RSA keys longer than this are refused. RFC 8301 §3.2 asks verifiers to handle up to 4096 bits;
 /// 8192 is accepted too, as mail-auth does, since such keys are published. rsa's own limit (4096)
@@ -193,8 +201,9 @@ fn is_same_or_subdomain(child: &str, parent: &str) -> bool {
 }
 
 /// The checks on a signature before any key is fetched (RFC 6376 §6.1.1): From signed, `i=`
-/// within `d=`, the time window against `now`. Returns warnings for a signature that may go on.
-pub fn check_signature(signature: &Signature, now: u64) -> Result<Vec<String>, Rejection> {
+/// within `d=`, the time window against `now`. Returns findings for a signature that may go on
+/// (their spans are set by the caller, which knows where the field is).
+pub fn check_signature(signature: &Signature, now: u64) -> Result<Vec<Finding>, Rejection> {
     if !signature
         .signed_headers
         .iter()
@@ -229,7 +238,7 @@ pub fn check_signature(signature: &Signature, now: u64) -> Result<Vec<String>, R
             ));
         }
     }
-    let mut warnings = Vec::new();
+    let mut findings = Vec::new();
     if let Some(timestamp) = signature.timestamp {
         if timestamp > now.saturating_add(ALLOWED_CLOCK_SKEW) {
             // RFC 6376 §3.5 lets verifiers ignore such signatures; a later check may accept it,
@@ -244,20 +253,34 @@ pub fn check_signature(signature: &Signature, now: u64) -> Result<Vec<String>, R
             ));
         }
         if timestamp > now {
-            warnings.push(format!(
-                "t={timestamp} is {} seconds after the time of checking: the signer's clock is \
-                 ahead, or the time of checking is wrong",
-                timestamp - now
-            ));
+            findings.push(
+                Finding::new(
+                    Severity::Info,
+                    "dkim.timestamp-ahead",
+                    format!(
+                        "t={timestamp} is {} seconds after the time of checking: the signer's \
+                         clock is ahead, or the time of checking is wrong.",
+                        timestamp - now
+                    ),
+                )
+                .with_rfc(RFC6376_TAGS),
+            );
         }
     }
     if let Some(length) = signature.body_length {
-        warnings.push(format!(
-            "l={length}: only the first {length} bytes of the body are signed; anything can be \
-             appended after them without breaking the signature (RFC 6376 §8.2)"
-        ));
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                "dkim.body-length-limit",
+                format!(
+                    "l={length}: only the first {length} bytes of the body are signed; anything \
+                     can be appended after them without breaking the signature."
+                ),
+            )
+            .with_rfc(RFC6376_BODY_LENGTH),
+        );
     }
-    Ok(warnings)
+    Ok(findings)
 }
 
 /// The checks of a key record against the signature (RFC 6376 §6.1.2, §3.6.1).
@@ -495,7 +518,7 @@ fn skeleton(field: &HeaderField) -> DkimReport {
         body_checked: false,
         header_signature_valid: false,
         key: None,
-        warnings: Vec::new(),
+        findings: Vec::new(),
         canonicalized: None,
         verified: None,
     }
@@ -574,7 +597,12 @@ async fn verify_field<R: Resolver>(
         });
     }
     match check_signature(&signature, now) {
-        Ok(warnings) => report.warnings = warnings,
+        Ok(findings) => {
+            report.findings = findings
+                .into_iter()
+                .map(|finding| finding.with_span(report.span))
+                .collect();
+        }
         Err(rejection) => {
             reject(&mut report, rejection);
             return report;
@@ -591,14 +619,35 @@ async fn verify_field<R: Resolver>(
     report.key = Some(key_report);
     if let Some(key_report) = &report.key {
         if key_report.testing {
-            report.warnings.push(
-                "the key has t=y: the domain is testing DKIM, and receivers may treat this \
-                 signature as if unsigned (RFC 6376 §3.6.1)"
-                    .into(),
+            report.findings.push(
+                Finding::new(
+                    Severity::Info,
+                    "dkim.testing-key",
+                    "The key has t=y: the domain is testing DKIM, and receivers may treat this \
+                     signature as if unsigned.",
+                )
+                .with_rfc(RFC6376_KEY_RECORD)
+                .with_span(report.span),
             );
         }
     }
     if let PublicKey::Rsa(_) = key {
+        if (MINIMUM_RSA_BITS..RECOMMENDED_RSA_BITS).contains(&key.bits()) {
+            report.findings.push(
+                Finding::new(
+                    Severity::Warning,
+                    "dkim.rsa-key-short",
+                    format!(
+                        "The RSA key has {} bits; signers SHOULD use at least \
+                         {RECOMMENDED_RSA_BITS} (RFC 8301 §3.2). Keys this short are within \
+                         reach of a well-funded attacker.",
+                        key.bits()
+                    ),
+                )
+                .with_rfc(RFC8301_KEY_SIZE)
+                .with_span(report.span),
+            );
+        }
         if key.bits() < MINIMUM_RSA_BITS {
             reject(
                 &mut report,
@@ -707,12 +756,12 @@ async fn fetch_key<R: Resolver>(
             bits: None,
             testing: false,
             strict: false,
-            error_span: None,
+            error_record_span: None,
         };
         let key_record = match parse::key_record(&text) {
             Ok(key_record) => key_record,
             Err(error) => {
-                key_report.error_span = Some(Span::new(error.range.start, error.range.end));
+                key_report.error_record_span = Some(Span::new(error.range.start, error.range.end));
                 first_failure.get_or_insert((
                     key_report,
                     syntax_rejection(&error, "the key record cannot be used", true),

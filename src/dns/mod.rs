@@ -11,6 +11,7 @@
 pub mod doh;
 mod memory;
 pub mod name;
+mod presentation;
 pub mod serve;
 mod trace;
 pub mod wire;
@@ -22,13 +23,18 @@ use std::future::Future;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 
+use crate::report::ErrorObject;
+
 pub use memory::MemoryResolver;
+pub use presentation::{presentation, quote_character_string};
 pub use trace::{CacheUse, QueryTrace, Recorder, TraceOutcome};
 
 /// The record types mailspect asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 #[non_exhaustive]
 pub enum RecordType {
@@ -120,6 +126,7 @@ impl fmt::Display for RecordType {
 
 /// The data of one resource record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "UPPERCASE")]
 #[non_exhaustive]
 pub enum RecordData {
@@ -152,14 +159,19 @@ pub enum RecordData {
     /// nothing between (RFC 6376 §3.6.2.2, RFC 7208 §3.3), but a report may want to show them.
     /// Kept as bytes because records in the wild carry non-UTF-8 octets.
     Txt {
+        /// Each string as text; a byte that is not UTF-8 shows as U+FFFD (the record's `text`
+        /// keeps every byte, escaped).
         #[serde(serialize_with = "serialize_strings")]
+        #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "Vec<String>"))]
         strings: Vec<Vec<u8>>,
     },
     Tlsa {
         usage: u8,
         selector: u8,
         matching_type: u8,
+        /// The certificate association data, in lower-case hex.
         #[serde(serialize_with = "serialize_hex")]
+        #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "String"))]
         data: Vec<u8>,
     },
 }
@@ -208,8 +220,9 @@ fn serialize_hex<S: serde::Serializer>(data: &[u8], serializer: S) -> Result<S::
     serializer.serialize_str(&hex)
 }
 
-/// One resource record of an answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One resource record of an answer. In the report it also has `text`: the data as a zone file
+/// writes it ([`presentation`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// Owner name in lower case without the trailing dot.
     pub name: String,
@@ -217,12 +230,50 @@ pub struct Record {
     pub data: RecordData,
 }
 
+impl Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut record = serializer.serialize_struct("Record", 4)?;
+        record.serialize_field("name", &self.name)?;
+        record.serialize_field("ttl", &self.ttl)?;
+        record.serialize_field("data", &self.data)?;
+        record.serialize_field("text", &presentation(&self.data))?;
+        record.end()
+    }
+}
+
+/// The JSON shape of [`Record`], for its schema only.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct RecordShape {
+    /// Owner name in lower case without the trailing dot.
+    name: String,
+    ttl: u32,
+    data: RecordData,
+    /// The data as a zone file writes it (RFC 1035 §5.1): quoted strings with `\DDD` escapes,
+    /// names ending in a dot.
+    text: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl schemars::JsonSchema for Record {
+    fn schema_name() -> Cow<'static, str> {
+        "Record".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        RecordShape::json_schema(generator)
+    }
+}
+
 /// A successful answer: the records of the type asked for (after following CNAMEs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Answer {
     /// Shared, not copied: the in-memory resolver hands out the records it holds, and the query
     /// trace keeps the answer it passes on (`Arc::make_mut` gives a copy to change).
     #[serde(serialize_with = "serialize_records")]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "Vec<Record>"))]
     pub records: Arc<[Record]>,
     /// CNAME records followed to reach `records`, in order.
     pub cnames: Vec<Record>,
@@ -232,19 +283,16 @@ pub struct Answer {
 }
 
 /// Why a lookup gave no records. SPF and DMARC treat these differently (RFC 7208 §4.4, §5;
-/// RFC 7489 §6.6.3), so they are kept apart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "detail", rename_all = "kebab-case")]
+/// RFC 7489 §6.6.3), so they are kept apart. In the report: `{"kind", "message", "detail"}` with
+/// the kinds of [`DnsError::KINDS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DnsError {
     /// RCODE 3: the name does not exist.
-    #[serde(rename = "nxdomain")]
     NxDomain,
     /// The name exists but has no record of this type (NOERROR, empty answer).
-    #[serde(rename = "nodata")]
     NoData,
     /// SERVFAIL or another temporary failure reported by the server.
-    #[serde(rename = "servfail")]
     ServFail,
     /// The server refused to answer (RCODE 5).
     Refused,
@@ -264,6 +312,46 @@ pub enum DnsError {
 }
 
 impl DnsError {
+    /// Every `kind` the report may carry.
+    pub const KINDS: [&'static str; 10] = [
+        "nxdomain",
+        "nodata",
+        "servfail",
+        "refused",
+        "timeout",
+        "malformed",
+        "too-large",
+        "transport",
+        "budget-exhausted",
+        "invalid-name",
+    ];
+
+    /// The stable word for the kind of failure, e.g. `nxdomain`, `budget-exhausted`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DnsError::NxDomain => "nxdomain",
+            DnsError::NoData => "nodata",
+            DnsError::ServFail => "servfail",
+            DnsError::Refused => "refused",
+            DnsError::Timeout => "timeout",
+            DnsError::Malformed(_) => "malformed",
+            DnsError::TooLarge => "too-large",
+            DnsError::Transport(_) => "transport",
+            DnsError::BudgetExhausted => "budget-exhausted",
+            DnsError::InvalidName(_) => "invalid-name",
+        }
+    }
+
+    /// The variable part: what was malformed, how the transport failed, why the name is invalid.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            DnsError::Malformed(why) | DnsError::Transport(why) | DnsError::InvalidName(why) => {
+                Some(why)
+            }
+            _ => None,
+        }
+    }
+
     /// Errors that may go away if asked again later: they map to `temperror` in SPF, DKIM and
     /// DMARC. NXDOMAIN and NODATA are definitive answers, and a malformed answer is treated as
     /// temporary too because the next one may be fine (RFC 7208 §2.6.6).
@@ -293,6 +381,28 @@ impl fmt::Display for DnsError {
 }
 
 impl std::error::Error for DnsError {}
+
+impl Serialize for DnsError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ErrorObject {
+            kind: self.kind(),
+            message: self.to_string(),
+            detail: self.detail(),
+        }
+        .serialize(serializer)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl schemars::JsonSchema for DnsError {
+    fn schema_name() -> Cow<'static, str> {
+        "DnsError".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::report::error_object_schema("Why a DNS lookup gave no records.", &Self::KINDS)
+    }
+}
 
 /// Something that answers DNS questions.
 ///

@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use super::{normalize_name, Answer, DnsError, RecordType, Resolver};
 
-/// One lookup as the report shows it.
+/// One lookup as the report shows it: the one shape of a DNS lookup everywhere in a report (the
+/// top-level `dns` list, the SPF tree, DKIM keys).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct QueryTrace {
     /// The name asked for, lower case, without the trailing dot.
     pub name: String,
@@ -30,7 +32,8 @@ pub struct QueryTrace {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
 pub enum TraceOutcome {
     Answer(Answer),
     Error(DnsError),
@@ -38,7 +41,8 @@ pub enum TraceOutcome {
 
 /// Where the answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
 pub enum CacheUse {
     /// The resolver has no cache (zone files answer from memory).
     None,
@@ -62,6 +66,22 @@ impl QueryTrace {
             cache: CacheUse::None,
             source: None,
             requests: 0,
+        }
+    }
+
+    /// NXDOMAIN or no records: what RFC 7208 §4.6.4 counts as a void lookup.
+    pub fn is_void(&self) -> bool {
+        matches!(
+            self.outcome,
+            TraceOutcome::Error(DnsError::NxDomain | DnsError::NoData)
+        )
+    }
+
+    /// The lookup's answer, if it had one.
+    pub fn answer(&self) -> Option<&Answer> {
+        match &self.outcome {
+            TraceOutcome::Answer(answer) => Some(answer),
+            TraceOutcome::Error(_) => None,
         }
     }
 

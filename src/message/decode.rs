@@ -11,6 +11,7 @@ use super::Message;
 
 /// A mailbox from an address field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Mailbox {
     /// The display name, decoded.
     pub name: Option<String>,
@@ -20,6 +21,7 @@ pub struct Mailbox {
 
 /// The fields people look at first, decoded; each from the topmost field of its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Summary {
     pub from: Vec<Mailbox>,
     pub to: Vec<Mailbox>,

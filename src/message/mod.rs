@@ -66,6 +66,22 @@ impl Message {
             .find(|field| field.name.eq_ignore_ascii_case(name))
     }
 
+    /// The address of the topmost Return-Path field (RFC 5321 §4.4), where the final delivery
+    /// agent records MAIL FROM: unfolded, without the angle brackets; `Some("")` for the null
+    /// reverse-path of a bounce.
+    pub fn return_path(&self) -> Option<String> {
+        let field = self.first_field("Return-Path")?;
+        let value = unfold_value(self.value_bytes(field));
+        Some(
+            value
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .trim()
+                .to_string(),
+        )
+    }
+
     /// The exact bytes of a field, name through the closing CRLF.
     pub fn field_bytes(&self, field: &HeaderField) -> &[u8] {
         // Spans are built by `parse_message` over these very bytes.
@@ -97,6 +113,7 @@ impl HeaderField {
 
 /// Why an input could not be read as a message at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct IntakeError {
     pub kind: IntakeErrorKind,
     /// Byte offset in the input the error is about, when there is one.
@@ -105,6 +122,7 @@ pub struct IntakeError {
 
 /// The kinds of [`IntakeError`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum IntakeErrorKind {

@@ -23,6 +23,7 @@ pub struct RecordedIp {
 
 /// How far a header field can be believed, given where it sits relative to the border.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Trust {
     /// Written by the receiving organisation.
@@ -34,8 +35,20 @@ pub enum Trust {
     Unknown,
 }
 
+/// How the border hop was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum BorderMethod {
+    /// The first hop, from the receiver down, whose sender is outside the receiver's domains.
+    HostNames,
+    /// A result field the receiver wrote names this hop's IP as the one it evaluated.
+    RecordedIp,
+}
+
 /// The border as found, with why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Border {
     /// The hop's number (1 = oldest).
     pub hop: usize,
@@ -43,7 +56,7 @@ pub struct Border {
     /// outside the receiver's domains) or `recorded-ip` (a result field the receiver wrote names
     /// this hop's IP as the one it evaluated; this finds the border behind an inbound filtering
     /// gateway, and between two customers of one provider).
-    pub method: &'static str,
+    pub method: BorderMethod,
     /// The receiver's domains as read from its stamps (the last two labels of each `by` host,
     /// three under a two-letter country code with a generic second level, e.g. `co.uk`).
     pub receiver_domains: Vec<String>,
@@ -122,7 +135,7 @@ pub fn find_border(
         }
     }
     let by_names = by_names?;
-    let border_at = |position: usize, method: &'static str| {
+    let border_at = |position: usize, method: BorderMethod| {
         Some(Border {
             hop: position + 1,
             method,
@@ -134,7 +147,7 @@ pub fn find_border(
                 .copied(),
         })
     };
-    let named = border_at(by_names, "host-names")?;
+    let named = border_at(by_names, BorderMethod::HostNames)?;
     // The receiver's own record of the IP it evaluated can correct the names. Towards the
     // receiver (hops above `by_names`, all stamped inside) a record written above the
     // candidate's upstream stamp is enough. Further out (an inbound gateway such as a filtering
@@ -162,7 +175,7 @@ pub fn find_border(
         Some(position) if position < by_names => {
             // The hops between the recorded border and the named one were stamped by the
             // receiver's gateway: their hosts are the receiver's too.
-            let mut border = border_at(position, "recorded-ip")?;
+            let mut border = border_at(position, BorderMethod::RecordedIp)?;
             for hop in hops.get(position..by_names).unwrap_or_default() {
                 if let Some(org) = hop.by.as_deref().and_then(organisation) {
                     if !border.receiver_domains.contains(&org) {
@@ -172,9 +185,9 @@ pub fn find_border(
             }
             Some(border)
         }
-        Some(position) if position != by_names => border_at(position, "recorded-ip"),
+        Some(position) if position != by_names => border_at(position, BorderMethod::RecordedIp),
         Some(_) => Some(Border {
-            method: "recorded-ip",
+            method: BorderMethod::RecordedIp,
             ..named
         }),
         None => Some(named),

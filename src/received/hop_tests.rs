@@ -58,7 +58,7 @@ fn border_uses_the_ip_the_receiver_recorded_when_sender_and_receiver_share_a_pro
     let names_only = analyze_path(&message, &[], 0);
     assert_eq!(
         names_only.border.as_ref().map(|b| b.method),
-        Some("host-names")
+        Some(BorderMethod::HostNames)
     );
     assert_eq!(names_only.border.as_ref().map(|b| b.hop), Some(1));
     let recorded = [RecordedIp {
@@ -68,7 +68,7 @@ fn border_uses_the_ip_the_receiver_recorded_when_sender_and_receiver_share_a_pro
     }];
     let path = analyze_path(&message, &recorded, 0);
     let border = path.border.expect("border");
-    assert_eq!((border.hop, border.method), (2, "recorded-ip"));
+    assert_eq!((border.hop, border.method), (2, BorderMethod::RecordedIp));
     // A recorded IP from below the sender's stamp (anyone's writing) is not believed.
     let forged = [RecordedIp {
         field_index: 3,
@@ -76,7 +76,7 @@ fn border_uses_the_ip_the_receiver_recorded_when_sender_and_receiver_share_a_pro
         claimed_name: Some("google.com".into()),
     }];
     let path = analyze_path(&message, &forged, 0);
-    assert_eq!(path.border.map(|b| b.method), Some("host-names"));
+    assert_eq!(path.border.map(|b| b.method), Some(BorderMethod::HostNames));
 }
 
 /// Robustness: every prefix of every known line parses without panicking.
@@ -198,7 +198,7 @@ fn receivers_trusted_record_moves_the_border_out_past_an_inbound_gateway() {
     let mut results = crate::auth_results::read_result_fields(&message);
     let path = analyze_path(&message, &results.recorded_ips(), 0);
     let border = path.border.clone().expect("border");
-    assert_eq!((border.hop, border.method), (2, "recorded-ip"));
+    assert_eq!((border.hop, border.method), (2, BorderMethod::RecordedIp));
     assert_eq!(border.receiver_domains, ["outlook.com", "pphosted.com"]);
     results.judge(path.border.as_ref());
     // The upstream field's IP (198.51.100.3) did not move the border further.
@@ -219,7 +219,7 @@ fn forged_result_in_the_receivers_name_does_not_move_the_border_out() {
     let results = crate::auth_results::read_result_fields(&message);
     let path = analyze_path(&message, &results.recorded_ips(), 0);
     let border = path.border.expect("border");
-    assert_eq!((border.hop, border.method), (2, "host-names"));
+    assert_eq!((border.hop, border.method), (2, BorderMethod::HostNames));
 }
 
 #[test]

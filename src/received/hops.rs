@@ -28,6 +28,7 @@ const RFC5321_LOOP: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-6.3";
 
 /// The transport path of a message.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Path {
     /// Oldest first.
     pub hops: Vec<Hop>,
@@ -141,7 +142,7 @@ fn hop(stamp: &Received, span: Span) -> Hop {
         authenticated,
         border: false,
         span,
-        unread: stamp.unread.clone(),
+        problems: stamp.problems.clone(),
     }
 }
 
@@ -357,7 +358,7 @@ fn hop_findings(hop: &Hop) -> Vec<Finding> {
     }
     // A stamp that is only a comment (`(qmail 12345 invoked from network)`) is a known form;
     // one with words but no clause is not.
-    if hop.from.is_none() && hop.by.is_none() && hop.with.is_none() && !hop.unread.is_empty() {
+    if hop.from.is_none() && hop.by.is_none() && hop.with.is_none() && !hop.problems.is_empty() {
         findings.push(
             Finding::new(
                 Severity::Info,
@@ -365,20 +366,20 @@ fn hop_findings(hop: &Hop) -> Vec<Finding> {
                 format!(
                     "Hop {number}'s Received field has neither from, by nor with clause; only \
                      its date was read. Not understood: {}.",
-                    hop.unread.join("; ")
+                    problem_list(&hop.problems)
                 ),
             )
             .with_rfc(RFC5321_TRACE)
             .with_span(hop.span),
         );
-    } else if !hop.unread.is_empty() {
+    } else if !hop.problems.is_empty() {
         findings.push(
             Finding::new(
                 Severity::Info,
                 "received.unread-part",
                 format!(
                     "Parts of hop {number}'s Received field were not understood: {}.",
-                    hop.unread.join("; ")
+                    problem_list(&hop.problems)
                 ),
             )
             .with_rfc(RFC5321_TRACE)
@@ -425,4 +426,13 @@ pub fn duration(seconds: i64) -> String {
         3600..86400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
         _ => format!("{} d {} h", seconds / 86400, seconds % 86400 / 3600),
     }
+}
+
+/// The problems' messages as one list for a sentence.
+fn problem_list(problems: &[crate::report::Problem]) -> String {
+    problems
+        .iter()
+        .map(|problem| problem.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -15,9 +15,9 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::report::Span;
+use crate::report::{Problem, Span};
 
-pub use border::{is_private, organisation, Border, RecordedIp, Trust};
+pub use border::{is_private, organisation, Border, BorderMethod, RecordedIp, Trust};
 pub use date::{parse_date, ParsedDate};
 pub use hops::{analyze_path, duration, Path, MAX_HOPS};
 pub use parse::{address_literal, parse_received};
@@ -29,6 +29,7 @@ pub const MAX_RECEIVED_BYTES: usize = 16 * 1024;
 
 /// One Received field as written, split into its clauses (RFC 5321 §4.4 `Stamp`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Received {
     /// `From-domain`: the sending host as the receiver saw it.
     pub from: Option<FromClause>,
@@ -48,11 +49,12 @@ pub struct Received {
     /// Every comment, in order, without the parentheses.
     pub comments: Vec<String>,
     /// Words outside any clause, or clauses that are not in RFC 5321's grammar.
-    pub unread: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 /// `From-domain = "FROM" FWS Extended-Domain`, with the TCP-info comment split into its parts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct FromClause {
     /// The name the client gave in HELO/EHLO (or, for qmail and Exim, the `HELO`/`helo=` value).
     pub helo: Option<String>,
@@ -67,6 +69,7 @@ pub struct FromClause {
 /// How a hop carried the message, from the `with` keyword (RFC 3848, IANA "Mail Transmission
 /// Types") and the TLS comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Transport {
     /// TLS was used (the stamp names TLS, a TLS version or cipher, or an `S` protocol type).
@@ -83,6 +86,7 @@ pub enum Transport {
 
 /// One hop of the path, oldest first; the JSON shape of `hops` in the message report.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Hop {
     /// 1 for the oldest hop.
     pub number: usize,
@@ -117,7 +121,7 @@ pub struct Hop {
     /// The Received field, in the message bytes.
     pub span: Span,
     /// What could not be read from the field.
-    pub unread: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 #[cfg(test)]

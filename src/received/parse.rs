@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use super::{FromClause, Received, MAX_RECEIVED_BYTES};
 use crate::lexer::{lex, Token};
+use crate::report::{quoted, Problem};
 
 /// The clause keywords of `Stamp` and `Opt-info` (RFC 5321 §4.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,19 @@ enum Keyword {
     With,
     Id,
     For,
+}
+
+impl Keyword {
+    fn name(self) -> &'static str {
+        match self {
+            Keyword::From => "from",
+            Keyword::By => "by",
+            Keyword::Via => "via",
+            Keyword::With => "with",
+            Keyword::Id => "id",
+            Keyword::For => "for",
+        }
+    }
 }
 
 fn keyword(word: &str) -> Option<Keyword> {
@@ -50,10 +64,13 @@ pub fn parse_received(value: &str) -> Received {
     let mut received = Received::default();
     let value = match value.char_indices().nth(MAX_RECEIVED_BYTES) {
         Some((cut, _)) => {
-            received.unread.push(format!(
-                "everything after the first {MAX_RECEIVED_BYTES} characters (the field is {} \
-                 bytes long)",
-                value.len()
+            received.problems.push(Problem::new(
+                "received.too-long",
+                format!(
+                    "everything after the first {MAX_RECEIVED_BYTES} characters (the field is {} \
+                     bytes long)",
+                    value.len()
+                ),
             ));
             // `cut` comes from `char_indices`, so it is a character boundary inside `value`.
             &value[..cut]
@@ -62,9 +79,10 @@ pub fn parse_received(value: &str) -> Received {
     };
     let lexed = lex(value, &[';']);
     if let Some(open) = lexed.unclosed {
-        received
-            .unread
-            .push(format!("a {open} that is never closed"));
+        received.problems.push(Problem::new(
+            "received.unclosed",
+            format!("a {open} that is never closed"),
+        ));
     }
     let tokens = lexed.tokens;
     let date_split = tokens
@@ -76,7 +94,10 @@ pub fn parse_received(value: &str) -> Received {
         // with no `;`: an ISO 8601 date word starts the date-time.
         None => match tokens.iter().position(is_iso_date) {
             Some(start) => {
-                received.unread.push("no \";\" before the date".to_string());
+                received.problems.push(Problem::new(
+                    "received.no-semicolon",
+                    "no \";\" before the date",
+                ));
                 let (stamp, date) = tokens.split_at(start);
                 received.date = date_time(date);
                 (stamp, &[][..])
@@ -97,7 +118,10 @@ pub fn parse_received(value: &str) -> Received {
                     clause.comments.push(text.clone());
                 }
             }
-            Token::Special(c) => received.unread.push(c.to_string()),
+            Token::Special(c) => received.problems.push(Problem::new(
+                "received.stray-character",
+                format!("a stray \"{c}\""),
+            )),
             Token::Word(text) | Token::Quoted(text) => {
                 // The word right after a keyword is that clause's value, even if it looks like a
                 // keyword itself (`from by.example`); later keywords start new clauses.
@@ -108,7 +132,10 @@ pub fn parse_received(value: &str) -> Received {
                     (false, Some(keyword)) => clauses.push((keyword, Clause::default())),
                     _ => match clauses.last_mut() {
                         Some((_, clause)) => clause.words.push(text.clone()),
-                        None => received.unread.push(text.clone()),
+                        None => received.problems.push(Problem::new(
+                            "received.word-outside-clause",
+                            format!("{} before any clause", quoted(text)),
+                        )),
                     },
                 }
             }
@@ -139,19 +166,28 @@ fn date_time(tokens: &[Token]) -> Option<String> {
 }
 
 fn assign_clause(received: &mut Received, keyword: Keyword, clause: Clause) {
-    let name = format!("{keyword:?}").to_lowercase();
+    let name = keyword.name();
     let first = clause.words.first().cloned();
     if first.is_none() {
-        received.unread.push(format!("{name} without a value"));
+        received.problems.push(Problem::new(
+            "received.clause-without-value",
+            format!("{name} without a value"),
+        ));
     }
     // Single-valued clauses: later words and a second clause of the same kind are not in the
     // grammar, and are reported rather than guessed at.
     let single = |received: &mut Received, already: bool| {
         if already {
-            received.unread.push(format!("a second {name} clause"));
+            received.problems.push(Problem::new(
+                "received.repeated-clause",
+                format!("a second {name} clause"),
+            ));
         }
         for extra in clause.words.iter().skip(1) {
-            received.unread.push(format!("{extra} (after {name})"));
+            received.problems.push(Problem::new(
+                "received.extra-word",
+                format!("{} after the {name} clause's value", quoted(extra)),
+            ));
         }
     };
     match keyword {

@@ -83,7 +83,7 @@ pub(super) fn check(line: &str, expect: Expect) {
     if let Some(timestamp) = expect.timestamp {
         assert_eq!(hop.timestamp, Some(timestamp), "date in {show}");
     }
-    assert_eq!(!hop.unread.is_empty(), expect.unread, "unread in {show}");
+    assert_eq!(!hop.problems.is_empty(), expect.unread, "unread in {show}");
 }
 
 #[test]

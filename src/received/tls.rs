@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// What a stamp says about TLS on its hop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TlsDetails {
     /// The protocol version, normalised (`TLS 1.3`), when the stamp names it.
     pub version: Option<String>,

@@ -6,9 +6,9 @@
 
 mod confusables;
 
-use crate::message::{unfold_value, Message, Summary};
+use crate::message::{decode_field, Message, Summary};
 use crate::received::organisation;
-use crate::report::{Finding, Severity};
+use crate::report::{is_hidden_char, quoted, Finding, Severity};
 
 pub use confusables::{mixed_script_labels, punycode_label, skeleton, unicode_domain};
 
@@ -17,6 +17,11 @@ const RFC5322_MESSAGE_ID: &str = "https://www.rfc-editor.org/rfc/rfc5322#section
 const RFC5322_ORIGINATOR: &str = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2";
 const RFC5321_RETURN_PATH: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4";
 const UTS39_CONFUSABLES: &str = "https://www.unicode.org/reports/tr39/#Confusable_Detection";
+const UTR36_BIDI: &str = "https://www.unicode.org/reports/tr36/#Bidirectional_Text_Spoofing";
+
+/// At most this many fields get a hidden-character finding: a hostile message with thousands
+/// would otherwise drown everything else.
+const MAX_HIDDEN_CHARACTER_FINDINGS: usize = 20;
 
 /// Fields RFC 5322 §3.6 allows at most once.
 const SINGLETONS: [&str; 11] = [
@@ -39,7 +44,8 @@ pub fn sender_findings(
     summary: &Summary,
     receiver_domains: &[String],
 ) -> Vec<Finding> {
-    let mut findings = origination_findings(message);
+    let mut findings = origination_findings(message, summary);
+    findings.extend(hidden_character_findings(message));
     let from_address = summary.from.first().and_then(|m| m.address.clone());
     let Some(from_domain) = from_address.as_deref().and_then(domain_of) else {
         return findings;
@@ -51,10 +57,7 @@ pub fn sender_findings(
             others.push(("Reply-To", domain));
         }
     }
-    if let Some(return_path) = message
-        .first_field("Return-Path")
-        .map(|field| unfold_value(message.value_bytes(field)))
-    {
+    if let Some(return_path) = message.return_path() {
         if let Some(domain) = domain_of(&return_path) {
             others.push(("Return-Path", domain));
         }
@@ -178,8 +181,34 @@ fn look_alike_findings(from_domain: &str, compared: &[String]) -> Vec<Finding> {
 }
 
 /// Missing Message-ID and duplicated singleton fields.
-fn origination_findings(message: &Message) -> Vec<Finding> {
+fn origination_findings(message: &Message, summary: &Summary) -> Vec<Finding> {
     let mut findings = Vec::new();
+    for (name, code) in [
+        ("From", "message.from-missing"),
+        ("Date", "message.date-missing"),
+    ] {
+        if message.fields_named(name).next().is_none() {
+            findings.push(
+                Finding::new(
+                    Severity::Warning,
+                    code,
+                    format!("There is no {name} field; every message must have one."),
+                )
+                .with_rfc(RFC5322_ORIGINATION),
+            );
+        }
+    }
+    let from_unreadable = summary.from.iter().all(|mailbox| mailbox.address.is_none());
+    if message.fields_named("From").next().is_some() && from_unreadable {
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                "message.from-unreadable",
+                "The From field holds no address that could be read.",
+            )
+            .with_rfc(RFC5322_ORIGINATION),
+        );
+    }
     if message.first_field("Message-ID").is_none() {
         findings.push(
             Finding::new(
@@ -209,6 +238,65 @@ fn origination_findings(message: &Message) -> Vec<Finding> {
             .with_rfc(RFC5322_ORIGINATION)
             .with_span(second.span()),
         );
+    }
+    findings
+}
+
+/// Header fields whose decoded value holds characters a reader cannot see: bidi overrides that
+/// reorder what is shown (`Invoice \u{202E}gnp.exe` shows as "Invoice exe.png"), zero-width
+/// characters inside names and addresses. The report and the CLI show such characters as
+/// `⟨U+202E⟩`; this finding says which field holds them and where.
+pub fn hidden_character_findings(message: &Message) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for field in &message.fields {
+        let value = message.value_bytes(field);
+        // Only non-ASCII text, a control byte or an encoded-word can hold a hidden character:
+        // plain ASCII fields, nearly all of them, are not decoded again.
+        let may_hide = value
+            .iter()
+            .any(|&b| b >= 0x80 || (b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n'))
+            || value.windows(2).any(|pair| pair == b"=?");
+        if !may_hide {
+            continue;
+        }
+        let decoded = decode_field(&field.name, value);
+        let hidden: Vec<String> = decoded
+            .chars()
+            .filter(|&c| is_hidden_char(c) && !matches!(c, '\r' | '\n'))
+            .map(|c| format!("U+{:04X}", u32::from(c)))
+            .collect();
+        if hidden.is_empty() {
+            continue;
+        }
+        let mut kinds = hidden.clone();
+        kinds.dedup();
+        let bidi = decoded.chars().any(|c| {
+            matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        });
+        findings.push(
+            Finding::new(
+                if bidi {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
+                "message.hidden-characters",
+                format!(
+                    "The {} field holds {} character(s) that are invisible or reorder the text \
+                     around them ({}); mail apps may show something other than what it says. \
+                     As written, revealed: {}",
+                    field.name,
+                    hidden.len(),
+                    kinds.join(", "),
+                    quoted(&decoded.chars().take(300).collect::<String>())
+                ),
+            )
+            .with_rfc(UTR36_BIDI)
+            .with_span(field.span()),
+        );
+        if findings.len() >= MAX_HIDDEN_CHARACTER_FINDINGS {
+            break;
+        }
     }
     findings
 }

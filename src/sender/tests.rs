@@ -5,10 +5,54 @@ fn codes(headers: &str, receiver: &[&str]) -> Vec<&'static str> {
     let message = parse_message(headers.as_bytes()).expect("valid");
     let summary = summarize(&message);
     let receiver: Vec<String> = receiver.iter().map(|d| d.to_string()).collect();
+    // The origination checks (a missing Date and the like) have tests of their own below.
     sender_findings(&message, &summary, &receiver)
         .into_iter()
         .map(|f| f.code)
+        .filter(|code| !matches!(*code, "message.date-missing" | "message.message-id-missing"))
         .collect()
+}
+
+/// `Subject: Invoice U+202E gnp.exe` shows as "Invoice exe.png" in a mail app: the finding
+/// names the field and the code point, and quotes the value with the override revealed.
+#[test]
+fn bidi_override_in_subject_is_revealed_with_a_finding() {
+    let headers = "From: a@example.org\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\
+                   Message-ID: <1@example.org>\r\nSubject: Invoice \u{202E}gnp.exe\r\n\r\n";
+    let message = parse_message(headers.as_bytes()).expect("valid");
+    let summary = summarize(&message);
+    let findings = sender_findings(&message, &summary, &[]);
+    let finding = findings
+        .iter()
+        .find(|finding| finding.code == "message.hidden-characters")
+        .expect("a hidden-character finding");
+    assert_eq!(finding.severity, Severity::Warning);
+    assert!(finding.message.contains("Subject"), "{}", finding.message);
+    assert!(finding.message.contains("U+202E"), "{}", finding.message);
+    assert!(
+        finding.message.contains("Invoice ⟨U+202E⟩gnp.exe"),
+        "{}",
+        finding.message
+    );
+    let subject = message.first_field("Subject").expect("a Subject");
+    assert_eq!(finding.span, Some(subject.span()));
+    // The summary keeps the exact characters; only display reveals them.
+    assert_eq!(summary.subject.as_deref(), Some("Invoice \u{202E}gnp.exe"));
+}
+
+/// An encoded-word can carry a zero-width space too: it is decoded before the check.
+#[test]
+fn zero_width_space_inside_an_encoded_word_is_found() {
+    let headers = "From: =?utf-8?q?pay=E2=80=8Bpal?= <a@example.org>\r\nDate: Mon, 1 Jan 2024 \
+                   00:00:00 +0000\r\n\r\n";
+    let message = parse_message(headers.as_bytes()).expect("valid");
+    let findings = sender_findings(&message, &summarize(&message), &[]);
+    let finding = findings
+        .iter()
+        .find(|finding| finding.code == "message.hidden-characters")
+        .expect("found through the encoded-word");
+    assert_eq!(finding.severity, Severity::Info);
+    assert!(finding.message.contains("U+200B"), "{}", finding.message);
 }
 
 #[test]
@@ -77,10 +121,13 @@ fn return_path_in_another_domain_and_subdomains_are_the_same() {
 
 #[test]
 fn missing_message_id_and_duplicated_singletons() {
-    let found = codes(
-        "From: a@example.com\r\nSubject: one\r\nSubject: two\r\nFrom: b@example.com\r\n",
-        &[],
-    );
+    let headers = "From: a@example.com\r\nSubject: one\r\nSubject: two\r\nFrom: b@example.com\r\n";
+    let message = parse_message(headers.as_bytes()).expect("valid");
+    let found: Vec<&str> = sender_findings(&message, &summarize(&message), &[])
+        .into_iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(found.contains(&"message.date-missing"));
     assert!(found.contains(&"message.message-id-missing"));
     assert_eq!(
         found

@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use super::address::placeholder_ip;
 use super::eval::Evaluator;
-use super::lint::{lint_record, LintFinding, RFC_LIMITS};
+use super::lint::{lint_finding, lint_record, RFC_LIMITS};
 use super::macros::MacroValues;
-use super::trace::{DnsQueryTrace, TermOutcome, TraceNode};
+use super::trace::{TermOutcome, TraceNode};
 use super::{SpfResult, MAX_DNS_TERMS, MAX_VOID_LOOKUPS};
-use crate::dns::{DnsError, RecordType, Resolver};
-use crate::report::Severity;
+use crate::dns::{DnsError, QueryTrace, RecordType, Resolver, TraceOutcome};
+use crate::report::{quoted, Finding, Severity};
 
 const RFC_RECORD_TYPE: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-3.1";
 const RFC_INCLUDE: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-5.2";
@@ -19,11 +19,11 @@ const RFC_TEMPERROR: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-2.6.
 const RFC_SELECTION: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-4.5";
 
 /// The audit of one domain's SPF.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct DomainAudit {
     pub domain: String,
     /// The domain's own record, if it has exactly one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
     /// The result for a host the record does not list: what a forger gets.
     pub result: SpfResult,
@@ -34,10 +34,10 @@ pub struct DomainAudit {
     pub void_lookups: u32,
     pub void_lookup_limit: u32,
     /// The query for the obsolete SPF RR type (99), which should no longer be published.
-    pub spf_type_query: DnsQueryTrace,
+    pub spf_type_query: QueryTrace,
     pub trace: TraceNode,
     /// Most severe first.
-    pub findings: Vec<LintFinding>,
+    pub findings: Vec<Finding>,
 }
 
 /// Audits `domain`: evaluates its record as a receiver would for a host it does not list,
@@ -57,11 +57,10 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
     };
     let mut evaluator = Evaluator::new(resolver, values, true);
     let outcome = evaluator.check_host(domain.clone()).await;
-    let spf_answer = resolver.lookup(&domain, RecordType::Spf).await;
-    let spf_type_query = DnsQueryTrace::new(&domain, RecordType::Spf, &spf_answer);
+    let spf_type_query = resolver.lookup_traced(&domain, RecordType::Spf).await;
     let mut findings = tree_findings(&outcome.node);
     if evaluator.lookups > MAX_DNS_TERMS {
-        findings.push(LintFinding::new(
+        findings.push(lint_finding(
             Severity::Error,
             "spf.too-many-lookups",
             &domain,
@@ -70,7 +69,7 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
             RFC_LIMITS,
         ));
     } else if evaluator.lookups + 1 >= MAX_DNS_TERMS {
-        findings.push(LintFinding::new(
+        findings.push(lint_finding(
             Severity::Warning,
             "spf.lookups-near-limit",
             &domain,
@@ -80,7 +79,7 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
         ));
     }
     if evaluator.void_lookups > MAX_VOID_LOOKUPS {
-        findings.push(LintFinding::new(
+        findings.push(lint_finding(
             Severity::Error,
             "spf.too-many-void-lookups",
             &domain,
@@ -89,9 +88,9 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
             RFC_LIMITS,
         ));
     }
-    if let Ok(answer) = &spf_answer {
+    if let Some(answer) = spf_type_query.answer() {
         if !answer.records.is_empty() {
-            findings.push(LintFinding::new(
+            findings.push(lint_finding(
                 Severity::Warning,
                 "spf.spf-record-type",
                 &domain,
@@ -129,16 +128,16 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
 }
 
 /// Findings from every record of the tree and from the lookups that fetched them.
-fn tree_findings(root: &TraceNode) -> Vec<LintFinding> {
+fn tree_findings(root: &TraceNode) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut linted = std::collections::HashSet::new();
     for node in root.nodes() {
         if let Some(query) = node.queries.first() {
-            if let Some(error) = &query.error {
+            if let TraceOutcome::Error(error) = &query.outcome {
                 if !matches!(error, DnsError::NxDomain | DnsError::NoData)
                     && linted.insert(node.domain.clone())
                 {
-                    findings.push(LintFinding::new(
+                    findings.push(lint_finding(
                         Severity::Warning,
                         "spf.lookup-failed",
                         &node.domain,
@@ -153,7 +152,7 @@ fn tree_findings(root: &TraceNode) -> Vec<LintFinding> {
             }
         }
         if node.spf_record_count > 1 {
-            findings.push(LintFinding::new(
+            findings.push(lint_finding(
                 Severity::Error,
                 "spf.multiple-records",
                 &node.domain,
@@ -174,15 +173,15 @@ fn tree_findings(root: &TraceNode) -> Vec<LintFinding> {
             let counted = term.queries.last().filter(|_| term.void_lookup);
             if let Some(query) = counted {
                 findings.push(
-                    LintFinding::new(
+                    lint_finding(
                         Severity::Warning,
                         "spf.void-lookup",
                         &node.domain,
-                        format!("{:?} looks up {} {}, which {}; receivers allow only {MAX_VOID_LOOKUPS} such lookups.", term.text, query.record_type, query.name, match query.error { Some(DnsError::NxDomain) => "does not exist", _ => "has no records of that type" }),
+                        format!("{} looks up {} {}, which {}; receivers allow only {MAX_VOID_LOOKUPS} such lookups.", quoted(&term.text), query.record_type, query.name, match query.outcome { TraceOutcome::Error(DnsError::NxDomain) => "does not exist", _ => "has no records of that type" }),
                         "Remove the term, or publish the records it expects.",
                         RFC_LIMITS,
                     )
-                    .at(term.span),
+                    .with_record_span(term.record_span),
                 );
             }
             let Some(child) = &term.child else { continue };
@@ -191,15 +190,15 @@ fn tree_findings(root: &TraceNode) -> Vec<LintFinding> {
                 && term.outcome == TermOutcome::Permerror
             {
                 findings.push(
-                    LintFinding::new(
+                    lint_finding(
                         Severity::Error,
                         "spf.include-without-spf",
                         &node.domain,
-                        format!("{:?} names {}, which has no SPF record: every receiver gets permerror when it reaches this term.", term.text, child.domain),
+                        format!("{} names {}, which has no SPF record: every receiver gets permerror when it reaches this term.", quoted(&term.text), child.domain),
                         "Remove the include, or correct the domain name (providers document the exact name to include).",
                         RFC_INCLUDE,
                     )
-                    .at(term.span),
+                    .with_record_span(term.record_span),
                 );
             }
         }

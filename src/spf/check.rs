@@ -7,7 +7,8 @@ use super::address::canonical_ip;
 use super::eval::Evaluator;
 use super::macros::MacroValues;
 use super::{
-    ExplanationSource, Identity, MessageSpf, SpfReport, SpfResult, MAX_DNS_TERMS, MAX_VOID_LOOKUPS,
+    ExplanationSource, Identity, MessageSpf, SpfOutcome, SpfReport, SpfResult, MAX_DNS_TERMS,
+    MAX_VOID_LOOKUPS,
 };
 use crate::dns::Resolver;
 use crate::report::{Finding, Severity};
@@ -123,6 +124,7 @@ pub async fn check_host<R: Resolver>(resolver: &R, input: &CheckInput<'_>) -> Sp
         ip: input.ip,
         helo: input.helo.map(str::to_string),
         result: outcome.result,
+        outcome: outcome.node.outcome,
         reason: outcome.node.reason.clone(),
         explanation: None,
         explanation_source: None,
@@ -168,6 +170,7 @@ pub async fn check_envelope<R: Resolver>(
     let Some(ip) = ip else {
         return MessageSpf {
             result: SpfResult::None,
+            outcome: SpfOutcome::NoIp,
             reason: "no connecting IP address is known: the Received chain shows no border hop \
                      and none was given, so SPF was not evaluated"
                 .into(),
@@ -193,25 +196,29 @@ pub async fn check_envelope<R: Resolver>(
     };
     let (mail_from_report, helo_report) =
         futures_util::future::join(mail_from_check, helo_check).await;
-    let (result, reason, domain) = match (&mail_from_report, mail_from) {
+    let (result, outcome, reason, domain) = match (&mail_from_report, mail_from) {
         (Some(report), _) => (
             report.result,
+            report.outcome,
             report.reason.clone(),
             Some(report.domain.clone()),
         ),
         (None, Some(_)) => (
             SpfResult::None,
+            SpfOutcome::NoSender,
             "MAIL FROM is empty (a bounce) and no HELO name is known to check instead".into(),
             None,
         ),
         (None, None) => (
             SpfResult::None,
+            SpfOutcome::NoSender,
             "the MAIL FROM address is not known (no Return-Path field and none was given)".into(),
             None,
         ),
     };
     MessageSpf {
         result,
+        outcome,
         reason,
         domain,
         ip: Some(ip),

@@ -15,12 +15,13 @@ use super::address::{
 };
 use super::macros::{self, query_name, valid_query_name, MacroValues};
 use super::parse::{self, RecordSelection};
-use super::trace::{DecidingTerm, DnsQueryTrace, TermOutcome, TermTrace, TraceNode};
+use super::trace::{DecidingTerm, TermOutcome, TermTrace, TraceNode};
 use super::{
-    Directive, DualCidr, MacroString, Mechanism, Modifier, Record, SpfResult, TermKind,
+    Directive, DualCidr, MacroString, Mechanism, Modifier, Record, SpfOutcome, SpfResult, TermKind,
     MAX_DNS_TERMS, MAX_NAMES_PER_LOOKUP, MAX_VOID_LOOKUPS,
 };
-use crate::dns::{Answer, DnsError, RecordData, RecordType, Resolver};
+use crate::dns::{Answer, DnsError, QueryTrace, RecordData, RecordType, Resolver};
+use crate::report::quoted;
 
 /// What a `check_host()` call hands back up: the result, its node, and where to find the
 /// explanation if the result ends up `fail`.
@@ -34,8 +35,9 @@ pub(super) struct HostOutcome {
 
 impl HostOutcome {
     /// An outcome no term decided: an error, `none`, or the default.
-    fn ended(mut node: TraceNode, result: SpfResult, reason: String) -> Self {
+    fn ended(mut node: TraceNode, result: SpfResult, outcome: SpfOutcome, reason: String) -> Self {
         node.result = result;
+        node.outcome = outcome;
         node.reason = reason;
         HostOutcome {
             result,
@@ -50,8 +52,11 @@ impl HostOutcome {
 enum MechanismOutcome {
     Match,
     NoMatch,
-    Error(SpfResult, String),
+    Error(SpfResult, SpfOutcome, String),
 }
+
+/// A processing limit or loop that ends the evaluation: its code and its sentence.
+type Stop = (SpfOutcome, String);
 
 /// The state of one evaluation: the counters of RFC 7208 §4.6.4 are shared by the whole tree.
 pub(super) struct Evaluator<'r, R> {
@@ -99,10 +104,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         &self,
         name: &str,
         record_type: RecordType,
-    ) -> (Result<Answer, DnsError>, DnsQueryTrace) {
-        let answer = self.resolver.lookup(name, record_type).await;
-        let trace = DnsQueryTrace::new(name, record_type, &answer);
-        (answer, trace)
+    ) -> (Result<Answer, DnsError>, QueryTrace) {
+        let trace = self.resolver.lookup_traced(name, record_type).await;
+        (trace.result(), trace)
     }
 
     /// One `check_host()` for `domain`, below the domains on `self.path`.
@@ -111,9 +115,16 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             let mut node = TraceNode::new(&domain);
             let finish = HostOutcome::ended;
             if !checkable_domain(&domain) {
-                let reason =
-                    format!("{domain:?} is not a domain name that can be checked (RFC 7208 §4.3)");
-                return finish(node, SpfResult::None, reason);
+                let reason = format!(
+                    "{} is not a domain name that can be checked (RFC 7208 §4.3)",
+                    quoted(&domain)
+                );
+                return finish(
+                    node,
+                    SpfResult::None,
+                    SpfOutcome::DomainNotCheckable,
+                    reason,
+                );
             }
             let (answer, trace) = self.query(&domain, RecordType::Txt).await;
             node.queries.push(trace);
@@ -130,7 +141,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 Err(DnsError::NxDomain | DnsError::NoData) => Vec::new(),
                 Err(error) => {
                     let reason = format!("the TXT lookup for {domain} failed: {error}");
-                    return finish(node, SpfResult::Temperror, reason);
+                    return finish(node, SpfResult::Temperror, SpfOutcome::DnsFailure, reason);
                 }
             };
             let records: Vec<Cow<'_, [u8]>> =
@@ -138,14 +149,19 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             let index = match parse::select_index(&records) {
                 RecordSelection::None => {
                     let reason = format!("{domain} publishes no SPF record");
-                    return finish(node, SpfResult::None, reason);
+                    return finish(node, SpfResult::None, SpfOutcome::NoRecord, reason);
                 }
                 RecordSelection::Multiple(count) => {
                     node.spf_record_count = count;
                     let reason = format!(
                         "{domain} publishes {count} SPF records; there must be one (RFC 7208 §4.5)"
                     );
-                    return finish(node, SpfResult::Permerror, reason);
+                    return finish(
+                        node,
+                        SpfResult::Permerror,
+                        SpfOutcome::SeveralRecords,
+                        reason,
+                    );
                 }
                 RecordSelection::One(index) => index,
             };
@@ -161,7 +177,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     node.record = Some(String::from_utf8_lossy(bytes).into_owned());
                     let reason = format!("{domain}'s SPF record is invalid: {error}");
                     node.parse_error = Some(error);
-                    return finish(node, SpfResult::Permerror, reason);
+                    return finish(node, SpfResult::Permerror, SpfOutcome::SyntaxError, reason);
                 }
             };
             // `%{d}` and the default target of a, mx and ptr are the domain of the current
@@ -180,7 +196,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
     async fn evaluate_record(&mut self, record: &Record, mut node: TraceNode) -> HostOutcome {
         node.terms.reserve_exact(record.terms.len());
-        let mut first_error: Option<(SpfResult, String)> = None;
+        let mut first_error: Option<(SpfResult, SpfOutcome, String)> = None;
         for (term, directive) in record.directives() {
             let mut trace = self.term_trace(record, term, Some(directive));
             let outcome = self.mechanism(directive, &mut trace).await;
@@ -190,33 +206,37 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             match outcome {
                 MechanismOutcome::Match => trace.outcome = TermOutcome::Match,
                 MechanismOutcome::NoMatch => trace.outcome = TermOutcome::NoMatch,
-                MechanismOutcome::Error(result, reason) => {
+                MechanismOutcome::Error(result, outcome, reason) => {
                     trace.outcome = if result == SpfResult::Temperror {
                         TermOutcome::Temperror
                     } else {
                         TermOutcome::Permerror
                     };
+                    trace.error = Some(outcome);
                     trace.note = Some(reason.clone());
                     node.terms.push(trace);
                     if !self.audit {
-                        return HostOutcome::ended(node, result, reason);
+                        return HostOutcome::ended(node, result, outcome, reason);
                     }
-                    first_error.get_or_insert((result, reason));
+                    first_error.get_or_insert((result, outcome, reason));
                     continue;
                 }
             }
             node.terms.push(trace);
             if matched {
                 let text = record.term_text(term);
-                if let Some((result, reason)) = first_error {
+                if let Some((result, outcome, reason)) = first_error {
                     // An audit went on past an error; a receiver would have stopped there.
-                    return HostOutcome::ended(node, result, reason);
+                    return HostOutcome::ended(node, result, outcome, reason);
                 }
                 let result = directive.qualifier.result();
                 node.result = result;
+                node.outcome = SpfOutcome::Matched;
                 node.reason = format!(
-                    "{} matched {text:?} in the SPF record of {}",
-                    self.ip_text, node.domain
+                    "{} matched {} in the SPF record of {}",
+                    self.ip_text,
+                    quoted(text),
+                    node.domain
                 );
                 if self.include_depth > 0 {
                     // The include above keeps only the result and the node.
@@ -230,7 +250,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let decided_by = DecidingTerm {
                     domain: node.domain.clone(),
                     term: text.to_string(),
-                    span: term.span,
+                    record_span: term.span,
                     path: self.path.clone(),
                 };
                 let explanation = record
@@ -248,10 +268,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         if let Some((term, target)) = record.redirect() {
             return self.redirect(record, term, target, node, first_error).await;
         }
-        let (result, reason) = first_error.unwrap_or_else(|| {
-            (SpfResult::Neutral, format!("no term of {}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)", node.domain))
+        let (result, outcome, reason) = first_error.unwrap_or_else(|| {
+            (SpfResult::Neutral, SpfOutcome::DefaultNeutral, format!("no term of {}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)", node.domain))
         });
-        HostOutcome::ended(node, result, reason)
+        HostOutcome::ended(node, result, outcome, reason)
     }
 
     /// Traces the modifiers other than `redirect=`, which only show in the tree.
@@ -282,33 +302,34 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         term: &super::Term,
         target: &MacroString,
         mut node: TraceNode,
-        first_error: Option<(SpfResult, String)>,
+        first_error: Option<(SpfResult, SpfOutcome, String)>,
     ) -> HostOutcome {
         let mut trace = self.term_trace(record, term, None);
         let counted = self.count_lookup();
         let name = self.expand_domain(target, &mut trace.queries).await;
         trace.target = Some(name.clone());
         trace.lookups_used = self.lookups;
-        let fail = |mut node: TraceNode, mut trace: TermTrace, result, reason: String| {
+        let fail = |mut node: TraceNode, mut trace: TermTrace, (outcome, reason): Stop| {
             trace.outcome = TermOutcome::Permerror;
+            trace.error = Some(outcome);
             trace.note = Some(reason.clone());
             node.terms.push(trace);
-            HostOutcome::ended(node, result, reason)
+            HostOutcome::ended(node, SpfResult::Permerror, outcome, reason)
         };
-        if let Err(reason) = counted {
+        if let Err(stop) = counted {
             if !self.audit {
-                return fail(node, trace, SpfResult::Permerror, reason);
+                return fail(node, trace, stop);
             }
         }
-        if let Err(reason) = self.may_follow(&name) {
-            return fail(node, trace, SpfResult::Permerror, reason);
+        if let Err(stop) = self.may_follow(&name) {
+            return fail(node, trace, stop);
         }
         let child = self.check_host(name.clone()).await;
         trace.lookups_used = self.lookups;
         trace.void_lookups = self.void_lookups;
-        let result = match child.result {
-            SpfResult::None => SpfResult::Permerror,
-            other => other,
+        let (result, outcome) = match child.result {
+            SpfResult::None => (SpfResult::Permerror, SpfOutcome::RedirectWithoutSpf),
+            other => (other, child.node.outcome),
         };
         trace.outcome = TermOutcome::Applied;
         let reason = if child.result == SpfResult::None {
@@ -321,11 +342,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         };
         trace.child = Some(Box::new(child.node));
         node.terms.push(trace);
-        let (result, reason) = match first_error {
+        let (result, outcome, reason) = match first_error {
             Some(error) if self.audit => error,
-            _ => (result, reason),
+            _ => (result, outcome, reason),
         };
         node.result = result;
+        node.outcome = outcome;
         node.reason = reason;
         HostOutcome {
             result,
@@ -349,7 +371,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         };
         TermTrace {
             text: record.term_text(term).to_string(),
-            span: term.span,
+            record_span: term.span,
             name,
             qualifier: directive.map(|directive| directive.qualifier),
             target: None,
@@ -358,32 +380,31 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             void_lookups: self.void_lookups,
             void_lookup: false,
             outcome: TermOutcome::NoMatch,
+            error: None,
             note: None,
             child: None,
         }
     }
 
     /// Counts a DNS-querying term; more than ten is `permerror` (RFC 7208 §4.6.4).
-    fn count_lookup(&mut self) -> Result<(), String> {
+    fn count_lookup(&mut self) -> Result<(), Stop> {
         count(&mut self.lookups, MAX_DNS_TERMS, "DNS-querying term")
+            .map_err(|reason| (SpfOutcome::LookupLimitExceeded, reason))
     }
 
     /// Counts a void lookup (no such name, or no records); more than two is `permerror`
     /// (RFC 7208 §4.6.4).
-    fn count_void(&mut self) -> Result<(), String> {
+    fn count_void(&mut self) -> Result<(), Stop> {
         count(
             &mut self.void_lookups,
             MAX_VOID_LOOKUPS,
             "void lookup (no such name or no records)",
         )
+        .map_err(|reason| (SpfOutcome::VoidLookupLimitExceeded, reason))
     }
 
     /// Expands a domain-spec into the name to query, looking up `%{p}` first if it is used.
-    async fn expand_domain(
-        &mut self,
-        spec: &MacroString,
-        queries: &mut Vec<DnsQueryTrace>,
-    ) -> String {
+    async fn expand_domain(&mut self, spec: &MacroString, queries: &mut Vec<QueryTrace>) -> String {
         // An audit has no IP to look up; `%{p}` stays "unknown" there.
         if macros::needs_validated_name(spec) && !self.validated_name_done && !self.audit {
             self.validated_name_done = true;
@@ -420,21 +441,25 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// Whether an audit may follow an include or redirect to `name`. An evaluation is bounded
     /// by the lookup limit, but an audit goes on past it, so it stops at loops and after
     /// [`AUDIT_MAX_LOOKUPS`].
-    fn may_follow(&self, name: &str) -> Result<(), String> {
+    fn may_follow(&self, name: &str) -> Result<(), Stop> {
         if !self.audit {
             return Ok(());
         }
         let path = &self.path;
         if path.iter().any(|above| above.eq_ignore_ascii_case(name)) {
-            return Err(format!(
-                "{name} is already being evaluated ({} → {name}): a loop, which receivers end \
-                 with permerror at the lookup limit",
-                path.join(" → ")
+            return Err((
+                SpfOutcome::Loop,
+                format!(
+                    "{name} is already being evaluated ({} → {name}): a loop, which receivers \
+                     end with permerror at the lookup limit",
+                    path.join(" → ")
+                ),
             ));
         }
         if self.lookups > AUDIT_MAX_LOOKUPS {
-            return Err(format!(
-                "the audit stops following includes after {AUDIT_MAX_LOOKUPS} lookups"
+            return Err((
+                SpfOutcome::AuditStopped,
+                format!("the audit stops following includes after {AUDIT_MAX_LOOKUPS} lookups"),
             ));
         }
         Ok(())
@@ -442,7 +467,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
 
     /// `%{p}` (RFC 7208 §7.3): a validated name of the IP, preferring the domain itself, then
     /// a name below it, then any other; `None` ("unknown") when none validates.
-    async fn validated_name(&self, queries: &mut Vec<DnsQueryTrace>) -> Option<String> {
+    async fn validated_name(&self, queries: &mut Vec<QueryTrace>) -> Option<String> {
         let names = self.validated_names(queries, |_| true).await;
         let domain = &self.values.domain;
         let rank = |name: &String| {
@@ -466,7 +491,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// into `permerror` (the suite's `ptr-limit` comment makes the same point for the PTR count).
     async fn validated_names(
         &self,
-        queries: &mut Vec<DnsQueryTrace>,
+        queries: &mut Vec<QueryTrace>,
         wanted: impl Fn(&str) -> bool,
     ) -> Vec<String> {
         let ip = self.values.ip;
@@ -508,10 +533,11 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         let ip = self.values.ip;
         let mechanism = &directive.mechanism;
         if mechanism.queries_dns() {
-            if let Err(reason) = self.count_lookup() {
+            if let Err((outcome, reason)) = self.count_lookup() {
                 if !self.audit {
-                    return MechanismOutcome::Error(SpfResult::Permerror, reason);
+                    return MechanismOutcome::Error(SpfResult::Permerror, outcome, reason);
                 }
+                trace.error = Some(outcome);
                 trace.note = Some(reason);
             }
         }
@@ -590,7 +616,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     ) -> Result<Option<Answer>, MechanismOutcome> {
         if !valid_query_name(name) {
             trace.note = Some(format!(
-                "{name:?} is not a valid domain name; treated as non-existent"
+                "{} is not a valid domain name; treated as non-existent",
+                quoted(name)
             ));
             return Ok(None);
         }
@@ -602,10 +629,13 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 trace.void_lookup = true;
                 match self.count_void() {
                     Ok(()) => Ok(None),
-                    Err(reason) if !self.audit => {
-                        Err(MechanismOutcome::Error(SpfResult::Permerror, reason))
-                    }
-                    Err(reason) => {
+                    Err((outcome, reason)) if !self.audit => Err(MechanismOutcome::Error(
+                        SpfResult::Permerror,
+                        outcome,
+                        reason,
+                    )),
+                    Err((outcome, reason)) => {
+                        trace.error = Some(outcome);
                         trace.note = Some(reason);
                         Ok(None)
                     }
@@ -613,6 +643,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
             Err(error) => Err(MechanismOutcome::Error(
                 SpfResult::Temperror,
+                SpfOutcome::DnsFailure,
                 format!("the {record_type} lookup for {name} failed: {error}"),
             )),
         }
@@ -659,10 +690,15 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             if index >= MAX_NAMES_PER_LOOKUP {
                 let reason = format!("{name} has {} MX hosts; RFC 7208 §4.6.4 allows looking up {MAX_NAMES_PER_LOOKUP}", exchanges.len());
                 if self.audit {
+                    trace.error = Some(SpfOutcome::NamesLimitExceeded);
                     trace.note = Some(reason);
                     break;
                 }
-                return MechanismOutcome::Error(SpfResult::Permerror, reason);
+                return MechanismOutcome::Error(
+                    SpfResult::Permerror,
+                    SpfOutcome::NamesLimitExceeded,
+                    reason,
+                );
             }
             if !valid_query_name(exchange) {
                 continue;
@@ -677,6 +713,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 Err(error) if !self.audit => {
                     return MechanismOutcome::Error(
                         SpfResult::Temperror,
+                        SpfOutcome::DnsFailure,
                         format!("the address lookup for MX host {exchange} failed: {error}"),
                     )
                 }
@@ -689,8 +726,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// `include` (RFC 7208 §5.2): matches on the target's `pass`; its `temperror` is ours, and
     /// its `permerror` or `none` is our `permerror`.
     async fn include(&mut self, name: String, trace: &mut TermTrace) -> MechanismOutcome {
-        if let Err(reason) = self.may_follow(&name) {
-            return MechanismOutcome::Error(SpfResult::Permerror, reason);
+        if let Err((outcome, reason)) = self.may_follow(&name) {
+            return MechanismOutcome::Error(SpfResult::Permerror, outcome, reason);
         }
         self.include_depth += 1;
         let child = self.check_host(name.clone()).await;
@@ -698,10 +735,11 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         let outcome = match child.result {
             SpfResult::Pass => self.address_match(true),
             SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => MechanismOutcome::NoMatch,
-            SpfResult::Temperror => MechanismOutcome::Error(SpfResult::Temperror, format!("include:{name}: {}", child.node.reason)),
-            SpfResult::Permerror => MechanismOutcome::Error(SpfResult::Permerror, format!("include:{name}: {}", child.node.reason)),
+            SpfResult::Temperror => MechanismOutcome::Error(SpfResult::Temperror, child.node.outcome, format!("include:{name}: {}", child.node.reason)),
+            SpfResult::Permerror => MechanismOutcome::Error(SpfResult::Permerror, child.node.outcome, format!("include:{name}: {}", child.node.reason)),
             SpfResult::None => MechanismOutcome::Error(
                 SpfResult::Permerror,
+                SpfOutcome::IncludeWithoutSpf,
                 format!("include:{name}: {}; an include of a domain without SPF is permerror (RFC 7208 §5.2)", child.node.reason),
             ),
         };
@@ -715,7 +753,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     pub async fn explanation(
         &mut self,
         target: &MacroString,
-        queries: &mut Vec<DnsQueryTrace>,
+        queries: &mut Vec<QueryTrace>,
     ) -> Option<String> {
         let name = self.expand_domain(target, queries).await;
         if !valid_query_name(&name) {

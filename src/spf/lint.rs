@@ -2,28 +2,9 @@
 //! fix. [`lint_record`] looks at one record's text and needs no DNS; the audit adds what only
 //! the lookups show (lookup counts, void lookups, includes without SPF, duplicate records).
 
-use serde::Serialize;
-
 use super::parse::parse_record;
 use super::{Mechanism, Modifier, Qualifier, Record, TermKind, MAX_DNS_TERMS};
-use crate::report::{Severity, Span};
-
-/// One observation about a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LintFinding {
-    pub severity: Severity,
-    /// Stable identifier, e.g. `spf.pass-all`.
-    pub code: &'static str,
-    pub message: String,
-    /// How to fix it.
-    pub fix: String,
-    /// The domain whose record this is about.
-    pub domain: String,
-    /// Byte range in that domain's record text, when the finding is about some characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub span: Option<Span>,
-    pub rfc: &'static str,
-}
+use crate::report::{quoted, Finding, Severity, Span};
 
 pub(super) const RFC_SYNTAX: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-4.6";
 const RFC_ALL: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-5.1";
@@ -34,41 +15,30 @@ const RFC_STRINGS: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-3.3";
 const RFC_SIZE: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-3.4";
 const RFC_DEFAULT: &str = "https://www.rfc-editor.org/rfc/rfc7208#section-4.7";
 
-impl LintFinding {
-    pub(super) fn new(
-        severity: Severity,
-        code: &'static str,
-        domain: &str,
-        message: String,
-        fix: &str,
-        rfc: &'static str,
-    ) -> Self {
-        LintFinding {
-            severity,
-            code,
-            message,
-            fix: fix.to_string(),
-            domain: domain.to_string(),
-            span: None,
-            rfc,
-        }
-    }
-
-    pub(super) fn at(mut self, span: Span) -> Self {
-        self.span = Some(span);
-        self
-    }
+/// A finding about the record published at `domain`, with how to fix it.
+pub(super) fn lint_finding(
+    severity: Severity,
+    code: &'static str,
+    domain: &str,
+    message: String,
+    fix: &str,
+    rfc: &'static str,
+) -> Finding {
+    Finding::new(severity, code, message)
+        .about_record(domain)
+        .with_fix(fix)
+        .with_rfc(rfc)
 }
 
 /// Lints one record as published under `domain`: its TXT strings, unjoined, so that strings
 /// over 255 octets (RFC 7208 §3.3) can be pointed out. A pasted record is one string.
-pub fn lint_record(domain: &str, strings: &[Vec<u8>]) -> Vec<LintFinding> {
+pub fn lint_record(domain: &str, strings: &[Vec<u8>]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut offset = 0;
     for string in strings {
         if string.len() > 255 {
             findings.push(
-                LintFinding::new(
+                lint_finding(
                     Severity::Error,
                     "spf.string-too-long",
                     domain,
@@ -76,14 +46,14 @@ pub fn lint_record(domain: &str, strings: &[Vec<u8>]) -> Vec<LintFinding> {
                     "Split the record into several quoted strings of at most 255 octets each; they are joined with nothing between them.",
                     RFC_STRINGS,
                 )
-                .at(Span::new(offset, offset + string.len())),
+                .with_record_span(Span::new(offset, offset + string.len())),
             );
         }
         offset += string.len();
     }
     let joined = strings.concat();
     if joined.len() > 450 {
-        findings.push(LintFinding::new(
+        findings.push(lint_finding(
             Severity::Warning,
             "spf.record-too-long",
             domain,
@@ -95,7 +65,7 @@ pub fn lint_record(domain: &str, strings: &[Vec<u8>]) -> Vec<LintFinding> {
     match parse_record(&joined) {
         Ok(record) => findings.extend(lint_parsed(domain, &record)),
         Err(error) => findings.push(
-            LintFinding::new(
+            lint_finding(
                 Severity::Error,
                 "spf.syntax-error",
                 domain,
@@ -106,32 +76,32 @@ pub fn lint_record(domain: &str, strings: &[Vec<u8>]) -> Vec<LintFinding> {
                 "Correct the marked characters; the grammar is in RFC 7208 §12.",
                 RFC_SYNTAX,
             )
-            .at(error.span),
+            .with_record_span(error.span),
         ),
     }
     findings
 }
 
 /// Lints a parsed record: the choices of its publisher.
-pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
+pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut all_seen: Option<Span> = None;
     let mut dns_terms = 0;
     for (term, directive) in record.directives() {
         if let Some(all_span) = all_seen {
             findings.push(
-                LintFinding::new(
+                lint_finding(
                     Severity::Warning,
                     "spf.after-all",
                     domain,
                     format!(
-                        "{:?} comes after \"all\" and is never evaluated.",
-                        record.term_text(term)
+                        "{} comes after \"all\" and is never evaluated.",
+                        quoted(record.term_text(term))
                     ),
                     "Move the term before \"all\", or remove it.",
                     RFC_ALL,
                 )
-                .at(Span::new(all_span.start, term.span.end)),
+                .with_record_span(Span::new(all_span.start, term.span.end)),
             );
         }
         if directive.mechanism.queries_dns() {
@@ -142,7 +112,7 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
                 all_seen.get_or_insert(term.span);
                 match directive.qualifier {
                     Qualifier::Pass => findings.push(
-                        LintFinding::new(
+                        lint_finding(
                             Severity::Error,
                             "spf.pass-all",
                             domain,
@@ -150,10 +120,10 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
                             "End the record with \"-all\" (or \"~all\" while testing).",
                             RFC_ALL,
                         )
-                        .at(term.span),
+                        .with_record_span(term.span),
                     ),
                     Qualifier::Neutral => findings.push(
-                        LintFinding::new(
+                        lint_finding(
                             Severity::Warning,
                             "spf.neutral-all",
                             domain,
@@ -161,13 +131,13 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
                             "End the record with \"-all\" (or \"~all\" while testing).",
                             RFC_ALL,
                         )
-                        .at(term.span),
+                        .with_record_span(term.span),
                     ),
                     Qualifier::Fail | Qualifier::Softfail => {}
                 }
             }
             Mechanism::Ptr { .. } => findings.push(
-                LintFinding::new(
+                lint_finding(
                     Severity::Warning,
                     "spf.ptr",
                     domain,
@@ -175,7 +145,7 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
                     "List the sending hosts with \"ip4:\"/\"ip6:\" or \"a:\" instead.",
                     RFC_PTR,
                 )
-                .at(term.span),
+                .with_record_span(term.span),
             ),
             Mechanism::Ip4 { network, prefix } if u32::from(*network) & !u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0) != 0 => {
                 findings.push(host_bits(domain, term.span));
@@ -189,7 +159,7 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
     if let Some((term, _)) = record.redirect() {
         if let Some(all_span) = all_seen {
             findings.push(
-                LintFinding::new(
+                lint_finding(
                     Severity::Warning,
                     "spf.redirect-with-all",
                     domain,
@@ -197,12 +167,12 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
                     "Remove \"redirect=\", or remove \"all\" if the redirect target should decide.",
                     RFC_REDIRECT,
                 )
-                .at(Span::new(all_span.start.min(term.span.start), all_span.end.max(term.span.end))),
+                .with_record_span(Span::new(all_span.start.min(term.span.start), all_span.end.max(term.span.end))),
             );
         }
         dns_terms += 1;
     } else if all_seen.is_none() {
-        findings.push(LintFinding::new(
+        findings.push(lint_finding(
             Severity::Warning,
             "spf.no-all",
             domain,
@@ -213,7 +183,7 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
         ));
     }
     if dns_terms > MAX_DNS_TERMS {
-        findings.push(LintFinding::new(
+        findings.push(lint_finding(
             Severity::Error,
             "spf.too-many-lookups",
             domain,
@@ -225,7 +195,7 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
     for term in &record.terms {
         if let TermKind::Modifier(Modifier::Unknown { name, .. }) = &term.kind {
             findings.push(
-                LintFinding::new(
+                lint_finding(
                     Severity::Info,
                     "spf.unknown-modifier",
                     domain,
@@ -233,15 +203,15 @@ pub(super) fn lint_parsed(domain: &str, record: &Record) -> Vec<LintFinding> {
                     "Remove it unless a receiver you know of reads it (a misspelt \"redirect=\" or \"exp=\"?).",
                     RFC_SYNTAX,
                 )
-                .at(term.span),
+                .with_record_span(term.span),
             );
         }
     }
     findings
 }
 
-fn host_bits(domain: &str, span: Span) -> LintFinding {
-    LintFinding::new(
+fn host_bits(domain: &str, span: Span) -> Finding {
+    lint_finding(
         Severity::Info,
         "spf.cidr-host-bits",
         domain,
@@ -249,5 +219,5 @@ fn host_bits(domain: &str, span: Span) -> LintFinding {
         "Write the network address of the range, e.g. 192.0.2.0/24 rather than 192.0.2.7/24.",
         RFC_SYNTAX,
     )
-    .at(span)
+    .with_record_span(span)
 }

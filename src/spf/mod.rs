@@ -31,10 +31,10 @@ pub use check::{
     check_envelope, check_helo, check_host, check_mail_from, message_findings, CheckInput,
     CheckOptions, DEFAULT_EXPLANATION,
 };
-pub use lint::{lint_record, LintFinding};
+pub use lint::lint_record;
 pub use macros::{expand, MacroValues};
 pub use parse::{parse_record, select_record, RecordSelection};
-pub use trace::{DecidingTerm, DnsQueryTrace, TermOutcome, TermTrace, TraceNode};
+pub use trace::{DecidingTerm, TermOutcome, TermTrace, TraceNode};
 
 /// DNS-querying terms allowed per evaluation (RFC 7208 §4.6.4).
 pub const MAX_DNS_TERMS: u32 = 10;
@@ -45,6 +45,7 @@ pub const MAX_NAMES_PER_LOOKUP: usize = 10;
 
 /// The result of `check_host()`, with the words of RFC 7208 §2.6 (and RFC 8601 in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SpfResult {
     Pass,
@@ -86,6 +87,47 @@ impl SpfResult {
     }
 }
 
+/// Why `check_host()` gave its result: one stable code per case, finer than the RFC 7208 word
+/// (as DKIM's `outcome` is beside its result).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SpfOutcome {
+    /// A mechanism matched; the result is its qualifier's (RFC 7208 §4.6.2).
+    Matched,
+    /// No mechanism matched and there is no `redirect=`: `neutral` (RFC 7208 §4.7).
+    DefaultNeutral,
+    /// The domain publishes no SPF record: `none` (RFC 7208 §4.5).
+    NoRecord,
+    /// The domain is not a name that can be checked, e.g. a single label: `none` (§4.3).
+    DomainNotCheckable,
+    /// More than one record starts with `v=spf1`: `permerror` (§4.5).
+    SeveralRecords,
+    /// The record does not follow the grammar: `permerror` (§4.6).
+    SyntaxError,
+    /// More than 10 DNS-querying terms: `permerror` (§4.6.4).
+    LookupLimitExceeded,
+    /// More than 2 lookups found no name or no records: `permerror` (§4.6.4).
+    VoidLookupLimitExceeded,
+    /// An `mx` term names more than 10 hosts: `permerror` (§4.6.4).
+    NamesLimitExceeded,
+    /// An `include:` names a domain without SPF: `permerror` (§5.2).
+    IncludeWithoutSpf,
+    /// `redirect=` names a domain without SPF: `permerror` (§6.1).
+    RedirectWithoutSpf,
+    /// A DNS lookup failed in a way that may go away: `temperror` (§2.6.6).
+    DnsFailure,
+    /// Audits only: an include or redirect leads back to a domain being evaluated.
+    Loop,
+    /// Audits only: following includes stopped well past the lookup limit.
+    AuditStopped,
+    /// Messages only: no connecting IP is known, so SPF was not evaluated.
+    NoIp,
+    /// Messages only: no MAIL FROM (nor HELO for a bounce) is known to check.
+    NoSender,
+}
+
 impl fmt::Display for SpfResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -94,6 +136,7 @@ impl fmt::Display for SpfResult {
 
 /// `qualifier = "+" / "-" / "?" / "~"` (RFC 7208 §4.6.2): the result a matching term gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Qualifier {
     Pass,
@@ -125,6 +168,7 @@ impl Qualifier {
 /// A parsed SPF record. `text` is the record as published (ASCII, strings joined); every span
 /// is a byte range in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Record {
     pub text: String,
     pub terms: Vec<Term>,
@@ -162,6 +206,7 @@ impl Record {
 
 /// One term: a directive or a modifier, with its place in the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Term {
     pub span: Span,
     #[serde(flatten)]
@@ -169,6 +214,7 @@ pub struct Term {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(tag = "term", rename_all = "lowercase")]
 pub enum TermKind {
     Directive(Directive),
@@ -177,6 +223,7 @@ pub enum TermKind {
 
 /// `directive = [ qualifier ] mechanism` (RFC 7208 §4.6.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Directive {
     pub qualifier: Qualifier,
     /// Whether the qualifier was written out (`+all`) or implied (`all`).
@@ -186,6 +233,7 @@ pub struct Directive {
 
 /// The mechanisms of RFC 7208 §5.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(tag = "mechanism", rename_all = "lowercase")]
 pub enum Mechanism {
     All,
@@ -242,6 +290,7 @@ impl Mechanism {
 /// `dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ]` (RFC 7208 §5.6): the
 /// prefix lengths an "a" or "mx" term compares with; 32 and 128 when not written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct DualCidr {
     pub ip4: u8,
     pub ip6: u8,
@@ -255,6 +304,7 @@ impl Default for DualCidr {
 
 /// The modifiers of RFC 7208 §6, and the unknown ones it says to ignore.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(tag = "modifier", rename_all = "lowercase")]
 pub enum Modifier {
     Redirect(MacroString),
@@ -268,6 +318,7 @@ pub enum Modifier {
 
 /// A `macro-string` (RFC 7208 §7.1): literal text and macros, kept with their spans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MacroString {
     /// The text as written.
     pub text: String,
@@ -285,6 +336,7 @@ impl MacroString {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(tag = "part", rename_all = "lowercase")]
 pub enum MacroPart {
     /// Literal text, with `%%`, `%_` and `%-` already turned into `%`, space and `%20`.
@@ -296,6 +348,7 @@ pub enum MacroPart {
 
 /// `"%{" macro-letter transformers *delimiter "}"` (RFC 7208 §7.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MacroExpand {
     pub letter: MacroLetter,
     /// An upper-case letter: URL-escape the value (RFC 7208 §7.3).
@@ -310,6 +363,7 @@ pub struct MacroExpand {
 
 /// `macro-letter = "s" / "l" / "o" / "d" / "i" / "p" / "h" / "c" / "r" / "t" / "v"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MacroLetter {
     /// `s`: the sender, `local-part@domain`.
@@ -363,12 +417,48 @@ impl MacroLetter {
     }
 }
 
-/// Why a record is not valid SPF, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Why a record is not valid SPF, and where. In the report: `{"kind", "message", "detail",
+/// "record_span"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub kind: ParseErrorKind,
-    /// The bytes at fault, in the record text.
+    /// The bytes at fault, in the record text (`record_span` in the report).
     pub span: Span,
+}
+
+impl Serialize for ParseError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut error = serializer.serialize_struct("ParseError", 4)?;
+        error.serialize_field("kind", &self.kind)?;
+        error.serialize_field("message", &self.kind.to_string())?;
+        error.serialize_field("detail", &None::<&str>)?;
+        error.serialize_field("record_span", &self.span)?;
+        error.end()
+    }
+}
+
+/// The JSON shape of [`ParseError`], for its schema only.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct ParseErrorShape {
+    kind: ParseErrorKind,
+    message: String,
+    detail: Option<String>,
+    /// The bytes at fault, in the record text.
+    record_span: Span,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl schemars::JsonSchema for ParseError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SpfParseError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ParseErrorShape::json_schema(generator)
+    }
 }
 
 impl fmt::Display for ParseError {
@@ -384,6 +474,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum ParseErrorKind {
@@ -432,7 +523,8 @@ impl fmt::Display for ParseErrorKind {
 
 /// Which identity a check is about (RFC 7208 §2.3, §2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
 pub enum Identity {
     /// The MAIL FROM address, or `postmaster@` the HELO name when MAIL FROM is empty.
     MailFrom,
@@ -441,7 +533,8 @@ pub enum Identity {
 
 /// Where the explanation of a `fail` came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
 pub enum ExplanationSource {
     /// The domain's `exp=` modifier (RFC 7208 §6.2), text the domain owner wrote.
     Record,
@@ -450,7 +543,8 @@ pub enum ExplanationSource {
 }
 
 /// The report on one SPF check: the verdict, why, and the whole evaluation tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct SpfReport {
     pub identity: Identity,
     /// The identity checked, `local-part@domain`.
@@ -458,15 +552,15 @@ pub struct SpfReport {
     /// The domain whose record was evaluated first.
     pub domain: String,
     pub ip: IpAddr,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub helo: Option<String>,
     pub result: SpfResult,
+    /// Why, as a stable code.
+    pub outcome: SpfOutcome,
     /// One sentence on why.
     pub reason: String,
     /// For `fail` only (RFC 7208 §6.2), `null` otherwise. Written by the domain owner when the
     /// source is `record`: untrusted text.
     pub explanation: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation_source: Option<ExplanationSource>,
     /// DNS-querying terms used, out of [`MAX_DNS_TERMS`].
     pub lookups_used: u32,
@@ -474,27 +568,26 @@ pub struct SpfReport {
     pub void_lookups: u32,
     pub void_lookup_limit: u32,
     /// The term that decided the result, if one matched.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<DecidingTerm>,
     /// The evaluation tree; absent when no record lookup was made (e.g. a malformed domain).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceNode>,
 }
 
 /// The SPF part of a message report: the MAIL FROM check (falling back to postmaster@HELO) and
 /// the HELO check, each when the envelope allows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MessageSpf {
     /// The result of the MAIL FROM identity; `none` when it could not be checked.
     pub result: SpfResult,
+    /// Why, as a stable code (`no-ip` and `no-sender` when nothing could be checked).
+    pub outcome: SpfOutcome,
     pub reason: String,
     /// The MAIL FROM domain checked; `null` when none could be.
     pub domain: Option<String>,
     /// The connecting IP evaluated; `null` when none is known.
     pub ip: Option<IpAddr>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mail_from: Option<SpfReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub helo: Option<SpfReport>,
 }
 

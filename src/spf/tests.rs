@@ -405,7 +405,7 @@ fn helo_identity_uses_postmaster_at_the_helo_name() {
 
 // ---- lint and audit ----
 
-fn codes(findings: &[LintFinding]) -> Vec<&'static str> {
+fn codes(findings: &[crate::report::Finding]) -> Vec<&'static str> {
     findings.iter().map(|finding| finding.code).collect()
 }
 
@@ -417,7 +417,7 @@ fn lint_flags_risky_records_with_positions() {
         .iter()
         .find(|f| f.code == "spf.pass-all")
         .expect("flagged");
-    assert_eq!(pass_all.span, Some(crate::report::Span::new(11, 15)));
+    assert_eq!(pass_all.record_span, Some(crate::report::Span::new(11, 15)));
     assert_eq!(pass_all.severity, Severity::Error);
 
     let findings = lint_record(
@@ -447,7 +447,10 @@ fn lint_flags_risky_records_with_positions() {
     );
     let findings = lint_record("example.org", &[b"v=spf1 ip4:1.2.3 -all".to_vec()]);
     assert_eq!(codes(&findings), ["spf.syntax-error"]);
-    assert_eq!(findings[0].span, Some(crate::report::Span::new(7, 16)));
+    assert_eq!(
+        findings[0].record_span,
+        Some(crate::report::Span::new(7, 16))
+    );
 }
 
 #[test]
@@ -600,8 +603,10 @@ fn txt_answers_show_hostile_bytes_as_zone_file_escapes() {
         .into(),
         ..Default::default()
     });
-    let trace = DnsQueryTrace::new("example.org", crate::dns::RecordType::Txt, &answer);
-    assert_eq!(trace.answers, [r#""v=spf1 \150all" "say \"hi\"\\""#]);
+    let trace = crate::dns::QueryTrace::untimed("example.org", crate::dns::RecordType::Txt, answer);
+    let text =
+        serde_json::to_value(&trace).unwrap()["outcome"]["answer"]["records"][0]["text"].clone();
+    assert_eq!(text, r#""v=spf1 \150all" "say \"hi\"\\""#);
 }
 
 /// Hostile records: whatever the bytes, parsing returns (no panic, no hang), every span lies

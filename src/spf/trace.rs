@@ -2,24 +2,24 @@
 //! answer, and the running lookup counts. The page draws it; the CLI prints it indented.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{ParseError, Qualifier, SpfResult};
-use crate::dns::{Answer, DnsError, RecordData, RecordType};
+use super::{ParseError, Qualifier, SpfOutcome, SpfResult};
+use crate::dns::QueryTrace;
 use crate::report::Span;
 
 /// One `check_host()` call: the domain, its record and its terms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TraceNode {
     pub domain: String,
     /// The TXT lookup that fetched the record.
-    pub queries: Vec<DnsQueryTrace>,
-    /// The SPF record, strings joined; non-ASCII bytes shown as U+FFFD.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queries: Vec<QueryTrace>,
+    /// The SPF record, strings joined; non-ASCII bytes shown as U+FFFD. Every `record_span`
+    /// below this node is a byte range in it.
     pub record: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why the record is not valid SPF, when it is not.
     pub parse_error: Option<ParseError>,
     /// How many TXT records of the domain start with `v=spf1`; more than one is `permerror`.
     pub spf_record_count: usize,
@@ -28,10 +28,11 @@ pub struct TraceNode {
     pub(super) string_lengths: Vec<usize>,
     pub terms: Vec<TermTrace>,
     pub result: SpfResult,
+    /// Why this `check_host()` gave its result: a stable code beside the RFC word.
+    pub outcome: SpfOutcome,
     pub reason: String,
-    /// The lookup of the `exp=` text, when the result is `fail` at the top.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub explanation_queries: Vec<DnsQueryTrace>,
+    /// The lookup of the `exp=` text, when the result is `fail` at the top; `[]` otherwise.
+    pub explanation_queries: Vec<QueryTrace>,
 }
 
 impl TraceNode {
@@ -45,6 +46,7 @@ impl TraceNode {
             string_lengths: Vec::new(),
             terms: Vec::new(),
             result: SpfResult::None,
+            outcome: SpfOutcome::NoRecord,
             reason: String::new(),
             explanation_queries: Vec::new(),
         }
@@ -63,20 +65,20 @@ impl TraceNode {
 }
 
 /// One term of a record, as evaluated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TermTrace {
     /// The term as written.
     pub text: String,
-    /// Where it is in the record.
-    pub span: Span,
+    /// Where it is in the record text of the node it belongs to.
+    pub record_span: Span,
     /// `all`, `include`, …, `redirect`, `exp`, or the unknown modifier's name.
     pub name: Cow<'static, str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The qualifier of a mechanism; `null` for a modifier.
     pub qualifier: Option<Qualifier>,
     /// The domain after macro expansion, for terms that have one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    pub queries: Vec<DnsQueryTrace>,
+    pub queries: Vec<QueryTrace>,
     /// DNS-querying terms used so far in the whole evaluation, this one included.
     pub lookups_used: u32,
     /// Void lookups so far in the whole evaluation.
@@ -84,16 +86,18 @@ pub struct TermTrace {
     /// This term's own lookup found no such name or no records, and counted as void.
     pub void_lookup: bool,
     pub outcome: TermOutcome,
+    /// The error this term ran into (a processing limit, a DNS failure, an include's error);
+    /// in an audit, which goes on past errors, also for terms whose outcome is not an error.
+    pub error: Option<SpfOutcome>,
     /// What a person should know about this step.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The record an `include` or `redirect` evaluated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub child: Option<Box<TraceNode>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
 pub enum TermOutcome {
     /// The mechanism matched: its qualifier is the result.
     Match,
@@ -106,115 +110,15 @@ pub enum TermOutcome {
     Permerror,
 }
 
-/// One DNS question and what came back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DnsQueryTrace {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub record_type: RecordType,
-    /// The answers in zone-file presentation, e.g. `10 mx.example.com` or `"v=spf1 -all"`.
-    pub answers: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<DnsError>,
-    /// NXDOMAIN or no records: counts as a void lookup when it is a term's own query.
-    pub void: bool,
-}
-
-impl DnsQueryTrace {
-    pub(super) fn new(
-        name: &str,
-        record_type: RecordType,
-        answer: &Result<Answer, DnsError>,
-    ) -> Self {
-        let (answers, error) = match answer {
-            Ok(answer) => (
-                answer
-                    .records
-                    .iter()
-                    .map(|record| presentation(&record.data))
-                    .collect(),
-                None,
-            ),
-            Err(error) => (Vec::new(), Some(error.clone())),
-        };
-        DnsQueryTrace {
-            name: name.to_string(),
-            record_type,
-            answers,
-            void: matches!(answer, Err(DnsError::NxDomain | DnsError::NoData)),
-            error,
-        }
-    }
-}
-
-/// A record's data the way a zone file writes it.
-fn presentation(data: &RecordData) -> String {
-    match data {
-        RecordData::A { address } => address.to_string(),
-        RecordData::Aaaa { address } => address.to_string(),
-        RecordData::Cname { target } => target.clone(),
-        RecordData::Mx {
-            preference,
-            exchange,
-        } => format!("{preference} {exchange}"),
-        RecordData::Ptr { target } => target.clone(),
-        RecordData::Txt { strings } => {
-            // Quotes and a space per string, and the text itself: one allocation for the usual
-            // record, which is long and all printable.
-            let length = strings.iter().map(|string| string.len() + 3).sum();
-            let mut out = String::with_capacity(length);
-            for (index, string) in strings.iter().enumerate() {
-                if index > 0 {
-                    out.push(' ');
-                }
-                quote_character_string(string, &mut out);
-            }
-            out
-        }
-        other => format!("{other:?}"),
-    }
-}
-
-/// A character-string as a zone file writes it (RFC 1035 §5.1): in double quotes, with `"` and
-/// `\\` escaped and any byte outside printable ASCII as `\DDD`, so that hostile bytes show as
-/// what they are.
-fn quote_character_string(bytes: &[u8], out: &mut String) {
-    out.push('"');
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        // Runs of plain printable ASCII are copied whole; they are nearly all of a record.
-        let plain = rest
-            .iter()
-            .position(|&byte| !matches!(byte, b' '..=b'~') || matches!(byte, b'"' | b'\\'))
-            .unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(plain);
-        // Printable ASCII, hence UTF-8.
-        out.push_str(std::str::from_utf8(run).unwrap_or_default());
-        let Some((&byte, tail)) = tail.split_first() else {
-            break;
-        };
-        match byte {
-            b'"' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(byte));
-            }
-            _ => {
-                // Writing to a String cannot fail.
-                let _ = write!(out, "\\{byte:03}");
-            }
-        }
-        rest = tail;
-    }
-    out.push('"');
-}
-
 /// The term that decided the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct DecidingTerm {
     /// The domain whose record holds the term.
     pub domain: String,
     pub term: String,
-    pub span: Span,
+    /// Where the term is in that domain's record text.
+    pub record_span: Span,
     /// The domains from the checked one down to `domain`, through include and redirect.
     pub path: Vec<String>,
 }

@@ -17,11 +17,24 @@ use crate::report::{Finding, Severity, Span};
 /// At most this many verdict fields are decoded.
 pub const MAX_VERDICT_FIELDS: usize = 200;
 
+/// The filtering products whose verdict headers are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Vendor {
+    /// Microsoft 365 / Exchange Online Protection.
+    Microsoft,
+    Spamassassin,
+    Proofpoint,
+    Mimecast,
+}
+
 /// One decoded verdict header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct VendorVerdict {
-    /// `microsoft`, `spamassassin`, `proofpoint` or `mimecast`.
-    pub vendor: &'static str,
+    pub vendor: Vendor,
     /// The field name as written.
     pub header: String,
     /// The value, unfolded, exactly as the vendor wrote it.
@@ -39,6 +52,7 @@ pub struct VendorVerdict {
 
 /// One part of a verdict header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct VendorField {
     pub key: String,
     pub value: String,
@@ -60,7 +74,7 @@ impl VendorField {
 type Decoded = (Option<String>, Vec<VendorField>);
 
 /// A decoder for one header, and the vendor it belongs to.
-type Decoder = (&'static str, fn(&str) -> Decoded);
+type Decoder = (Vendor, fn(&str) -> Decoded);
 
 /// Decodes every verdict header of `message`, top first, trusted or not by `border`; with a
 /// finding when there were more than [`MAX_VERDICT_FIELDS`].
@@ -110,18 +124,20 @@ pub fn read_vendor_verdicts(
 fn decoder(name: &str) -> Option<Decoder> {
     Some(match name {
         "x-forefront-antispam-report" | "x-forefront-antispam-report-untrusted" => {
-            ("microsoft", microsoft::forefront_report)
+            (Vendor::Microsoft, microsoft::forefront_report)
         }
         "x-microsoft-antispam" | "x-microsoft-antispam-untrusted" => {
-            ("microsoft", microsoft::antispam)
+            (Vendor::Microsoft, microsoft::antispam)
         }
-        "x-microsoft-antispam-mailbox-delivery" => ("microsoft", microsoft::mailbox_delivery),
-        "x-ms-exchange-organization-scl" => ("microsoft", microsoft::organization_scl),
-        "x-spam-status" => ("spamassassin", filters::spam_status),
-        "x-spam-flag" | "x-spam-score" | "x-spam-level" => ("spamassassin", filters::spam_simple),
-        "x-proofpoint-spam-details" => ("proofpoint", filters::proofpoint_details),
-        "x-mimecast-spam-score" => ("mimecast", filters::mimecast_score),
-        "x-mimecast-impersonation-protect" => ("mimecast", filters::mimecast_impersonation),
+        "x-microsoft-antispam-mailbox-delivery" => (Vendor::Microsoft, microsoft::mailbox_delivery),
+        "x-ms-exchange-organization-scl" => (Vendor::Microsoft, microsoft::organization_scl),
+        "x-spam-status" => (Vendor::Spamassassin, filters::spam_status),
+        "x-spam-flag" | "x-spam-score" | "x-spam-level" => {
+            (Vendor::Spamassassin, filters::spam_simple)
+        }
+        "x-proofpoint-spam-details" => (Vendor::Proofpoint, filters::proofpoint_details),
+        "x-mimecast-spam-score" => (Vendor::Mimecast, filters::mimecast_score),
+        "x-mimecast-impersonation-protect" => (Vendor::Mimecast, filters::mimecast_impersonation),
         _ => return None,
     })
 }
@@ -129,12 +145,12 @@ fn decoder(name: &str) -> Option<Decoder> {
 /// The vendor's service host, when the vendor runs the receiving service itself: its verdict
 /// headers sit below the receiver's stamp, like Authentication-Results, and are trusted when
 /// the receiver is that vendor. SpamAssassin runs anywhere, so it has none.
-fn vendor_host(vendor: &str) -> Option<&'static str> {
+fn vendor_host(vendor: Vendor) -> Option<&'static str> {
     match vendor {
-        "microsoft" => Some("protection.outlook.com"),
-        "proofpoint" => Some("pphosted.com"),
-        "mimecast" => Some("mimecast.com"),
-        _ => None,
+        Vendor::Microsoft => Some("protection.outlook.com"),
+        Vendor::Proofpoint => Some("pphosted.com"),
+        Vendor::Mimecast => Some("mimecast.com"),
+        Vendor::Spamassassin => None,
     }
 }
 

@@ -20,7 +20,7 @@ fn forefront_report_fields_are_explained_and_raw_kept() {
                PTR:mail.example.com;CAT:NONE;SFS:(13230031)(4636009);DIR:INB;";
     let all = verdicts(&format!("X-Forefront-Antispam-Report: {raw}\r\n"));
     let verdict = &all[0];
-    assert_eq!(verdict.vendor, "microsoft");
+    assert_eq!(verdict.vendor, Vendor::Microsoft);
     assert_eq!(verdict.raw, raw);
     assert_eq!(
         meaning(verdict, "SCL"),
@@ -82,7 +82,7 @@ fn spamassassin_status_with_folded_test_list() {
          X-Spam-Level: *******\r\n",
     );
     let status = &all[0];
-    assert_eq!(status.vendor, "spamassassin");
+    assert_eq!(status.vendor, Vendor::Spamassassin);
     let tests = status
         .fields
         .iter()

@@ -3,6 +3,7 @@
 
 pub mod doh;
 
+use crate::report::quoted;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -40,7 +41,8 @@ fn options_from_js(options: JsValue) -> Result<Options, JsError> {
     let ip = match js.ip.as_deref().map(str::trim).filter(|ip| !ip.is_empty()) {
         Some(text) => Some(text.parse().map_err(|_| {
             JsError::new(&format!(
-                "invalid options: ip: {text:?} is not an IP address"
+                "invalid options: ip: {} is not an IP address",
+                quoted(text)
             ))
         })?),
         None => None,
@@ -103,7 +105,7 @@ fn doh_option(options: &JsValue) -> Result<Option<String>, JsError> {
 }
 
 /// Looks up one name as the analyses do and resolves to its trace: `{ name, record_type,
-/// outcome: { answer: { records, cnames, authenticated } } | { error: { kind, detail } },
+/// outcome: { answer: { records, cnames, authenticated } } | { error: { kind, message, detail } },
 /// start_ms, duration_ms, cache, source, requests }`. `options` takes `doh` as
 /// `analyzeMessage` does.
 #[wasm_bindgen]
@@ -114,12 +116,13 @@ pub async fn resolve(
 ) -> Result<JsValue, JsError> {
     let record_type = RecordType::from_name(&record_type).ok_or_else(|| {
         JsError::new(&format!(
-            "{record_type:?} is not a record type mailspect looks up"
+            "{} is not a record type mailspect looks up",
+            quoted(&record_type)
         ))
     })?;
     let resolver = page_resolver(&options)?;
     let trace = resolver.lookup_traced(&name, record_type).await;
-    to_js(&trace)
+    to_js(&crate::commands::DnsLookupReport::new(trace))
 }
 
 /// The version of the analyser, for the page footer and bug reports.
@@ -151,7 +154,7 @@ pub async fn check_spf(options: JsValue) -> Result<JsValue, JsError> {
         &spf_options,
     )
     .await;
-    to_js(&report)
+    to_js(&crate::commands::SpfEnvelopeReport::new(report))
 }
 
 /// Audits a domain's SPF record: its include tree, lookups used and lint findings. `options`
@@ -159,5 +162,6 @@ pub async fn check_spf(options: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = auditSpf)]
 pub async fn audit_spf(domain: String, options: JsValue) -> Result<JsValue, JsError> {
     let resolver = page_resolver(&options)?;
-    to_js(&crate::spf::audit_domain(&resolver, &domain).await)
+    let audit = crate::spf::audit_domain(&resolver, &domain).await;
+    to_js(&crate::commands::SpfAuditReport::new(audit))
 }

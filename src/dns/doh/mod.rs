@@ -6,6 +6,7 @@
 
 mod answer;
 
+use crate::report::quoted;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
@@ -115,13 +116,19 @@ impl DohConfig {
 /// a network could be changed on the way, but a local `serve-dns` has no network to cross.
 pub fn check_endpoint(url: &str) -> Result<String, String> {
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-        format!("{url:?} is neither a provider name (cloudflare, google, quad9) nor a URL")
+        format!(
+            "{} is neither a provider name (cloudflare, google, quad9) nor a URL",
+            quoted(url)
+        )
     })?;
     // Browsers read `\` as `/` in http(s) URLs (WHATWG URL), so it ends the authority too:
     // otherwise `http://evil.example\@127.0.0.1/` would pass as loopback.
     let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{url:?} contains blanks or control characters"));
+        return Err(format!(
+            "{} contains blanks or control characters",
+            quoted(url)
+        ));
     }
     let host_and_port = authority
         .rsplit_once('@')
@@ -132,16 +139,17 @@ pub fn check_endpoint(url: &str) -> Result<String, String> {
         host_and_port.split(':').next().unwrap_or_default()
     };
     if host.is_empty() {
-        return Err(format!("{url:?} has no host"));
+        return Err(format!("{} has no host", quoted(url)));
     }
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(url.to_string()),
         "http" if is_loopback(host) => Ok(url.to_string()),
         "http" => Err(format!(
-            "{url:?}: plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], \
-             localhost); use https://"
+            "{}: plain http:// is accepted only for loopback addresses (127.0.0.1, [::1], \
+             localhost); use https://",
+            quoted(url)
         )),
-        _ => Err(format!("{url:?} is not an http(s) URL")),
+        _ => Err(format!("{} is not an http(s) URL", quoted(url))),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The master-file grammar of RFC 1035 §5.1, in two steps: the text becomes entries (logical
 //! lines, parentheses joined, comments gone), then each entry becomes a directive or a record.
 
+use crate::report::quoted as quote_text;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{SkippedRecord, Zone, ZoneError, ZoneErrorKind};
@@ -307,7 +308,7 @@ impl State {
             }
             return Err(token_error(
                 &type_token,
-                ZoneErrorKind::Invalid(format!("{type_word:?} is not a record type")),
+                ZoneErrorKind::Invalid(format!("{} is not a record type", quote_text(&type_word))),
             ));
         };
         let mut fields = Fields {
@@ -484,7 +485,7 @@ impl Fields {
                 let text = String::from_utf8_lossy(&token.bytes);
                 token_error(
                     &token,
-                    ZoneErrorKind::Invalid(format!("{text:?} is not {what}")),
+                    ZoneErrorKind::Invalid(format!("{} is not {what}", quote_text(&text))),
                 )
             })
     }
@@ -532,7 +533,8 @@ fn ttl(token: &Token) -> Result<u32, ZoneError> {
         token_error(
             token,
             ZoneErrorKind::Invalid(format!(
-                "{text:?} is not a TTL (seconds up to 2147483647, or units like 1h30m)"
+                "{} is not a TTL (seconds up to 2147483647, or units like 1h30m)",
+                quote_text(&text)
             )),
         )
     };
