@@ -1,5 +1,22 @@
 //! Argument parsing and dispatch. Exit codes: 0 when the analysis ran (whatever the verdicts),
-//! 2 for unusable input or arguments, with a one-line error on stderr.
+//! 2 for unusable input or arguments, with a one-line error on stderr. A reader that stops
+//! reading (`mailspect spf … | head`) also ends the program with 0 and no message.
+
+/// The CLI's own `println!`, which every module declared below uses in place of std's (a
+/// `macro_rules!` shadows the prelude macro in the modules that follow it). std's panics with
+/// "failed printing to stdout: Broken pipe" when the reader has gone; this one ends the program
+/// quietly instead, through [`output::write_stdout`]. Shadowing rather than renaming keeps the
+/// printing code as it is: the alternative, `writeln!(out, …)?` through every print function,
+/// would thread a writer through all of them for the same outcome.
+/// `tests/cli_broken_pipe.rs` fails if a module ends up outside this macro's scope.
+macro_rules! println {
+    () => {
+        $crate::cli::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
 
 mod args;
 mod dns;

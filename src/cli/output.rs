@@ -1,6 +1,7 @@
 //! Human-readable and JSON output.
 
-use std::io::Write;
+use std::fmt;
+use std::io::{self, Write};
 
 use mailspect::analysis::MessageReport;
 use mailspect::dns::TraceOutcome;
@@ -10,11 +11,37 @@ use serde::Serialize;
 use super::CliError;
 
 pub fn print_json<T: Serialize>(report: &T) -> Result<(), CliError> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    serde_json::to_writer_pretty(&mut out, report)?;
-    writeln!(out)?;
+    let mut out = io::stdout().lock();
+    match serde_json::to_writer_pretty(&mut out, report) {
+        Ok(()) => {}
+        Err(error) if error.is_io() => end_on_write_error(&io::Error::from(error)),
+        Err(error) => return Err(error.into()),
+    }
+    if let Err(error) = writeln!(out) {
+        end_on_write_error(&error);
+    }
     Ok(())
+}
+
+/// Writes to standard output through its lock: what the CLI's `println!` (in `cli/mod.rs`)
+/// does instead of panicking as std's does when the write fails.
+pub fn write_stdout(text: fmt::Arguments<'_>) {
+    if let Err(error) = io::stdout().lock().write_fmt(text) {
+        end_on_write_error(&error);
+    }
+}
+
+/// Ends the program after a failed write to standard output. A closed pipe means the reader
+/// has all it wanted (`| head`), so the program stops writing and exits 0 without a message,
+/// as ripgrep does (its `eprintln_locked!`, and `main` for errors that reach it); a C program
+/// would die of SIGPIPE, which Rust ignores, and turning the signal back on would need `unsafe`.
+/// Any other failure (a full disk) is an error like the others: one line, exit code 2.
+fn end_on_write_error(error: &io::Error) -> ! {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("mailspect: error: cannot write to standard output: {error}");
+    std::process::exit(2);
 }
 
 fn mailboxes(list: &[Mailbox]) -> String {
