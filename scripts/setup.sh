@@ -52,8 +52,31 @@ setup_build() {
   fi
 }
 
+# tests/spf_doh_conformance.rs serves the RFC 7208 suite from a DoH responder that is not
+# mailspect's code (tests/support/spf_doh_responder.py): dnspython builds its DNS messages and
+# PyYAML reads the suite. Pinned, so that every machine runs the same responder.
+DNSPYTHON_VERSION=2.9.2
+PYYAML_VERSION=6.0.3
+
+setup_python() {
+  if ! command -v python3 >/dev/null; then
+    step "installing Python 3"
+    apt_install python3 python3-pip
+  fi
+  local missing=()
+  python3 -c "import sys, dns.version; sys.exit(dns.version.version != '$DNSPYTHON_VERSION')" \
+    2>/dev/null || missing+=("dnspython==$DNSPYTHON_VERSION")
+  # Any PyYAML will do (the image may ship one); the pin is for machines without it.
+  python3 -c "import yaml" 2>/dev/null || missing+=("PyYAML==$PYYAML_VERSION")
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]} (for the DoH conformance test)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${missing[@]}"
+  fi
+}
+
 setup_test() {
   setup_build
+  setup_python
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     step "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver
