@@ -83,6 +83,38 @@ setup_test() {
   fi
 }
 
+# Starts `BINARY serve-dns ARGS...` in the background and waits until it says where it listens:
+# sets DOH_PID, and DOH_URL to the endpoint on the address it really bound, so that
+# `--listen 127.0.0.1:0` takes a free port. Returns 1, with serve-dns's own error on stderr, if it
+# ends first (a port already taken, a zone that does not parse): never goes on with a server that
+# is not there, or with another program that happens to hold the port.
+start_doh_server() {
+  local binary=$1 log
+  shift
+  log=$(mktemp)
+  "$binary" serve-dns "$@" 2>"$log" &
+  DOH_PID=$!
+  DOH_URL=
+  for _ in $(seq 100); do
+    DOH_URL=$(sed -n 's|^mailspect: answering DNS-over-HTTPS .* at \(http://[^ ]*/dns-query\)$|\1|p' "$log")
+    [ -n "$DOH_URL" ] && break
+    if ! kill -0 "$DOH_PID" 2>/dev/null; then
+      cat "$log" >&2
+      rm -f "$log"
+      return 1
+    fi
+    sleep 0.1
+  done
+  # Its notes (records it skips, a non-loopback warning) and the address it answers at.
+  cat "$log" >&2
+  rm -f "$log"
+  if [ -z "$DOH_URL" ]; then
+    echo "mailspect serve-dns did not say where it listens within 10 s" >&2
+    kill "$DOH_PID" 2>/dev/null || true
+    return 1
+  fi
+}
+
 build_wasm() {
   step "building the wasm package (www/pkg)"
   (cd "$ROOT" && wasm-pack --quiet build --target web --release --out-dir www/pkg --no-typescript --no-pack)
