@@ -52,11 +52,66 @@ setup_build() {
   fi
 }
 
+# tests/spf_doh_conformance.rs serves the RFC 7208 suite from a DoH responder that is not
+# mailspect's code (tests/support/spf_doh_responder.py): dnspython builds its DNS messages and
+# PyYAML reads the suite. Pinned, so that every machine runs the same responder.
+DNSPYTHON_VERSION=2.9.2
+PYYAML_VERSION=6.0.3
+
+setup_python() {
+  if ! command -v python3 >/dev/null; then
+    step "installing Python 3"
+    apt_install python3 python3-pip
+  fi
+  local missing=()
+  python3 -c "import sys, dns.version; sys.exit(dns.version.version != '$DNSPYTHON_VERSION')" \
+    2>/dev/null || missing+=("dnspython==$DNSPYTHON_VERSION")
+  # Any PyYAML will do (the image may ship one); the pin is for machines without it.
+  python3 -c "import yaml" 2>/dev/null || missing+=("PyYAML==$PYYAML_VERSION")
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]} (for the DoH conformance test)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${missing[@]}"
+  fi
+}
+
 setup_test() {
   setup_build
+  setup_python
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     step "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver
+  fi
+}
+
+# Starts `BINARY serve-dns ARGS...` in the background and waits until it says where it listens:
+# sets DOH_PID, and DOH_URL to the endpoint on the address it really bound, so that
+# `--listen 127.0.0.1:0` takes a free port. Returns 1, with serve-dns's own error on stderr, if it
+# ends first (a port already taken, a zone that does not parse): never goes on with a server that
+# is not there, or with another program that happens to hold the port.
+start_doh_server() {
+  local binary=$1 log
+  shift
+  log=$(mktemp)
+  "$binary" serve-dns "$@" 2>"$log" &
+  DOH_PID=$!
+  DOH_URL=
+  for _ in $(seq 100); do
+    DOH_URL=$(sed -n 's|^mailspect: answering DNS-over-HTTPS .* at \(http://[^ ]*/dns-query\)$|\1|p' "$log")
+    [ -n "$DOH_URL" ] && break
+    if ! kill -0 "$DOH_PID" 2>/dev/null; then
+      cat "$log" >&2
+      rm -f "$log"
+      return 1
+    fi
+    sleep 0.1
+  done
+  # Its notes (records it skips, a non-loopback warning) and the address it answers at.
+  cat "$log" >&2
+  rm -f "$log"
+  if [ -z "$DOH_URL" ]; then
+    echo "mailspect serve-dns did not say where it listens within 10 s" >&2
+    kill "$DOH_PID" 2>/dev/null || true
+    return 1
   fi
 }
 

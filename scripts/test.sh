@@ -23,17 +23,12 @@ cargo test --quiet
 
 step "wasm tests in headless Chromium (DNS through a local DoH server)"
 # The browser tests resolve through mailspect's own DoH server on loopback, serving a fixture
-# zone: never a real resolver.
+# zone: never a real resolver. On a free port, which the tests learn at build time: with a fixed
+# one, a program already listening there would have answered in its place.
 cargo build --quiet --bin mailspect
-DOH_LISTEN=127.0.0.1:8053
-target/debug/mailspect serve-dns --zone wasm-tests/fixtures/test.zone --listen "$DOH_LISTEN" &
-doh_pid=$!
-trap 'kill $doh_pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/${DOH_LISTEN%:*}/${DOH_LISTEN#*:}") 2>/dev/null && break
-  kill -0 $doh_pid 2>/dev/null || { echo "the DoH server did not start" >&2; exit 1; }
-  sleep 0.1
-done
+start_doh_server target/debug/mailspect --zone wasm-tests/fixtures/test.zone --listen 127.0.0.1:0
+trap 'kill $DOH_PID 2>/dev/null || true' EXIT
+export MAILSPECT_TEST_DOH_URL=$DOH_URL
 export CHROMEDRIVER=/usr/bin/chromedriver
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 for test in wasm-tests/*.rs; do

@@ -1,19 +1,20 @@
-//! The openspf/pyspf SPF test suites, read in place from `../shared/conformance/spf/`.
-//!
-//! Each YAML document is a scenario: `zonedata` (served from a `MemoryResolver`) and `tests`
-//! (helo, host, mailfrom, the expected result or a list of acceptable ones, and sometimes the
-//! explanation). Run with `cargo test --test spf_conformance -- --nocapture` to see the counts.
+//! The openspf/pyspf SPF test suites, read in place from `../shared/conformance/spf/`
+//! (tests/support/spf_suite.rs), answered from a `MemoryResolver` built from each scenario's
+//! `zonedata`. Run with `cargo test --test spf_conformance -- --nocapture` to see the counts.
+//! tests/spf_doh_conformance.rs runs the RFC 7208 suite again over DoH.
+
+#[path = "support/spf_suite.rs"]
+mod spf_suite;
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
-use std::path::PathBuf;
 
 use mailspect::dns::{
     normalize_name, Answer, DnsError, MemoryResolver, RecordData, RecordType, Resolver,
 };
-use mailspect::spf::{check_mail_from, CheckOptions, ExplanationSource, SpfResult};
-use serde::Deserialize;
+use mailspect::spf::{check_mail_from, CheckOptions, ExplanationSource};
 use serde_yaml::Value;
+use spf_suite::{judge, scenarios, Case, Tally, Verdict};
 
 /// The suite's zones: a `MemoryResolver`, plus the names marked `TIMEOUT`. As in the suite's own
 /// driver (pyspf `testspf.py`), a `TIMEOUT` name times out for every type it has no records of,
@@ -35,23 +36,6 @@ impl Resolver for SuiteResolver {
             other => other,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct Scenario {
-    description: String,
-    tests: BTreeMap<String, Case>,
-    #[serde(default)]
-    zonedata: BTreeMap<String, Vec<Value>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Case {
-    helo: String,
-    host: String,
-    mailfrom: String,
-    result: Value,
-    explanation: Option<String>,
 }
 
 /// The YAML's `"\x96"` escapes mean raw octets (the suite says so), but YAML reads them as the
@@ -145,12 +129,6 @@ fn build_zone(zonedata: &BTreeMap<String, Vec<Value>>) -> SuiteResolver {
     SuiteResolver { zone, timeouts }
 }
 
-/// Tests whose explanation is compared ignoring ASCII case. `v-macro-ip6` expects the nibbles
-/// of `%{ir}` in upper case (`...E.B.A.B.E.F.A.C.ip6.arpa`), where RFC 7208 §7.4's own example
-/// of the same expansion is lower case (`...8.b.d.0.1.0.0.2.ip6._spf.example.com`); mailspect
-/// follows the RFC, and DNS names compare without case anyway.
-const IGNORE_CASE_OF_EXPLANATION: &[&str] = &["v-macro-ip6"];
-
 /// One test's outcome: `None` when it passed, else what went wrong.
 fn run_case(resolver: &SuiteResolver, name: &str, case: &Case) -> Option<String> {
     let ip: IpAddr = case.host.parse().expect("host is an IP address");
@@ -162,74 +140,26 @@ fn run_case(resolver: &SuiteResolver, name: &str, case: &Case) -> Option<String>
         &CheckOptions::default(),
     ))
     .expect("every test gives a HELO name");
-    let expected: Vec<String> = match &case.result {
-        Value::Sequence(items) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        Value::String(word) => vec![word.clone()],
-        other => panic!("result {other:?}"),
+    let verdict = Verdict {
+        result: report.result,
+        reason: report.reason,
+        explanation: report.explanation,
+        default_explanation: report.explanation_source == Some(ExplanationSource::Default),
     };
-    let accepted: Vec<SpfResult> = expected
-        .iter()
-        .map(|word| SpfResult::from_word(word).unwrap_or_else(|| panic!("unknown result {word}")))
-        .collect();
-    if !accepted.contains(&report.result) {
-        return Some(format!(
-            "got {} ({}), expected {expected:?}",
-            report.result, report.reason
-        ));
-    }
-    match (&case.explanation, report.result) {
-        (Some(expected), SpfResult::Fail) if expected == "DEFAULT" => (report.explanation_source
-            != Some(ExplanationSource::Default))
-        .then(|| format!("explanation {:?}, expected the default", report.explanation)),
-        (Some(expected), SpfResult::Fail) => {
-            let same = |text: &str| {
-                if IGNORE_CASE_OF_EXPLANATION.contains(&name) {
-                    text.eq_ignore_ascii_case(expected)
-                } else {
-                    text == expected
-                }
-            };
-            (!report.explanation.as_deref().is_some_and(same)).then(|| {
-                format!(
-                    "explanation {:?}, expected {expected:?}",
-                    report.explanation
-                )
-            })
-        }
-        _ => None,
-    }
+    judge(name, case, &verdict)
 }
 
 /// Runs a suite file; returns (passed, failures as "scenario / test: why").
 fn run_suite(file: &str) -> (usize, Vec<(String, String)>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/conformance/spf")
-        .join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    let mut passed = 0;
-    let mut failures = Vec::new();
-    for document in serde_yaml::Deserializer::from_str(&text) {
-        let scenario = Scenario::deserialize(document).expect("scenario");
+    let mut tally = Tally::default();
+    for scenario in scenarios(file) {
         let resolver = build_zone(&scenario.zonedata);
         for (name, case) in &scenario.tests {
-            match run_case(&resolver, name, case) {
-                None => passed += 1,
-                Some(why) => {
-                    failures.push((name.clone(), format!("{}: {why}", scenario.description)))
-                }
-            }
+            tally.record(&scenario, name, run_case(&resolver, name, case));
         }
     }
-    println!("{file}: {passed}/{} passed", passed + failures.len());
-    for (name, why) in &failures {
-        println!("  {name}: {why}");
-    }
-    (passed, failures)
+    tally.print(file);
+    (tally.passed, tally.failures)
 }
 
 #[test]

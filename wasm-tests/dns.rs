@@ -1,8 +1,9 @@
 //! DNS in the browser, end to end: headless Chromium fetches from a local DoH server.
 //!
-//! Needs `mailspect serve-dns --zone wasm-tests/fixtures/test.zone --listen 127.0.0.1:8053`
-//! running (the test script starts it), then:
-//! `cargo test --target wasm32-unknown-unknown --test web_dns` with wasm-bindgen-test-runner.
+//! Needs `mailspect serve-dns --zone wasm-tests/fixtures/test.zone --listen 127.0.0.1:0`
+//! running (the test script starts it), and the URL it prints in `MAILSPECT_TEST_DOH_URL` when
+//! the test is built: `MAILSPECT_TEST_DOH_URL=http://127.0.0.1:PORT/dns-query cargo test --target
+//! wasm32-unknown-unknown --test web_dns` with wasm-bindgen-test-runner.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::Cell;
@@ -17,7 +18,13 @@ use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_config
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const ENDPOINT: &str = "http://127.0.0.1:8053/dns-query";
+/// The local DoH server, on whatever free port it took: scripts/test.sh passes its URL at build
+/// time, because a test in the browser has no environment to read. A fixed port was the
+/// alternative, and another program listening there got the tests' questions.
+const ENDPOINT: &str = match option_env!("MAILSPECT_TEST_DOH_URL") {
+    Some(url) => url,
+    None => "MAILSPECT_TEST_DOH_URL was not set when this test was built (scripts/test.sh sets it)",
+};
 
 fn local_resolver<T: DohTransport + 'static>(transport: T) -> DohResolver<T> {
     DohResolver::new(

@@ -1,5 +1,6 @@
 //! Argument parsing and dispatch. Exit codes: 0 when the analysis ran (whatever the verdicts),
-//! 2 for unusable input or arguments, with a one-line error on stderr.
+//! 2 for unusable input or arguments, with a one-line error on stderr. A reader that stops
+//! reading (`mailspect spf … | head`) also ends the program with 0 and no message.
 
 mod args;
 mod dns;

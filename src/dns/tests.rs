@@ -118,3 +118,23 @@ fn memory_resolver_answers_from_wildcards_below_the_closest_encloser_only() {
         Err(DnsError::NoData)
     );
 }
+
+/// Names are the same when their wire labels are: escapes and raw octets alike, ASCII letters
+/// without case, and nothing else folded (RFC 4343 §3: `Ã` and `ã` are different octets).
+#[test]
+fn same_name_compares_wire_labels() {
+    use name::same_name;
+    assert!(same_name("Mail.Example.COM.", "mail.example.com"));
+    assert!(same_name(
+        "macro%percent  space%20url-space.example.com",
+        "macro%percent\\032\\032space%20url-space.example.com"
+    ));
+    assert!(same_name("a\\.b.example", "a\\046b.example"));
+    assert!(!same_name("a\\.b.example", "a.b.example"));
+    assert!(same_name("\\195.example", "\\195.EXAMPLE"));
+    assert!(!same_name("\\195.example", "\\227.example"));
+    assert!(!same_name("a b.example", "a\\032c.example"));
+    assert!(!same_name("example.com", "example.com.evil"));
+    assert!(!same_name("a..b", "a..b"));
+    assert!(same_name("", "."));
+}

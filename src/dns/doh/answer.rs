@@ -1,6 +1,7 @@
 //! From a DNS response to mailspect's [`Answer`] or [`DnsError`]: the RCODE, the CNAME chain in
 //! the answer section, and how long the outcome may be cached.
 
+use crate::dns::name::same_name;
 use crate::dns::wire::{self, rcode, Message, WireData, CLASS_IN};
 use crate::dns::{normalize_name, Answer, DnsError, Record, RecordType};
 
@@ -35,10 +36,13 @@ fn uncached(result: Result<Answer, DnsError>) -> Interpreted {
 /// Reads the answer to `name`/`record_type` from a decoded response.
 pub fn interpret(message: &Message, name: &str, record_type: RecordType) -> Interpreted {
     let name = normalize_name(name);
-    let asked = message
-        .questions
-        .first()
-        .is_some_and(|question| question.name == name && question.type_code == record_type.code());
+    // Names are compared as wire labels, not as text (see `same_name`): the question was sent as
+    // octets, and the decoder writes octets such as a space back as `\032`.
+    let asked = message.questions.first().is_some_and(|question| {
+        same_name(&question.name, &name)
+            && question.type_code == record_type.code()
+            && question.class == CLASS_IN
+    });
     if !message.response || message.questions.len() != 1 || !asked {
         return uncached(Err(DnsError::Malformed(
             "the response does not answer the question asked".into(),
@@ -73,7 +77,7 @@ pub fn interpret(message: &Message, name: &str, record_type: RecordType) -> Inte
             .filter(|record| {
                 record.class == CLASS_IN
                     && record.type_code == record_type.code()
-                    && record.name == current
+                    && same_name(&record.name, &current)
             })
             .filter_map(|record| match &record.data {
                 WireData::Known(data) => Some(Record {
@@ -102,7 +106,7 @@ pub fn interpret(message: &Message, name: &str, record_type: RecordType) -> Inte
         let cname = message.answers.iter().find(|record| {
             record.class == CLASS_IN
                 && record.type_code == RecordType::Cname.code()
-                && record.name == current
+                && same_name(&record.name, &current)
         });
         let Some(record) = cname.filter(|_| record_type != RecordType::Cname) else {
             // RFC 2308 §2.2: NOERROR without the records asked for is NODATA.
@@ -119,7 +123,7 @@ pub fn interpret(message: &Message, name: &str, record_type: RecordType) -> Inte
         // A name met twice is a loop; the chain is at most 16 long, so a scan beats a set.
         let looped = cnames
             .iter()
-            .any(|earlier: &Record| earlier.name == record.name);
+            .any(|earlier: &Record| same_name(&earlier.name, &record.name));
         if looped || cnames.len() >= MAX_CNAME_CHAIN {
             return uncached(Err(DnsError::Malformed(
                 "the CNAME chain in the answer loops".into(),

@@ -295,6 +295,48 @@ fn cname_loops_and_unasked_answers_are_refused() {
     );
 }
 
+/// Regression: over DoH, `macro-mania-in-domain` of the RFC 7208 suite failed with "the
+/// response does not answer the question asked". SPF asks for a name whose label holds spaces;
+/// the answer's question section decodes to `\032` escapes, and the two were compared as text.
+#[test]
+fn a_name_with_spaces_matches_the_escaped_question_of_its_answer() {
+    let asked = "macro%percent  space%20url-space.example.com";
+    let mut transport = FakeTransport::new();
+    // `serve::respond` looks up the question as decoded, in presentation form with escapes.
+    transport.zone.insert(
+        "macro%percent\\032\\032space%20url-space.example.com",
+        60,
+        RecordData::A {
+            address: Ipv4Addr::new(1, 2, 3, 4),
+        },
+    );
+    let resolver = DohResolver::new(transport, config(&["https://one.test/"]));
+    let answer = pollster::block_on(resolver.lookup(asked, RecordType::A))
+        .expect("the answer to the name asked");
+    assert_eq!(
+        answer.records[0].data,
+        RecordData::A {
+            address: Ipv4Addr::new(1, 2, 3, 4)
+        }
+    );
+    // The same through `interpret` directly, with the answer's owner in upper case as a
+    // resolver may send it back (RFC 4343 §4.1 keeps the case of the question).
+    let response = response_with(
+        vec![wire::record_of(
+            "MACRO%PERCENT\\032\\032SPACE%20URL-SPACE.EXAMPLE.COM",
+            60,
+            &RecordData::A {
+                address: Ipv4Addr::new(1, 2, 3, 4),
+            },
+        )],
+        "macro%percent\\032\\032space%20url-space.example.com",
+    );
+    let decoded =
+        wire::decode_message(&wire::encode_message(&response).expect("encodes")).expect("decodes");
+    let interpreted = interpret(&decoded, asked, RecordType::A);
+    assert_eq!(interpreted.result.map(|answer| answer.records.len()), Ok(1));
+}
+
 #[test]
 fn endpoints_and_provider_names() {
     let named = DohConfig::from_spec("Cloudflare").expect("a provider");
