@@ -8,6 +8,7 @@ use serde::Serialize;
 /// A byte range in the normalised message (see [`crate::message::Message::bytes`]), so that the
 /// page can point at the exact characters a finding is about.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -21,6 +22,7 @@ impl Span {
 
 /// How much a finding matters to the person reading the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; nothing is wrong.
@@ -33,6 +35,7 @@ pub enum Severity {
 
 /// One observation about the input, with a stable machine-readable `code`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Finding {
     pub severity: Severity,
     /// Stable identifier, `area.what` in lower case, e.g. `intake.mbox-line-removed`.

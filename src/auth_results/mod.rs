@@ -51,6 +51,7 @@ pub struct AuthenticationResults {
 
 /// `resinfo`: one method's result (RFC 8601 §2.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MethodResult {
     /// The method, lower case: `spf`, `dkim`, `dmarc`, `arc`, `iprev`, `auth`, `compauth`, …
     pub method: String,
@@ -68,6 +69,7 @@ pub struct MethodResult {
 
 /// `propspec = ptype [CFWS] "." [CFWS] property [CFWS] "=" pvalue`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Property {
     /// `smtp`, `header`, `body`, `policy`; empty for an extension.
     pub ptype: String,
