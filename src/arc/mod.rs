@@ -6,11 +6,12 @@
 //! [`crate::dkim::verify`] fetches its key and checks its cryptography), and an ARC-Seal signs
 //! the ARC header fields themselves. [`verify_message`] collects the ARC Sets, validates the
 //! chain as RFC 8617 §5.2 prescribes and returns one [`ArcReport`]; [`parse`] is the grammar,
-//! [`verify`] the decisions, and [`forwarder`] the pure RFC 8617 §7.2 question the DMARC stage
+//! [`verify`] the chain's decisions, [`signature`] each seal's and signature's, and [`forwarder`] the pure RFC 8617 §7.2 question the DMARC stage
 //! asks ("could a trusted forwarder explain this failure?").
 
 pub mod forwarder;
 pub mod parse;
+pub mod signature;
 pub mod verify;
 
 use serde::Serialize;
