@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod arc;
 pub mod auth_results;
 pub mod commands;
 pub mod dkim;

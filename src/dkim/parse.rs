@@ -172,11 +172,11 @@ pub fn tag_specs(input: &[u8]) -> (Vec<Tag<'_>>, Option<ParseError>) {
     }
 }
 
-fn find<'t, 'a>(tags: &'t [Tag<'a>], name: &str) -> Option<&'t Tag<'a>> {
+pub(crate) fn find<'t, 'a>(tags: &'t [Tag<'a>], name: &str) -> Option<&'t Tag<'a>> {
     tags.iter().find(|t| t.name == name.as_bytes())
 }
 
-fn required<'t, 'a>(
+pub(crate) fn required<'t, 'a>(
     tags: &'t [Tag<'a>],
     name: &'static str,
     whole: &[u8],
@@ -185,7 +185,7 @@ fn required<'t, 'a>(
         .ok_or_else(|| ParseError::new(ParseErrorKind::MissingTag(name), 0..whole.len()))
 }
 
-fn invalid(tag: &Tag<'_>, why: &'static str) -> ParseError {
+pub(crate) fn invalid(tag: &Tag<'_>, why: &'static str) -> ParseError {
     ParseError::new(
         ParseErrorKind::InvalidValue {
             tag: String::from_utf8_lossy(tag.name).into_owned(),
@@ -195,7 +195,7 @@ fn invalid(tag: &Tag<'_>, why: &'static str) -> ParseError {
     )
 }
 
-fn text(tag: &Tag<'_>) -> String {
+pub(crate) fn text(tag: &Tag<'_>) -> String {
     String::from_utf8_lossy(tag.value).into_owned()
 }
 
@@ -226,7 +226,7 @@ fn colon_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// `base64string = ALPHADIGITPS *([FWS] ALPHADIGITPS) [ [FWS] "=" [ [FWS] "=" ] ]`
 /// (RFC 6376 §2.4). Padding is accepted when absent: some signers drop it and it adds nothing.
-fn base64string(tag: &Tag<'_>) -> Result<Vec<u8>, ParseError> {
+pub(crate) fn base64string(tag: &Tag<'_>) -> Result<Vec<u8>, ParseError> {
     const ENGINE: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
@@ -239,7 +239,7 @@ fn base64string(tag: &Tag<'_>) -> Result<Vec<u8>, ParseError> {
 /// `1*n DIGIT` as a number: `sig-t-tag` (12 digits), `sig-x-tag` (12), `sig-l-tag` (76).
 /// RFC 6376 allows 76 digits for `l=`; values past u64 are treated as "the whole body" by
 /// saturating, which is what the count means in practice.
-fn digits(tag: &Tag<'_>, max_digits: usize) -> Result<u64, ParseError> {
+pub(crate) fn digits(tag: &Tag<'_>, max_digits: usize) -> Result<u64, ParseError> {
     if tag.value.is_empty()
         || tag.value.len() > max_digits
         || !tag.value.iter().all(u8::is_ascii_digit)
@@ -257,7 +257,7 @@ fn digits(tag: &Tag<'_>, max_digits: usize) -> Result<u64, ParseError> {
 }
 
 /// `sig-a-tag-alg = sig-a-tag-k "-" sig-a-tag-h` (RFC 6376 §3.5; ed25519 from RFC 8463 §3).
-fn sig_a_tag(tag: &Tag<'_>) -> Result<Algorithm, ParseError> {
+pub(crate) fn sig_a_tag(tag: &Tag<'_>) -> Result<Algorithm, ParseError> {
     let value = tag.value;
     if value.eq_ignore_ascii_case(b"rsa-sha256") {
         Ok(Algorithm::RsaSha256)
@@ -276,7 +276,7 @@ fn sig_a_tag(tag: &Tag<'_>) -> Result<Algorithm, ParseError> {
 /// `sig-c-tag = %x63 [FWS] "=" [FWS] sig-c-tag-alg ["/" sig-c-tag-alg]`,
 /// `sig-c-tag-alg = "simple" / "relaxed" / x-sig-c-tag-alg` (RFC 6376 §3.5). A lone value names
 /// the header algorithm; the body's is then `simple`.
-fn sig_c_tag(tag: &Tag<'_>) -> Result<(Canonicalization, Canonicalization), ParseError> {
+pub(crate) fn sig_c_tag(tag: &Tag<'_>) -> Result<(Canonicalization, Canonicalization), ParseError> {
     let one = |name: &[u8]| {
         if name.eq_ignore_ascii_case(b"simple") {
             Ok(Canonicalization::Simple)
@@ -301,7 +301,7 @@ fn sig_c_tag(tag: &Tag<'_>) -> Result<(Canonicalization, Canonicalization), Pars
 /// `domain-name = sub-domain 1*("." sub-domain)` (RFC 6376 §3.5, from RFC 5321), checked
 /// loosely: letters, digits, hyphens, underscores and dots, no empty label. Internationalized
 /// names arrive as A-labels (RFC 6376 §3.5, RFC 8616 §4).
-fn domain_name(tag: &Tag<'_>, value: &[u8]) -> Result<String, ParseError> {
+pub(crate) fn domain_name(tag: &Tag<'_>, value: &[u8]) -> Result<String, ParseError> {
     let value = value.strip_suffix(b".").unwrap_or(value);
     let well_formed = !value.is_empty()
         && value.split(|b| *b == b'.').all(|label| {
@@ -318,12 +318,12 @@ fn domain_name(tag: &Tag<'_>, value: &[u8]) -> Result<String, ParseError> {
 }
 
 /// `selector = sub-domain *( "." sub-domain )` (RFC 6376 §3.1)
-fn selector(tag: &Tag<'_>) -> Result<String, ParseError> {
+pub(crate) fn selector(tag: &Tag<'_>) -> Result<String, ParseError> {
     domain_name(tag, tag.value).map_err(|_| invalid(tag, "is not a selector"))
 }
 
 /// `sig-h-tag = %x68 [FWS] "=" [FWS] hdr-name *( [FWS] ":" [FWS] hdr-name )` (RFC 6376 §3.5)
-fn sig_h_tag(tag: &Tag<'_>) -> Result<Vec<String>, ParseError> {
+pub(crate) fn sig_h_tag(tag: &Tag<'_>) -> Result<Vec<String>, ParseError> {
     let mut names = Vec::with_capacity(1 + tag.value.iter().filter(|b| **b == b':').count());
     names.extend(colon_items(tag.value).map(|name| String::from_utf8_lossy(name).into_owned()));
     let is_field_name =
@@ -380,7 +380,7 @@ pub fn dkim_quoted_printable(value: &[u8]) -> Result<Vec<u8>, &'static str> {
 
 /// `sig-q-tag = %x71 [FWS] "=" [FWS] sig-q-tag-method *([FWS] ":" [FWS] sig-q-tag-method)`
 /// (RFC 6376 §3.5): `dns/txt` is the only method defined, and must be among those listed.
-fn sig_q_tag(tag: &Tag<'_>) -> Result<(), ParseError> {
+pub(crate) fn sig_q_tag(tag: &Tag<'_>) -> Result<(), ParseError> {
     if colon_items(tag.value).any(|method| method.eq_ignore_ascii_case(b"dns/txt")) {
         Ok(())
     } else {

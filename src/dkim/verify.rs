@@ -12,7 +12,7 @@ use sha1::{Digest as _, Sha1};
 use sha2::Sha256;
 use sha2_v011::Digest as _;
 
-use crate::dns::{DnsError, RecordType, Resolver};
+use crate::dns::{Answer, DnsError, RecordType, Resolver};
 use crate::message::{HeaderField, Message};
 use crate::report::{Finding, Severity, Span};
 
@@ -93,7 +93,7 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn new(result: DkimResult, outcome: Outcome, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(result: DkimResult, outcome: Outcome, reason: impl Into<String>) -> Self {
         Rejection {
             result,
             outcome,
@@ -736,9 +736,25 @@ async fn fetch_key<R: Resolver>(
     signature: &Signature,
 ) -> Result<(KeyReport, PublicKey), (Option<KeyReport>, Rejection)> {
     let name = key_name(signature);
-    let answer = match resolver.lookup(&name, RecordType::Txt).await {
+    let answer = resolver.lookup(&name, RecordType::Txt).await;
+    read_key(&name, answer.as_ref(), signature)
+}
+
+/// Reads the key for `signature` from the answer to the lookup of `name` (RFC 6376 §6.1.2): the
+/// half of [`fetch_key`] after DNS, for callers that look a name up once for several signatures
+/// (ARC seals and message signatures often share one key).
+// The error keeps the key report beside the rejection, as `fetch_key` does; it is built once
+// per signature, so its size costs nothing worth a box.
+#[allow(clippy::result_large_err)]
+pub(crate) fn read_key(
+    name: &str,
+    answer: Result<&Answer, &DnsError>,
+    signature: &Signature,
+) -> Result<(KeyReport, PublicKey), (Option<KeyReport>, Rejection)> {
+    let name = name.to_string();
+    let answer = match answer {
         Ok(answer) => answer,
-        Err(error) => return Err((None, dns_rejection(&name, &error))),
+        Err(error) => return Err((None, dns_rejection(&name, error))),
     };
     // Several TXT records: the first that reads as a key record is used (§3.6.2.2 leaves the
     // choice to the verifier); if none does, the first one's error is reported.
