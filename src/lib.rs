@@ -9,9 +9,11 @@
 pub mod analysis;
 pub mod auth_results;
 pub mod dkim;
+pub mod dmarc;
 pub mod dns;
 mod lexer;
 pub mod message;
+pub mod org_domain;
 pub mod received;
 pub mod report;
 pub mod sender;
