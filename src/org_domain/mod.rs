@@ -100,7 +100,8 @@ pub fn to_ascii(name: &str) -> Result<String, NameError> {
 pub fn public_suffix(name: &str) -> Result<PublicSuffix, NameError> {
     let name = to_ascii(name)?;
     let labels: Vec<&str> = name.split('.').collect();
-    let (length, section) = psl::prevailing(&labels);
+    let reversed: Vec<&str> = name.rsplit('.').collect();
+    let (length, section) = psl::prevailing(&reversed);
     Ok(PublicSuffix {
         suffix: last_labels(&labels, length),
         section,
@@ -113,7 +114,8 @@ pub fn public_suffix(name: &str) -> Result<PublicSuffix, NameError> {
 pub fn organizational_domain_psl(name: &str) -> Result<Option<String>, NameError> {
     let name = to_ascii(name)?;
     let labels: Vec<&str> = name.split('.').collect();
-    let (length, _) = psl::prevailing(&labels);
+    let reversed: Vec<&str> = name.rsplit('.').collect();
+    let (length, _) = psl::prevailing(&reversed);
     if labels.len() <= length {
         return Ok(None);
     }

@@ -1,13 +1,10 @@
 //! The Public Suffix List and its algorithm (<https://publicsuffix.org/list/>, "Formal
 //! Algorithm"), over the compact form of `data/psl-compact.txt`.
 //!
-//! The list is decoded into a hash map on first use (about 10,000 rules, a millisecond or so);
-//! a static perfect-hash table built at compile time was the alternative, rejected because it
-//! needs a build script or a generated Rust file several times the size of the text it replaces,
-//! and the page's budget is paid in compressed bytes of wasm.
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
+//! The page's budget for the list is 40 KB of gzip'd wasm, and the data alone takes ~37 KB of
+//! it, so the code is kept to one scan over the text (see [`prevailing`]). A static
+//! perfect-hash table built at compile time was rejected: it needs a build script or a
+//! generated Rust file several times the size of the text it replaces.
 
 use serde::Serialize;
 
@@ -29,30 +26,15 @@ pub enum PslSection {
     Unlisted,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RuleKind {
-    Normal,
-    Wildcard,
-    Exception,
-}
-
-/// Rules by their text without `!` (`com`, `*.ck`, `www.ck`), with kind and section. A name
-/// can be both a wildcard's parent and an exception (`*.ck`, `!www.ck`); the keys differ.
-type Rules = HashMap<Box<str>, (RuleKind, PslSection)>;
-
-pub(super) fn rules() -> &'static Rules {
-    static RULES: OnceLock<Rules> = OnceLock::new();
-    RULES.get_or_init(|| decode(COMPACT))
-}
-
-/// Decodes the compact form. Lines the format does not allow (more leading spaces than the
-/// previous rule has labels) are skipped: the text is ours, and a test checks that it decodes
-/// to exactly the rules of `data/public_suffix_list.dat`.
-pub(super) fn decode(text: &str) -> Rules {
-    let mut rules = Rules::with_capacity(10_500);
+/// Calls `each` with every rule of the compact text, in order: its labels rightmost first
+/// (`["uk", "co"]`, `["ck", "*"]`), whether it is an exception (`!www.ck`), and its section.
+/// Lines the format does not allow (more leading spaces than the previous rule has labels)
+/// are skipped: the text is ours, and a test checks that it holds exactly the rules of
+/// `data/public_suffix_list.dat`.
+pub(super) fn for_each_rule<'t>(text: &'t str, mut each: impl FnMut(&[&'t str], bool, PslSection)) {
     let mut section = PslSection::Icann;
-    // The previous rule's labels, rightmost first.
-    let mut stack: Vec<&str> = Vec::new();
+    // The current rule's labels, rightmost first; each line shares a prefix of them.
+    let mut stack: Vec<&'t str> = Vec::new();
     for line in text.lines() {
         if line.starts_with('#') || line.is_empty() {
             continue;
@@ -73,49 +55,36 @@ pub(super) fn decode(text: &str) -> Rules {
         }
         stack.truncate(shared);
         stack.extend(rest.rsplit('.'));
-        let key: Vec<&str> = stack.iter().rev().copied().collect();
-        let kind = if exception {
-            RuleKind::Exception
-        } else if key.first() == Some(&"*") {
-            RuleKind::Wildcard
-        } else {
-            RuleKind::Normal
-        };
-        rules.insert(key.join(".").into_boxed_str(), (kind, section));
+        each(&stack, exception, section);
     }
-    rules
 }
 
-/// The prevailing rule for a name given as its labels (lower-case A-labels, none empty):
-/// how many labels from the right are the public suffix, and the rule's section.
-pub(super) fn prevailing(labels: &[&str]) -> (usize, PslSection) {
-    let rules = rules();
+/// The prevailing rule for a name given as its labels rightmost first (lower-case A-labels,
+/// none empty): how many labels from the right are the public suffix, and the rule's section.
+///
+/// One pass over the compact text, matching every rule as the list's algorithm says, rather
+/// than a hash map built on first use: the map's code and its 10,000 allocations cost more of
+/// the page's wasm budget than the pass costs time (well under a millisecond).
+pub(super) fn prevailing(reversed: &[&str]) -> (usize, PslSection) {
     // The default rule `*`: one label, unlisted.
     let mut best = (1, PslSection::Unlisted);
-    let count = labels.len();
-    let mut candidate = String::new();
-    for length in 1..=count {
-        // `length` is in 1..=count, so the range is within `labels`.
-        let Some(suffix) = labels.get(count - length..) else {
-            break;
-        };
-        candidate.clear();
-        candidate.push_str(&suffix.join("."));
-        match rules.get(candidate.as_str()) {
-            // An exception prevails over every other match (the algorithm's step 2); its
-            // public suffix is the rule less its leftmost label.
-            Some((RuleKind::Exception, section)) => return (length - 1, *section),
-            Some((RuleKind::Normal, section)) => best = (length, *section),
-            _ => {}
+    let mut exception = None;
+    for_each_rule(COMPACT, |rule, is_exception, section| {
+        let matches = rule.len() <= reversed.len()
+            && rule
+                .iter()
+                .zip(reversed)
+                .all(|(rule_label, label)| *rule_label == "*" || rule_label == label);
+        if !matches {
+            return;
         }
-        if length >= 2 {
-            if let Some(parent) = suffix.get(1..) {
-                let wildcard = format!("*.{}", parent.join("."));
-                if let Some((RuleKind::Wildcard, section)) = rules.get(wildcard.as_str()) {
-                    best = (length, *section);
-                }
-            }
+        if is_exception {
+            // An exception prevails over every other match; its public suffix is the rule
+            // less its leftmost label.
+            exception = Some((rule.len() - 1, section));
+        } else if rule.len() > best.0 || best.1 == PslSection::Unlisted {
+            best = (rule.len(), section);
         }
-    }
-    best
+    });
+    exception.unwrap_or(best)
 }
