@@ -1,0 +1,321 @@
+//! The entry points and their report types: [`evaluate_message`] for a message,
+//! [`audit_domain`] for a domain's published record.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::align::{
+    applicable_policy, author_domain, combined_dkim, disposition, dkim_alignment, dmarc_result,
+    spf_alignment, AlignmentCheck, AlignmentResult, AppliedPolicy, AuthorDomain, DispositionDetail,
+    DkimInput, FromInput, SpfInput, Undetermined,
+};
+use super::discover::{
+    discover_with, domain_exists, Discovery, DiscoveryResult, PolicySource, WalkCache,
+};
+use super::lint::{lint_record, RecordLint};
+use super::report_auth::{authorize_destinations, ReportDestination};
+use super::{AlignmentMode, Disposition, DmarcResult, Record};
+use crate::dns::{QueryTrace, RecordType, Recorder, Resolver};
+use crate::org_domain::to_ascii;
+use crate::report::{Finding, Severity};
+
+/// The DMARC part of a message report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct DmarcReport {
+    /// The author domain (From), canonical; `null` when there is not exactly one.
+    pub domain: Option<String>,
+    /// Its organisational domain by the RFC 9989 DNS tree walk; `null` when undetermined.
+    pub org_domain: Option<String>,
+    /// Its organisational domain by the RFC 7489 Public Suffix List.
+    pub org_domain_psl: Option<String>,
+    pub result: DmarcResult,
+    /// One sentence on why.
+    pub reason: String,
+    /// The policy that applies (`p`, `sp`, `np`, or `p=none` for a record with only `rua`).
+    pub policy: Option<AppliedPolicy>,
+    /// What the policy asks for this message (after `t=y`).
+    pub disposition: Disposition,
+    /// How the disposition follows from the policy, `t=` and RFC 7489's `pct=`.
+    pub disposition_detail: DispositionDetail,
+    pub spf_aligned: AlignmentResult,
+    pub dkim_aligned: AlignmentResult,
+    /// The SPF identifier's alignment; `null` when DMARC did not get that far.
+    pub spf: Option<AlignmentCheck>,
+    /// Each DKIM signature's alignment, in the order given.
+    pub dkim: Vec<AlignmentCheck>,
+    /// The record whose policy applies.
+    pub record: Option<Record>,
+    /// Where that record is published (`_dmarc.` and this name).
+    pub record_domain: Option<String>,
+    pub policy_source: Option<PolicySource>,
+    /// Whether the author domain exists (A, AAAA or MX), asked only when `np=` could apply;
+    /// `null` when not asked or undetermined.
+    pub author_exists: Option<bool>,
+    pub discovery: Option<Discovery>,
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(with = "Vec<super::schema::FindingSchema>")
+    )]
+    pub findings: Vec<Finding>,
+    /// Every DNS lookup DMARC made, in order.
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(with = "Vec<super::schema::QueryTraceSchema>")
+    )]
+    pub dns: Vec<QueryTrace>,
+}
+
+impl DmarcReport {
+    fn empty(result: DmarcResult, reason: String) -> Self {
+        DmarcReport {
+            domain: None,
+            org_domain: None,
+            org_domain_psl: None,
+            result,
+            reason,
+            policy: None,
+            disposition: Disposition::None,
+            disposition_detail: disposition(result, None, None),
+            spf_aligned: AlignmentResult::None,
+            dkim_aligned: AlignmentResult::None,
+            spf: None,
+            dkim: Vec::new(),
+            record: None,
+            record_domain: None,
+            policy_source: None,
+            author_exists: None,
+            discovery: None,
+            findings: Vec::new(),
+            dns: Vec::new(),
+        }
+    }
+}
+
+/// Evaluates DMARC for a message: the From domains intake read, the SPF result and the DKIM
+/// results, with policy discovery over `resolver`.
+pub async fn evaluate_message<R: Resolver>(
+    from: &FromInput,
+    spf: &SpfInput,
+    dkim: &[DkimInput],
+    resolver: &R,
+) -> DmarcReport {
+    let (author, notes) = author_domain(from);
+    let author = match author {
+        AuthorDomain::One(author) => author,
+        AuthorDomain::Unusable(finding) => {
+            let mut report = DmarcReport::empty(DmarcResult::Permerror, finding.message.clone());
+            report.findings.push(finding);
+            return report;
+        }
+    };
+    let recorder = Recorder::new(resolver);
+    let mut cache = WalkCache::default();
+    let discovery = discover_with(&author, &recorder, &mut cache).await;
+    let mut report = DmarcReport::empty(DmarcResult::None, String::new());
+    report.domain = Some(author.clone());
+    report.org_domain = discovery.org_domain.clone();
+    report.org_domain_psl = Some(discovery.org_domain_psl.clone());
+    report.findings = notes;
+    report.findings.extend(discovery.findings.iter().cloned());
+    report.record_domain = discovery.record_domain.clone();
+    report.policy_source = discovery.source;
+    report.record = discovery.record.clone();
+    let record_and_domain = discovery
+        .record
+        .clone()
+        .zip(discovery.record_domain.clone());
+    let result = discovery.result;
+    report.discovery = Some(discovery);
+    let (record, record_domain) = match (result, record_and_domain) {
+        (DiscoveryResult::Temperror, _) => {
+            report.result = DmarcResult::Temperror;
+            report.reason = "A DNS failure stopped policy discovery.".into();
+            report.dns = recorder.into_trace();
+            return report;
+        }
+        (DiscoveryResult::Found, Some(found)) => found,
+        _ => {
+            report.reason =
+                format!("{author} and its parents publish no DMARC record: DMARC does not apply.");
+            report.dns = recorder.into_trace();
+            return report;
+        }
+    };
+    if record_domain != author && record.nonexistent_policy.is_some() {
+        report.author_exists = domain_exists(&author, &recorder).await;
+        if report.author_exists.is_none() {
+            report.findings.push(Finding::new(
+                Severity::Warning,
+                "dmarc.existence-unknown",
+                format!("Whether {author} exists could not be determined (DNS failure), so np= is not applied."),
+            ).with_rfc(super::discover::RFC_NON_EXISTENT));
+        }
+    }
+    let Some(policy) = applicable_policy(&record, &record_domain, &author, report.author_exists)
+    else {
+        report.reason = format!(
+            "The record at _dmarc.{record_domain} has no valid p= and no valid rua=: no DMARC \
+             processing applies."
+        );
+        report.findings.push(
+            Finding::new(
+                Severity::Error,
+                "dmarc.no-usable-policy",
+                report.reason.clone(),
+            )
+            .with_rfc("https://www.rfc-editor.org/rfc/rfc9989#section-4.10.1"),
+        );
+        report.dns = recorder.into_trace();
+        return report;
+    };
+    // Organisational domains of the identifiers, by tree walks sharing one cache.
+    let mut orgs: HashMap<String, Result<String, Undetermined>> = HashMap::new();
+    orgs.insert(
+        author.clone(),
+        report.org_domain.clone().ok_or(Undetermined),
+    );
+    let mut names: Vec<String> = Vec::new();
+    if record.spf_mode() == AlignmentMode::Relaxed {
+        names.extend(spf.domain.as_deref().and_then(|d| to_ascii(d).ok()));
+    }
+    if record.dkim_mode() == AlignmentMode::Relaxed {
+        names.extend(dkim.iter().filter_map(|s| to_ascii(&s.domain).ok()));
+    }
+    for name in names {
+        if let Entry::Vacant(slot) = orgs.entry(name) {
+            let walk = cache.walk(slot.key(), &recorder).await;
+            slot.insert(walk.organizational_domain.domain.ok_or(Undetermined));
+        }
+    }
+    let org_of = |name: &str| orgs.get(name).cloned().unwrap_or(Err(Undetermined));
+    let spf_check = spf_alignment(spf, record.spf_mode(), &author, &org_of);
+    let dkim_checks = dkim_alignment(dkim, record.dkim_mode(), &author, &org_of);
+    report.spf_aligned = spf_check.result;
+    report.dkim_aligned = combined_dkim(&dkim_checks);
+    report.result = dmarc_result(report.spf_aligned, report.dkim_aligned);
+    report.reason = match report.result {
+        DmarcResult::Pass => format!("An authenticated identifier aligns with {author}."),
+        DmarcResult::Temperror => "A DNS failure left alignment undetermined.".into(),
+        _ => format!("Neither SPF nor DKIM gave a pass aligned with {author}."),
+    };
+    report.disposition_detail = disposition(report.result, Some(&policy), Some(&record));
+    report.disposition = report.disposition_detail.disposition;
+    report.policy = Some(policy);
+    report.spf = Some(spf_check);
+    report.dkim = dkim_checks;
+    report.dns = recorder.into_trace();
+    report
+}
+
+/// Why a domain could not be audited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct AuditError {
+    /// `invalid-domain`
+    pub kind: &'static str,
+    pub message: String,
+    pub detail: Option<String>,
+}
+
+/// The record check of one domain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct DmarcAudit {
+    /// The domain audited, canonical (as given when it is not a valid name).
+    pub domain: String,
+    pub error: Option<AuditError>,
+    pub discovery: Option<Discovery>,
+    /// The record that applies to the domain, its own or inherited.
+    pub record: Option<Record>,
+    pub record_domain: Option<String>,
+    /// The lint of the record that applies, or of the domain's own unusable TXT records.
+    pub lint: Vec<RecordLint>,
+    /// Each `rua=`/`ruf=` destination and whether it accepts the reports.
+    pub destinations: Vec<ReportDestination>,
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(with = "Vec<super::schema::FindingSchema>")
+    )]
+    pub findings: Vec<Finding>,
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(with = "Vec<super::schema::QueryTraceSchema>")
+    )]
+    pub dns: Vec<QueryTrace>,
+}
+
+/// Audits `domain`: discovery, lint of the record found (and of TXT records at
+/// `_dmarc.<domain>` that look like DMARC but are discarded), and external report
+/// destinations' authorisation.
+pub async fn audit_domain<R: Resolver>(domain: &str, resolver: &R) -> DmarcAudit {
+    let mut audit = DmarcAudit {
+        domain: domain.to_string(),
+        error: None,
+        discovery: None,
+        record: None,
+        record_domain: None,
+        lint: Vec::new(),
+        destinations: Vec::new(),
+        findings: Vec::new(),
+        dns: Vec::new(),
+    };
+    let domain = match to_ascii(domain) {
+        Ok(domain) => domain,
+        Err(error) => {
+            audit.error = Some(AuditError {
+                kind: "invalid-domain",
+                message: format!("\"{domain}\" is not a domain name"),
+                detail: Some(error.to_string()),
+            });
+            return audit;
+        }
+    };
+    audit.domain = domain.clone();
+    let recorder = Recorder::new(resolver);
+    // The domain's own TXT records, to point at those that look like DMARC but would be
+    // discarded (a version tag not first, `v=dmarc1`).
+    let own = recorder
+        .lookup_traced(&format!("_dmarc.{domain}"), RecordType::Txt)
+        .await;
+    if let Ok(answer) = own.result() {
+        for record in answer.records.iter() {
+            let Some(bytes) = record.data.txt_joined() else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            if !super::parse::has_version(&text) && text.to_ascii_lowercase().contains("dmarc1") {
+                audit.lint.push(lint_record(&domain, &text));
+            }
+        }
+    }
+    let discovery = discover_with(&domain, &recorder, &mut WalkCache::default()).await;
+    audit.findings = discovery.findings.clone();
+    if let (Some(record), Some(record_domain)) = (&discovery.record, &discovery.record_domain) {
+        audit.lint.push(lint_record(record_domain, &record.text));
+        audit.destinations = authorize_destinations(record_domain, record, &recorder).await;
+        if record_domain != &domain {
+            audit.findings.push(Finding::new(
+                Severity::Info,
+                "dmarc.inherited-policy",
+                format!("{domain} has no DMARC record of its own; the record of {record_domain} applies to it."),
+            ));
+        }
+    } else if discovery.result == DiscoveryResult::NoRecord {
+        audit.findings.push(
+            Finding::new(
+                Severity::Error,
+                "dmarc.no-record",
+                format!("Neither {domain} nor its parents publish a DMARC record: anyone can send mail in its name without a policy to stop it."),
+            )
+            .with_rfc("https://www.rfc-editor.org/rfc/rfc9989#section-5.5"),
+        );
+    }
+    audit.record = discovery.record.clone();
+    audit.record_domain = discovery.record_domain.clone();
+    audit.discovery = Some(discovery);
+    audit.dns = recorder.into_trace();
+    audit
+}
