@@ -57,10 +57,6 @@ pub struct Discovery {
     pub org_domain_psl: String,
     /// The tree walk from the author domain.
     pub walk: TreeWalk,
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "Vec<super::schema::FindingSchema>")
-    )]
     pub findings: Vec<Finding>,
 }
 

@@ -11,33 +11,12 @@ const RFC_RECORD: &str = "https://www.rfc-editor.org/rfc/rfc9989#section-4.7";
 const RFC_OBSOLETE: &str = "https://www.rfc-editor.org/rfc/rfc9989#appendix-A";
 const RFC_MONITOR: &str = "https://www.rfc-editor.org/rfc/rfc9989#section-5.5.4";
 
-/// A finding about a record: a [`Finding`] and, as `docs/report.md` asks of record lint, the
-/// domain, the place in the record's text and the fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub struct DmarcLintFinding {
-    #[serde(flatten)]
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "super::schema::FindingSchema")
-    )]
-    pub finding: Finding,
-    /// The domain whose `_dmarc` record this is about.
-    pub domain: String,
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "Option<super::schema::SpanSchema>")
-    )]
-    pub record_span: Option<Span>,
-    /// What to change.
-    pub fix: Option<String>,
-}
-
 /// The lint of one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct RecordLint {
-    pub findings: Vec<DmarcLintFinding>,
+    /// Each with `domain`, `record_span` and `fix` (see docs/report.md).
+    pub findings: Vec<Finding>,
     /// The record to publish instead, when a fix changes it; `null` when nothing to change.
     pub fixed_record: Option<String>,
 }
@@ -50,13 +29,13 @@ fn finding(
     rfc: &'static str,
     record_span: Option<Span>,
     fix: Option<&str>,
-) -> DmarcLintFinding {
-    DmarcLintFinding {
-        finding: Finding::new(severity, code, message).with_rfc(rfc),
-        domain: domain.to_string(),
-        record_span,
-        fix: fix.map(str::to_string),
-    }
+) -> Finding {
+    let mut finding = Finding::new(severity, code, message)
+        .with_rfc(rfc)
+        .about_record(domain);
+    finding.record_span = record_span;
+    finding.fix = fix.map(str::to_string);
+    finding
 }
 
 /// Lints the record `text` published at `_dmarc.<domain>`.
@@ -95,7 +74,7 @@ pub fn lint_record(domain: &str, text: &str) -> RecordLint {
     // and `dmarc.policy-none` a decision, so they do not make a corrected record.
     let changes = findings
         .iter()
-        .any(|finding| REWRITING.contains(&finding.finding.code));
+        .any(|finding| REWRITING.contains(&finding.code));
     RecordLint {
         findings,
         fixed_record: changes.then(|| fixed_record(&record)),
@@ -116,7 +95,7 @@ const REWRITING: [&str; 10] = [
     "dmarc.uri-size-limit",
 ];
 
-pub(crate) fn lint_parsed(domain: &str, record: &Record) -> Vec<DmarcLintFinding> {
+pub(crate) fn lint_parsed(domain: &str, record: &Record) -> Vec<Finding> {
     let mut findings = Vec::new();
     for problem in &record.problems {
         let (code, fix) = match problem.kind {

@@ -17,8 +17,6 @@ pub mod lint;
 pub mod parse;
 mod report;
 pub mod report_auth;
-#[cfg(not(target_arch = "wasm32"))]
-mod schema;
 
 use serde::Serialize;
 
@@ -26,7 +24,7 @@ use crate::report::Span;
 
 pub use align::{AlignmentCheck, AuthorDomain, DkimInput, FromInput, SpfInput};
 pub use discover::{discover_policy, Discovery, DiscoveryResult, PolicySource};
-pub use lint::{lint_record, DmarcLintFinding};
+pub use lint::lint_record;
 pub use parse::{parse_record, ParseError, ParseErrorKind};
 pub use report::{audit_domain, evaluate_message, DmarcAudit, DmarcReport};
 pub use report_auth::{ReportAuthorization, ReportDestination};
@@ -103,10 +101,8 @@ pub struct Tag {
     pub name: String,
     pub value: String,
     /// The whole `name=value`, in the record's text.
-    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "schema::SpanSchema"))]
     pub record_span: Span,
     /// The value, in the record's text.
-    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "schema::SpanSchema"))]
     pub value_span: Span,
     /// Whether RFC 9989 or RFC 7489 defines the tag.
     pub known: bool,
@@ -117,7 +113,6 @@ pub struct Tag {
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Tagged<T> {
     pub value: T,
-    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "schema::SpanSchema"))]
     pub record_span: Span,
 }
 
@@ -135,7 +130,6 @@ pub struct ReportUri {
     pub valid: bool,
     /// What is wrong with it, when not valid; `null` otherwise.
     pub problem: Option<String>,
-    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "schema::SpanSchema"))]
     pub record_span: Span,
 }
 
@@ -148,7 +142,6 @@ pub struct TagProblem {
     pub message: String,
     /// The tag's name as written.
     pub tag: String,
-    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "schema::SpanSchema"))]
     pub record_span: Span,
 }
 

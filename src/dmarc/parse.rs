@@ -17,10 +17,6 @@ pub struct ParseError {
     pub kind: ParseErrorKind,
     pub message: String,
     pub detail: Option<String>,
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "super::schema::SpanSchema")
-    )]
     pub record_span: Span,
 }
 

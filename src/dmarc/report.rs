@@ -55,16 +55,8 @@ pub struct DmarcReport {
     /// `null` when not asked or undetermined.
     pub author_exists: Option<bool>,
     pub discovery: Option<Discovery>,
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "Vec<super::schema::FindingSchema>")
-    )]
     pub findings: Vec<Finding>,
     /// Every DNS lookup DMARC made, in order.
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "Vec<super::schema::QueryTraceSchema>")
-    )]
     pub dns: Vec<QueryTrace>,
 }
 
@@ -235,15 +227,7 @@ pub struct DmarcAudit {
     pub lint: Vec<RecordLint>,
     /// Each `rua=`/`ruf=` destination and whether it accepts the reports.
     pub destinations: Vec<ReportDestination>,
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "Vec<super::schema::FindingSchema>")
-    )]
     pub findings: Vec<Finding>,
-    #[cfg_attr(
-        not(target_arch = "wasm32"),
-        schemars(with = "Vec<super::schema::QueryTraceSchema>")
-    )]
     pub dns: Vec<QueryTrace>,
 }
 

@@ -150,7 +150,7 @@ fn codes(domain: &str, text: &str) -> Vec<&'static str> {
     lint_record(domain, text)
         .findings
         .iter()
-        .map(|f| f.finding.code)
+        .map(|f| f.code)
         .collect()
 }
 
@@ -172,7 +172,7 @@ fn lint_obsolete_unknown_and_bad_uri_with_fixed_record() {
         "example.com",
         "v=DMARC1; p=reject; pct=20; foo=bar; rua=https://example.com/r,mailto:d@example.com",
     );
-    let found: Vec<_> = lint.findings.iter().map(|f| f.finding.code).collect();
+    let found: Vec<_> = lint.findings.iter().map(|f| f.code).collect();
     assert!(found.contains(&"dmarc.obsolete-tag"));
     assert!(found.contains(&"dmarc.unknown-tag"));
     assert!(found.contains(&"dmarc.bad-uri"));
@@ -183,7 +183,7 @@ fn lint_obsolete_unknown_and_bad_uri_with_fixed_record() {
     let pct = lint
         .findings
         .iter()
-        .find(|f| f.finding.code == "dmarc.obsolete-tag")
+        .find(|f| f.code == "dmarc.obsolete-tag")
         .expect("pct");
     assert_eq!(pct.record_span, Some(crate::report::Span::new(20, 26)));
 }
@@ -599,10 +599,7 @@ fn external_rua_with_authorisation_is_accepted() {
 fn audit_lints_discarded_records_and_reports_no_record() {
     let zone = zone_with("_dmarc.example.com", "p=reject; v=DMARC1");
     let audit = pollster::block_on(audit_domain("example.com", &zone));
-    assert_eq!(
-        audit.lint[0].findings[0].finding.code,
-        "dmarc.version-not-first"
-    );
+    assert_eq!(audit.lint[0].findings[0].code, "dmarc.version-not-first");
     assert!(audit.findings.iter().any(|f| f.code == "dmarc.no-record"));
     let json = serde_json::to_value(&audit).expect("serializes");
     assert!(json["record"].is_null(), "null, not omitted");
