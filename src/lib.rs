@@ -19,6 +19,8 @@ pub mod message;
 pub mod org_domain;
 pub mod received;
 pub mod report;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod schema;
 pub mod sender;
 pub mod spf;
 pub mod vendor;

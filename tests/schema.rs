@@ -1,0 +1,371 @@
+//! The report as a contract: the committed JSON Schemas in `schema/` are exactly what the report
+//! types generate, and real reports validate against them (strictly: a field the schema does not
+//! declare fails too). The reports come from every test fixture, every conformance message, the
+//! hostile corpus and the SPF and DNS commands, through the CLI as well as the library.
+//!
+//! After a deliberate change to the report (fields added; never renamed or removed, see
+//! docs/report.md and CHANGELOG.md): `MAILSPECT_UPDATE_SCHEMA=1 cargo test --test schema`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::Command;
+
+use mailspect::commands::{
+    DnsLookupReport, SpfAuditReport, SpfCheck, SpfCheckReport, SpfEnvelopeReport,
+};
+use mailspect::dns::zone::parse_zone;
+use mailspect::dns::{DnsError, MemoryResolver, RecordType, Resolver};
+use mailspect::schema::{schemas, strict};
+use mailspect::spf::{self, CheckOptions};
+use mailspect::{analyze_message, Options};
+use serde_json::Value;
+
+#[path = "support/conformance_messages.rs"]
+mod messages;
+#[path = "support/mutate.rs"]
+mod mutate;
+
+fn schema_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema")
+}
+
+fn pretty(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("a schema serializes");
+    text.push('\n');
+    text
+}
+
+#[test]
+fn committed_schemas_are_what_the_types_generate() {
+    let update = std::env::var_os("MAILSPECT_UPDATE_SCHEMA").is_some();
+    let mut expected_files = Vec::new();
+    for (stem, schema) in schemas() {
+        let path = schema_dir().join(format!("{stem}.schema.json"));
+        expected_files.push(format!("{stem}.schema.json"));
+        let generated = pretty(&schema);
+        if update {
+            std::fs::create_dir_all(schema_dir()).expect("schema/ can be made");
+            std::fs::write(&path, &generated).expect("schema written");
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!(
+                "{}: {error}; run MAILSPECT_UPDATE_SCHEMA=1 cargo test --test schema",
+                path.display()
+            )
+        });
+        assert!(
+            committed == generated,
+            "{} differs from what the report types generate. If the change is deliberate (fields \
+             added, none renamed or removed), run MAILSPECT_UPDATE_SCHEMA=1 cargo test --test \
+             schema and record it in CHANGELOG.md.",
+            path.display()
+        );
+    }
+    let mut present: Vec<String> = std::fs::read_dir(schema_dir())
+        .expect("schema/ exists")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    present.sort();
+    expected_files.sort();
+    assert_eq!(
+        present, expected_files,
+        "schema/ holds exactly the generated schemas"
+    );
+}
+
+/// The strict validator of one report kind.
+struct Validators(Vec<(&'static str, jsonschema::Validator)>);
+
+impl Validators {
+    fn new() -> Self {
+        Validators(
+            schemas()
+                .into_iter()
+                .map(|(stem, schema)| {
+                    let validator = jsonschema::validator_for(&strict(&schema))
+                        .unwrap_or_else(|error| panic!("{stem}: the schema compiles: {error}"));
+                    (stem, validator)
+                })
+                .collect(),
+        )
+    }
+
+    fn check(&self, stem: &str, report: &Value, what: &str) {
+        let (_, validator) = self
+            .0
+            .iter()
+            .find(|(name, _)| *name == stem)
+            .unwrap_or_else(|| panic!("no schema {stem}"));
+        let errors: Vec<String> = validator
+            .iter_errors(report)
+            .take(5)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{what} does not follow {stem}.schema.json: {errors:#?}"
+        );
+    }
+}
+
+fn zone(text: &str) -> MemoryResolver {
+    let zone = parse_zone(text.as_bytes(), None).expect("fixture zones parse");
+    let mut resolver = MemoryResolver::new();
+    resolver.insert_zone(&zone);
+    resolver
+}
+
+fn message_report(input: &[u8], resolver: &MemoryResolver, canonicalized: bool) -> Option<Value> {
+    let options = Options {
+        now: messages::SUITE_NOW,
+        include_canonicalized: canonicalized,
+        ..Options::default()
+    };
+    pollster::block_on(analyze_message(input, &options, resolver))
+        .ok()
+        .map(|report| serde_json::to_value(&report).expect("a report serializes"))
+}
+
+#[test]
+fn message_reports_of_fixtures_and_conformance_messages_validate() {
+    let validators = Validators::new();
+    let newsletter_zone = zone(include_str!("fixtures/dns/newsletter.zone"));
+    let fixtures = mutate::fixtures();
+    for (index, fixture) in fixtures.iter().enumerate() {
+        for canonicalized in [false, true] {
+            let report = message_report(fixture, &newsletter_zone, canonicalized)
+                .expect("fixtures are messages");
+            validators.check("message", &report, &format!("fixture {index}"));
+        }
+    }
+    let mut checked = 0;
+    for folder in ["dkim", "arc-messages"] {
+        for file in messages::files(folder) {
+            let (resolver, input) = messages::load(folder, &file);
+            let report = message_report(&input, &resolver, true)
+                .unwrap_or_else(|| panic!("{folder}/{file} is a message"));
+            validators.check("message", &report, &format!("{folder}/{file}"));
+            // The same message with DNS failing: errors take their own shape.
+            let mut failing = MemoryResolver::new();
+            for record in resolver.records() {
+                failing.insert_failure(
+                    &record.name,
+                    DnsError::Transport("connection refused".into()),
+                );
+            }
+            let report = message_report(&input, &failing, false).expect("still a message");
+            validators.check(
+                "message",
+                &report,
+                &format!("{folder}/{file} with DNS failing"),
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 8,
+        "the conformance messages were found ({checked})"
+    );
+}
+
+#[test]
+fn message_reports_of_the_hostile_corpus_validate() {
+    let validators = Validators::new();
+    let mut inputs = mutate::fixtures();
+    for folder in ["dkim", "arc-messages"] {
+        for file in messages::files(folder) {
+            inputs.push(messages::load(folder, &file).1);
+        }
+    }
+    let resolver = zone(include_str!("fixtures/dns/newsletter.zone"));
+    let mut reports = 0;
+    for (index, input) in inputs.iter().enumerate() {
+        let seed = 0x5EED_0000_0000_0000 ^ index as u64;
+        let mut rng = mutate::XorShift(seed);
+        for iteration in 0..60 {
+            let mutated = mutate::mutate(&mut rng, input);
+            if let Some(report) = message_report(&mutated, &resolver, iteration % 7 == 0) {
+                validators.check(
+                    "message",
+                    &report,
+                    &format!("input {index}, seed {seed:#x}, iteration {iteration}"),
+                );
+                reports += 1;
+            }
+        }
+    }
+    assert!(
+        reports > 400,
+        "most mutations are still messages ({reports})"
+    );
+}
+
+#[test]
+fn spf_and_dns_reports_validate() {
+    let validators = Validators::new();
+    let resolver = zone(include_str!("fixtures/dns/spf.zone"));
+    let options = CheckOptions::default();
+    let ips: [IpAddr; 3] = [
+        "192.0.2.1".parse().expect("an IP"),
+        "203.0.113.9".parse().expect("an IP"),
+        "2001:db8::1".parse().expect("an IP"),
+    ];
+    for ip in ips {
+        for mail_from in ["alice@example.org", "bob@nowhere.example", ""] {
+            let helo = Some("mail.example.org");
+            let envelope = pollster::block_on(spf::check_envelope(
+                &resolver,
+                Some(ip),
+                Some(mail_from),
+                helo,
+                &options,
+            ));
+            let value =
+                serde_json::to_value(SpfEnvelopeReport::new(envelope.clone())).expect("json");
+            validators.check(
+                "spf-envelope",
+                &value,
+                &format!("envelope {ip} {mail_from:?}"),
+            );
+            if let Some(check) = envelope.mail_from {
+                let report = SpfCheckReport::new(SpfCheck {
+                    check,
+                    helo_check: envelope.helo,
+                });
+                let value = serde_json::to_value(report).expect("json");
+                validators.check("spf-check", &value, &format!("check {ip} {mail_from:?}"));
+            }
+        }
+    }
+    let nothing = pollster::block_on(spf::check_envelope(&resolver, None, None, None, &options));
+    let value = serde_json::to_value(SpfEnvelopeReport::new(nothing)).expect("json");
+    validators.check("spf-envelope", &value, "no envelope");
+    for domain in [
+        "example.org",
+        "mail.example.org",
+        "nowhere.example",
+        "not a domain",
+    ] {
+        let audit = pollster::block_on(spf::audit_domain(&resolver, domain));
+        let value = serde_json::to_value(SpfAuditReport::new(audit)).expect("json");
+        validators.check("spf-audit", &value, &format!("audit {domain}"));
+    }
+    for (name, record_type) in [
+        ("example.org", RecordType::Txt),
+        ("mail.example.org", RecordType::A),
+        ("nowhere.example", RecordType::Mx),
+        ("example.org", RecordType::Aaaa),
+    ] {
+        let trace = pollster::block_on(resolver.lookup_traced(name, record_type));
+        let value = serde_json::to_value(DnsLookupReport::new(trace)).expect("json");
+        validators.check(
+            "dns-lookup",
+            &value,
+            &format!("lookup {name} {record_type}"),
+        );
+    }
+}
+
+/// What scripts read is the CLI's `--json`: it must be the same contract.
+#[test]
+fn cli_json_output_validates() {
+    let validators = Validators::new();
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let spf_zone = format!("zone:{manifest}/tests/fixtures/dns/spf.zone");
+    let newsletter_zone = format!("zone:{manifest}/tests/fixtures/dns/newsletter.zone");
+    let message = format!("{manifest}/tests/fixtures/messages/newsletter-headers.txt");
+    let runs: [(&str, Vec<&str>); 5] = [
+        (
+            "message",
+            vec!["message", &message, "--json", "--dns", &newsletter_zone],
+        ),
+        (
+            "spf-check",
+            vec![
+                "spf",
+                "--ip",
+                "192.0.2.1",
+                "--mail-from",
+                "a@example.org",
+                "--helo",
+                "mail.example.org",
+                "--json",
+                "--dns",
+                &spf_zone,
+            ],
+        ),
+        (
+            "spf-check",
+            vec![
+                "spf",
+                "--ip",
+                "192.0.2.1",
+                "--helo",
+                "mail.example.org",
+                "--json",
+                "--dns",
+                &spf_zone,
+            ],
+        ),
+        (
+            "spf-audit",
+            vec!["spf", "example.org", "--json", "--dns", &spf_zone],
+        ),
+        (
+            "dns-lookup",
+            vec!["dns", "example.org", "TXT", "--json", "--dns", &spf_zone],
+        ),
+    ];
+    for (stem, args) in runs {
+        let output = Command::new(env!("CARGO_BIN_EXE_mailspect"))
+            .args(&args)
+            .output()
+            .expect("the CLI runs");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        let value: Value = serde_json::from_slice(&output.stdout).expect("the CLI prints JSON");
+        assert_eq!(
+            value["schema_version"],
+            mailspect::report::SCHEMA_VERSION,
+            "{args:?}"
+        );
+        validators.check(stem, &value, &format!("mailspect {}", args.join(" ")));
+    }
+}
+
+/// The validation above must be able to fail: a report that drops a field, adds one the types do
+/// not declare, or writes an enum value the schema does not list is refused.
+#[test]
+fn a_report_that_breaks_the_contract_is_refused() {
+    let schema = schemas()
+        .into_iter()
+        .find(|(stem, _)| *stem == "message")
+        .map(|(_, schema)| strict(&schema))
+        .expect("the message schema");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let resolver = zone(include_str!("fixtures/dns/newsletter.zone"));
+    let good = message_report(&mutate::fixtures()[0], &resolver, false).expect("a report");
+    assert!(validator.is_valid(&good));
+
+    let mut dropped = good.clone();
+    dropped["spf"]
+        .as_object_mut()
+        .expect("an object")
+        .remove("domain");
+    assert!(
+        !validator.is_valid(&dropped),
+        "a dropped null field must fail"
+    );
+
+    let mut added = good.clone();
+    added["envelope"]["undeclared"] = Value::Bool(true);
+    assert!(!validator.is_valid(&added), "an undeclared field must fail");
+
+    let mut renamed = good.clone();
+    renamed["findings"][0]["severity"] = Value::String("fatal".into());
+    assert!(
+        !validator.is_valid(&renamed),
+        "an unknown enum value must fail"
+    );
+}
