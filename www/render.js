@@ -10,6 +10,30 @@ export const el = (tag, attributes = {}, ...children) => {
   return node;
 };
 
+// Characters a reader cannot see, or that reorder the text around them: the bidi controls,
+// zero-width and other invisible characters, and control characters (the same set as the core's
+// `report::is_hidden_char`). `Invoice \u202Egnp.exe` would show as "Invoice exe.png".
+const HIDDEN = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u180E\u00AD\u034F\u115F\u1160\u3164\uFFA0\u{E0000}-\u{E007F}\u0000-\u0008\u000A-\u001F\u007F-\u009F]/u;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'gu');
+
+/**
+ * Text from a message with every hidden character shown as a marked `⟨U+202E⟩`, so that what the
+ * page shows is what the message holds. Returns a string when there is nothing to reveal.
+ */
+export function revealed(text) {
+  if (typeof text !== 'string' || !HIDDEN.test(text)) return text ?? '';
+  const fragment = document.createDocumentFragment();
+  let last = 0;
+  for (const match of text.matchAll(HIDDEN_ALL)) {
+    fragment.append(text.slice(last, match.index));
+    const code = match[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
+    fragment.append(el('mark', { class: 'hidden-char', title: 'An invisible or direction-changing character' }, `⟨U+${code}⟩`));
+    last = match.index + match[0].length;
+  }
+  fragment.append(text.slice(last));
+  return fragment;
+}
+
 const section = (title, id, ...content) =>
   el('section', { class: `panel ${id}`, part: `section ${id}`, 'aria-labelledby': `h-${id}` },
     el('h2', { id: `h-${id}` }, title), ...content);
@@ -43,7 +67,7 @@ function renderSummary(report) {
   }
   return section('Summary', 'summary',
     el('dl', { class: 'summary-list' },
-      ...rows.filter(([, value]) => value).flatMap(([label, value]) => [el('dt', {}, label), el('dd', {}, value)])));
+      ...rows.filter(([, value]) => value).flatMap(([label, value]) => [el('dt', {}, label), el('dd', {}, revealed(value))])));
 }
 
 function renderFindings(findings = []) {
@@ -52,7 +76,7 @@ function renderFindings(findings = []) {
     el('ul', { class: 'findings-list' }, ...findings.map((finding) =>
       el('li', { class: `finding ${finding.severity}`, 'data-code': finding.code },
         el('span', { class: 'severity' }, finding.severity),
-        el('span', { class: 'message' }, finding.message),
+        el('span', { class: 'message' }, revealed(finding.message)),
         el('code', { class: 'code' }, finding.code),
         finding.rfc ? el('a', { href: finding.rfc, target: '_blank', rel: 'noopener noreferrer' }, 'RFC') : null))));
 }
@@ -62,7 +86,8 @@ function renderHeaders(headers = [], body) {
     el('tr', { 'data-index': String(index) },
       el('td', { class: 'num' }, String(index + 1)),
       el('th', { scope: 'row', class: 'name' }, header.name),
-      el('td', { class: 'value', title: header.value }, header.decoded)));
+      // The decoded value with hidden characters revealed; the exact bytes stay in the title.
+      el('td', { class: 'value', title: header.value }, revealed(header.decoded))));
   const note = body?.present ? `Body: ${body.bytes.toLocaleString()} bytes.` : 'Headers only: no body was given.';
   return section(`Headers (${headers.length})`, 'headers',
     table(['#', 'Field', 'Value (decoded)'], rows, 'header-table'),
@@ -146,9 +171,17 @@ function dnsOutcome(trace) {
     const records = trace.outcome.answer.records ?? [];
     return `${records.length} record${records.length === 1 ? '' : 's'}${trace.outcome.answer.authenticated ? ' (DNSSEC AD)' : ''}`;
   }
-  const error = trace.outcome?.error;
-  return error ? [error.kind, error.detail].filter(Boolean).join(': ') : '';
+  return trace.outcome?.error?.message ?? '';
 }
+
+/** A lookup's answers as a zone file writes them, or its error in words. */
+function answerText(query) {
+  if (query.outcome?.error) return query.outcome.error.message;
+  const records = query.outcome?.answer?.records ?? [];
+  return records.length ? records.map((record) => record.text).join(' ') : 'no records';
+}
+
+const isVoid = (query) => ['nxdomain', 'nodata'].includes(query.outcome?.error?.kind);
 
 function renderDns(traces = []) {
   if (traces.length === 0) return null;
@@ -221,29 +254,29 @@ function renderVendorVerdicts(verdicts = []) {
 
 const resultBadge = (result) => el('span', { class: `result ${result}` }, result);
 
-const OUTCOME = { match: '✓ matched', no_match: 'no match', applied: 'applied', ignored: 'not evaluated', temperror: 'temperror', permerror: 'permerror' };
+const OUTCOME = { match: '✓ matched', 'no-match': 'no match', applied: 'applied', ignored: 'not evaluated', temperror: 'temperror', permerror: 'permerror' };
 
-function renderSpfNode(node) {
-  const queries = (node.queries ?? []).map((query) =>
-    el('li', { class: `spf-query${query.void ? ' void' : ''}` },
-      el('code', {}, `${query.type} ${query.name}`), ' → ',
-      query.error ? el('span', { class: 'result temperror' }, query.error)
-        : (query.answers?.length ? query.answers.join(' ') : 'no records'),
-      query.void ? el('span', { class: 'badge warn', title: 'A void lookup: NXDOMAIN or no records (RFC 7208 §4.6.4).' }, 'void') : null));
+const queryItem = (query, className = 'spf-query') =>
+  el('li', { class: `${className}${isVoid(query) ? ' void' : ''}${query.outcome?.error ? ' dns-error' : ''}` },
+    el('code', {}, `${query.record_type} ${query.name}`), ' → ',
+    query.outcome?.error ? el('span', { class: 'result temperror' }, answerText(query)) : revealed(answerText(query)),
+    isVoid(query) ? el('span', { class: 'badge warn', title: 'A void lookup: NXDOMAIN or no records (RFC 7208 §4.6.4).' }, 'void') : null);
+
+/** One `check_host()` of the tree. `limits` are the report's own lookup limits, never assumed. */
+function renderSpfNode(node, limits) {
+  const queries = (node.queries ?? []).map((query) => queryItem(query));
   const terms = (node.terms ?? []).map((term) =>
     el('li', { class: `spf-term ${term.outcome}` },
-      el('code', { class: 'term' }, term.text),
+      el('code', { class: 'term' }, revealed(term.text)),
       el('span', { class: 'outcome' }, ` ${OUTCOME[term.outcome] ?? term.outcome}`),
-      term.lookups_used !== undefined ? el('span', { class: 'quiet' }, ` · ${term.lookups_used}/10 lookups`) : null,
-      term.note ? el('span', { class: 'quiet' }, ` · ${term.note}`) : null,
-      term.queries?.length ? el('ul', { class: 'spf-queries' }, ...term.queries.map((query) =>
-        el('li', {}, el('code', {}, `${query.type} ${query.name}`), ' → ',
-          query.error ? query.error : (query.answers?.length ? query.answers.join(', ') : 'no records')))) : null,
-      term.child ? el('ul', { class: 'spf-tree' }, el('li', {}, renderSpfNode(term.child))) : null));
+      typeof term.lookups_used === 'number' ? el('span', { class: 'quiet lookups' }, ` · ${term.lookups_used}/${limits.lookups} lookups`) : null,
+      term.note ? el('span', { class: 'quiet' }, ' · ', revealed(term.note)) : null,
+      term.queries?.length && !term.child ? el('ul', { class: 'spf-queries' }, ...term.queries.map((query) => queryItem(query, 'spf-term-query'))) : null,
+      term.child ? el('ul', { class: 'spf-tree' }, el('li', {}, renderSpfNode(term.child, limits))) : null));
   return el('div', { class: 'spf-node' },
     el('div', {}, el('strong', {}, node.domain), ' ', node.result ? resultBadge(node.result) : null),
-    node.record ? el('code', { class: 'record' }, node.record) : null,
-    node.parse_error ? el('p', { class: 'error' }, node.parse_error) : null,
+    node.record ? el('code', { class: 'record' }, revealed(node.record)) : null,
+    node.parse_error ? el('p', { class: 'error' }, `${node.parse_error.message} (at bytes ${node.parse_error.record_span.start}–${node.parse_error.record_span.end})`) : null,
     queries.length && !node.record ? el('ul', { class: 'spf-queries' }, ...queries) : null,
     terms.length ? el('ol', { class: 'spf-terms' }, ...terms) : null);
 }
@@ -252,16 +285,17 @@ function renderSpfCheck(title, check) {
   if (!check) return null;
   return el('div', { class: 'spf-check' },
     el('h3', {}, title, ' ', resultBadge(check.result)),
-    el('p', {}, check.reason ?? ''),
-    check.explanation ? el('p', { class: 'quiet' }, `Explanation published by the domain: ${check.explanation}`) : null,
+    el('p', {}, revealed(check.reason ?? '')),
+    check.explanation ? el('p', { class: 'quiet' }, check.explanation_source === 'record' ? 'Explanation published by the domain: ' : 'Explanation: ', revealed(check.explanation)) : null,
     el('p', { class: 'quiet' }, `${check.lookups_used} of ${check.lookup_limit} DNS lookups used, ${check.void_lookups} of ${check.void_lookup_limit} void lookups.`),
-    check.trace ? el('details', { class: 'spf-trace' }, el('summary', {}, 'Evaluation tree'), renderSpfNode(check.trace)) : null);
+    check.trace ? el('details', { class: 'spf-trace' }, el('summary', {}, 'Evaluation tree'),
+      renderSpfNode(check.trace, { lookups: check.lookup_limit, voids: check.void_lookup_limit })) : null);
 }
 
 function renderSpf(spf) {
   if (!spf) return null;
   return section('SPF (recomputed by mailspect)', 'spf',
-    el('p', { class: 'verdict' }, resultBadge(spf.result), ' ', spf.reason ?? ''),
+    el('p', { class: 'verdict' }, resultBadge(spf.result), ' ', revealed(spf.reason ?? '')),
     renderSpfCheck(`MAIL FROM ${spf.mail_from?.sender ?? ''}`, spf.mail_from),
     renderSpfCheck(`HELO ${spf.helo?.helo ?? ''}`, spf.helo));
 }
@@ -296,11 +330,11 @@ function renderDkimSignature(signature) {
   return el('article', { class: `dkim-signature ${signature.result}`, 'data-domain': signature.domain },
     el('h3', {}, resultBadge(signature.result), ' ', el('code', {}, `d=${signature.domain} s=${signature.selector}`), ' ',
       el('span', { class: 'quiet' }, signature.algorithm)),
-    el('p', { class: 'reason' }, signature.reason),
+    el('p', { class: 'reason' }, revealed(signature.reason)),
     signature.outcome === 'header-signature-valid-body-not-checked'
       ? el('p', { class: 'badge warn' }, 'header signature valid, body not checked') : null,
     keyLine ? el('p', { class: 'key quiet' }, keyLine) : null,
-    ...(signature.warnings ?? []).map((warning) => el('p', { class: 'warning' }, warning)),
+    ...(signature.findings ?? []).map((finding) => el('p', { class: `warning ${finding.severity}`, 'data-code': finding.code }, revealed(finding.message))),
     coverage.length ? table(['Field', 'Signature covers it?', 'Signed / present'], coverage, 'coverage-table') : null,
     signature.signed_headers?.length ? el('p', { class: 'quiet' }, `h= ${signature.signed_headers.join(' : ')}`) : null,
     canonicalized);
@@ -320,8 +354,8 @@ function renderComparisons(comparisons = []) {
   const rows = comparisons.map((comparison) =>
     el('tr', { class: `comparison ${comparison.agreement}` },
       el('td', {}, el('code', {}, comparison.method)),
-      el('td', { class: 'subject' }, comparison.subject),
-      el('td', {}, resultBadge(comparison.recorded), el('span', { class: 'quiet' }, ` by ${comparison.recorded_by ?? 'the receiver'}`)),
+      el('td', { class: 'subject' }, revealed(comparison.subject)),
+      el('td', {}, resultBadge(comparison.recorded ?? comparison.recorded_text), el('span', { class: 'quiet' }, ' by ', revealed(comparison.recorded_by ?? 'the receiver'))),
       el('td', {}, comparison.recomputed ? resultBadge(comparison.recomputed) : '—'),
       el('td', {}, el('span', { class: `badge agreement ${comparison.agreement}` }, AGREEMENT[comparison.agreement] ?? comparison.agreement)),
       el('td', { class: 'note' }, comparison.note)));

@@ -57,10 +57,14 @@ before(async () => {
   rfc8463Message = rfc8463.message;
   const zoneDir = await mkdtemp(`${tmpdir()}/mailspect-page-`);
   await writeFile(`${zoneDir}/rfc8463.zone`, rfc8463.zone);
+  // An SPF tree with a DNS error inside it: the include names a domain that does not exist.
+  await writeFile(`${zoneDir}/broken.zone`,
+    'broken.example. 300 TXT "v=spf1 ip4:192.0.2.0/24 include:missing.example -all"\n');
   const www = start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`],
     'stdout', /http:\/\/127\.0\.0\.1:\d+\//);
   const doh = start(`${root}target/debug/mailspect`,
     ['serve-dns', '--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--zone', `${zoneDir}/rfc8463.zone`,
+      '--zone', `${zoneDir}/broken.zone`,
       '--listen', '127.0.0.1:0'],
     'stderr', /http:\/\/127\.0\.0\.1:\d+\/dns-query/);
   server = www.child;
@@ -186,5 +190,52 @@ test('hostile input gets a clear error, not a broken page', async () => {
   assert.equal(await value.textContent(), '<img src=x onerror=alert(1)>');
   assert.equal(await page.locator('mailspect-analyzer img').count(), 0);
   assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
+  await page.close();
+});
+
+// Regression: a DNS error inside the SPF tree showed as "[object Object]" (the page handed the
+// error object to a text node), and the lookup count was written against a hard-coded 10 rather
+// than the report's `lookup_limit`.
+test('a DNS error inside the SPF tree shows in words, against the report\'s own lookup limit', async () => {
+  const { page, problems } = await openPage();
+  await page.locator('summary', { hasText: 'Envelope and DNS' }).click();
+  await page.locator('input[name=ip]').fill('203.0.113.7');
+  await page.locator('input[name=mail-from]').fill('someone@broken.example');
+  const report = page.locator('mailspect-analyzer').evaluate((element) => new Promise((resolve) =>
+    element.addEventListener('mailspect-report', (event) => resolve(event.report), { once: true })));
+  await page.locator('mailspect-analyzer textarea').fill('From: someone@broken.example\nSubject: test\n');
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  const { spf } = await report;
+  const section = page.locator('section.spf');
+  await section.locator('.verdict .result').waitFor();
+  assert.equal(await section.locator('.verdict .result').textContent(), 'permerror');
+  await section.locator('summary', { hasText: 'Evaluation tree' }).first().click();
+  const text = await section.textContent();
+  assert.doesNotMatch(text, /\[object Object\]/);
+  assert.match(text, /TXT missing\.example → the name does not exist \(NXDOMAIN\)/);
+  const limit = spf.mail_from.lookup_limit;
+  assert.equal(typeof limit, 'number');
+  assert.match(await section.locator('.lookups').first().textContent(), new RegExp(`/${limit} lookups`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// Regression: bidi controls and invisible characters were rendered raw, so a Subject of
+// "Invoice \u202Egnp.exe" showed as "Invoice exe.png". They are revealed, with a finding; the
+// header table keeps the exact value in its title.
+test('a bidi override in the Subject is revealed, not obeyed', async () => {
+  const { page, problems } = await openPage();
+  await page.locator('mailspect-analyzer textarea').fill('From: a@example.com\nSubject: Invoice \u202Egnp.exe\n');
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  const summary = page.locator('.summary-list');
+  await summary.waitFor();
+  assert.match(await summary.textContent(), /Invoice ⟨U\+202E⟩gnp\.exe/);
+  assert.equal(await summary.locator('mark.hidden-char').count(), 1);
+  const subjectRow = page.locator('.header-table tbody tr', { has: page.locator('.name', { hasText: /^Subject$/ }) });
+  assert.match(await subjectRow.locator('.value').textContent(), /⟨U\+202E⟩/);
+  assert.equal(await subjectRow.locator('.value').getAttribute('title'), ' Invoice \u202Egnp.exe');
+  assert.ok(await page.locator('.finding[data-code="message.hidden-characters"]').count() === 1);
+  await page.screenshot({ path: `${artifacts}/page-bidi.png`, fullPage: true });
+  assert.deepEqual(problems, []);
   await page.close();
 });
