@@ -14,6 +14,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod envelope;
+pub mod iprev;
 mod lexer;
 pub mod message;
 pub mod org_domain;
