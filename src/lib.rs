@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod arc;
 pub mod auth_results;
+pub mod bulk;
 pub mod commands;
 pub mod dkim;
 pub mod dmarc;
