@@ -9,11 +9,13 @@
 pub mod analysis;
 pub mod arc;
 pub mod auth_results;
+pub mod bulk;
 pub mod commands;
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod envelope;
+pub mod iprev;
 mod lexer;
 pub mod message;
 pub mod org_domain;

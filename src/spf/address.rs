@@ -8,7 +8,7 @@ use super::DualCidr;
 use crate::dns::{Answer, RecordData, RecordType};
 
 /// RFC 7208 §5: an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is evaluated as IPv4.
-pub(super) fn canonical_ip(ip: IpAddr) -> IpAddr {
+pub(crate) fn canonical_ip(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         IpAddr::V4(_) => ip,
@@ -43,7 +43,7 @@ pub(super) fn checkable_domain(domain: &str) -> bool {
 }
 
 /// The reverse-lookup name of an address (RFC 1035 §3.5, RFC 3596 §2.5).
-pub(super) fn reverse_name(ip: IpAddr) -> String {
+pub(crate) fn reverse_name(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => {
             let [a, b, c, d] = v4.octets();
@@ -58,7 +58,7 @@ pub(super) fn reverse_name(ip: IpAddr) -> String {
 }
 
 /// The addresses of an answer.
-pub(super) fn addresses(answer: &Answer) -> Vec<IpAddr> {
+pub(crate) fn addresses(answer: &Answer) -> Vec<IpAddr> {
     answer
         .records
         .iter()
@@ -78,7 +78,7 @@ pub(super) fn within_domain(name: &str, domain: &str) -> bool {
 }
 
 /// The record type holding addresses of the IP's family.
-pub(super) fn address_type(ip: IpAddr) -> RecordType {
+pub(crate) fn address_type(ip: IpAddr) -> RecordType {
     match ip {
         IpAddr::V4(_) => RecordType::A,
         IpAddr::V6(_) => RecordType::Aaaa,

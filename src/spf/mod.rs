@@ -10,7 +10,7 @@
 //!   limits (§4.6.4) and a [`TraceNode`] tree of every term evaluated and every DNS query.
 //! - [`lint`]: findings about a published record (a parsed record, or an audit tree).
 
-mod address;
+pub(crate) mod address;
 mod audit;
 mod check;
 mod eval;
