@@ -122,6 +122,18 @@ pub fn organizational_domain_psl(name: &str) -> Result<Option<String>, NameError
     Ok(Some(last_labels(&labels, length + 1)))
 }
 
+/// The organisation a host name belongs to, for grouping names: its organisational domain by
+/// the Public Suffix List. The transport path uses it to tell the receiver's own hosts from the
+/// sender's, and the sender checks to compare From with Reply-To and Return-Path. `None` for an
+/// IP literal, a name that is not valid, or a public suffix itself.
+pub fn organisation(host: &str) -> Option<String> {
+    let host = host.trim().trim_end_matches('.');
+    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    organizational_domain_psl(host).ok().flatten()
+}
+
 /// The rightmost `count` labels joined, or all of them when there are fewer.
 fn last_labels(labels: &[&str], count: usize) -> String {
     let skip = labels.len().saturating_sub(count);

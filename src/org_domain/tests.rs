@@ -225,3 +225,45 @@ fn tree_walk_stops_at_psd_and_on_temperror() {
     );
     assert_eq!(walk.organizational_domain.domain, None);
 }
+
+/// The block index answers exactly as a pass over the whole list does: for the names of every
+/// wildcard and exception rule and of every fifth other rule (a full pass per name makes all of
+/// them too slow for a debug build), each as it is and one label below it.
+#[test]
+fn indexed_lookup_agrees_with_a_full_scan() {
+    let mut names: Vec<Vec<String>> = Vec::new();
+    let mut count = 0usize;
+    psl::for_each_rule(
+        include_str!("../../data/psl-compact.txt"),
+        |labels, exception, _| {
+            count += 1;
+            if !(exception || labels.contains(&"*") || count.is_multiple_of(5)) {
+                return;
+            }
+            let concrete: Vec<String> = labels
+                .iter()
+                .map(|label| {
+                    if *label == "*" {
+                        "x".to_string()
+                    } else {
+                        label.to_string()
+                    }
+                })
+                .collect();
+            let mut below = concrete.clone();
+            below.push("host".into());
+            names.push(concrete);
+            names.push(below);
+        },
+    );
+    names.push(vec!["unlistedtld".into(), "example".into()]);
+    assert!(count > 9_000, "the whole list was read ({count})");
+    for name in &names {
+        let reversed: Vec<&str> = name.iter().map(String::as_str).collect();
+        assert_eq!(
+            psl::prevailing(&reversed),
+            psl::prevailing_by_full_scan(&reversed),
+            "{reversed:?}"
+        );
+    }
+}

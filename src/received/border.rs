@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::Hop;
+use crate::org_domain::organisation;
 
 /// An IP address the receiver recorded as the one it evaluated SPF or iprev for (from
 /// Received-SPF `client-ip=` or an Authentication-Results comment or property), and where.
@@ -57,8 +58,8 @@ pub struct Border {
     /// this hop's IP as the one it evaluated; this finds the border behind an inbound filtering
     /// gateway, and between two customers of one provider).
     pub method: BorderMethod,
-    /// The receiver's domains as read from its stamps (the last two labels of each `by` host,
-    /// three under a two-letter country code with a generic second level, e.g. `co.uk`).
+    /// The receiver's domains as read from its stamps: the organisational domain (Public Suffix
+    /// List) of each `by` host.
     pub receiver_domains: Vec<String>,
     /// The index in `Message::fields` of the border hop's Received field.
     #[serde(skip)]
@@ -193,31 +194,6 @@ pub fn find_border(
         None => Some(named),
     }
 }
-/// The organisation part of a host name: the last two labels, or three under a two-letter
-/// country code with a generic second level (`example.co.uk`). A heuristic without the Public
-/// Suffix List, used only to group a receiver's own hosts; IP literals and one-label names have
-/// none.
-pub fn organisation(host: &str) -> Option<String> {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.parse::<IpAddr>().is_ok() || host.starts_with('[') {
-        return None;
-    }
-    let labels: Vec<&str> = host.split('.').filter(|label| !label.is_empty()).collect();
-    let count = labels.len();
-    if count < 2 {
-        return None;
-    }
-    let generic = [
-        "co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go",
-    ];
-    let take = match (labels.get(count - 1), labels.get(count - 2)) {
-        (Some(tld), Some(second)) if tld.len() == 2 && generic.contains(second) && count >= 3 => 3,
-        _ => 2,
-    };
-    // `take` is at most `count`: three labels are taken only when there are at least three.
-    labels.get(count - take..).map(|labels| labels.join("."))
-}
-
 /// Loopback, private, shared, link-local and unique-local addresses: never the public border.
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {

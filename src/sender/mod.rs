@@ -7,7 +7,7 @@
 mod confusables;
 
 use crate::message::{decode_field, Message, Summary};
-use crate::received::organisation;
+use crate::org_domain::organisation;
 use crate::report::{is_hidden_char, quoted, Finding, Severity};
 
 pub use confusables::{mixed_script_labels, punycode_label, skeleton, unicode_domain};
