@@ -1,21 +1,27 @@
-//! The message pipeline end to end: intake → transport path → envelope → (DKIM, SPF) →
-//! comparison with the receiver's results → report.
+//! The message pipeline end to end: intake → transport path → envelope → (DKIM, SPF, ARC,
+//! DMARC policy discovery, iprev, side by side) → DMARC → comparison with the receiver's
+//! results → verdict and bulk-sender checklist → report.
 //!
 //! Each stage lives in its own module and is a pure function of the message, the options and
 //! what the resolver answers; this module only calls them in order and gathers their reports.
 
 use serde::Serialize;
 
-use crate::auth_results::{self, AuthenticationResults, Comparison, ReceivedSpf};
+use crate::arc::{self, ArcReport};
+use crate::auth_results::{self, AuthenticationResults, Comparison, ReceivedSpf, Recomputed};
+use crate::bulk::{self, BulkChecklist};
 use crate::dkim::{self, DkimReport};
+use crate::dmarc::{self, DmarcReport};
 use crate::dns::{QueryTrace, Recorder, Resolver};
 use crate::envelope::{envelope_from_path, Envelope};
+use crate::iprev::{self, IprevReport};
 use crate::message::{self, IntakeError, Message};
 use crate::received::{self, Border, Hop};
 use crate::report::{Finding, Span, SCHEMA_VERSION};
 use crate::sender;
 use crate::spf;
 use crate::vendor::{self, VendorVerdict};
+use crate::verdict::{self, Verdict, VerdictInput};
 
 /// What the caller fixes instead of letting the analysis work it out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,6 +33,10 @@ pub struct Options {
     pub now: u64,
     /// Include the exact canonicalized bytes each signature hashed (large; for experts).
     pub include_canonicalized: bool,
+    /// ARC sealers (`d=` of their ARC-Seal) whose recorded results the reader trusts, as a
+    /// receiver's local policy would (RFC 8617 §7.2). Empty: every sealer of a valid chain is
+    /// considered, and the verdict says whose seal it rests on.
+    pub trusted_arc_sealers: Vec<String>,
 }
 
 pub use crate::envelope::EnvelopeOverride;
@@ -37,6 +47,9 @@ pub use crate::envelope::EnvelopeOverride;
 pub struct MessageReport {
     /// The version of the report's shape (see `docs/report.md`).
     pub schema_version: &'static str,
+    /// The answer first: is the From address authenticated, by what, and was the path
+    /// encrypted; in one plain sentence too.
+    pub verdict: Verdict,
     /// The fields people look at first.
     pub summary: message::Summary,
     /// Every header field in order, top first.
@@ -58,8 +71,18 @@ pub struct MessageReport {
     pub vendor_verdicts: Vec<VendorVerdict>,
     /// SPF for the envelope's connecting IP: the MAIL FROM identity and the HELO identity.
     pub spf: spf::MessageSpf,
-    /// The final receiver's recorded SPF and DKIM results beside mailspect's own, with whether
-    /// they agree and why not.
+    /// DMARC for the From domain: policy discovery, alignment of SPF and DKIM, the result and
+    /// the disposition its policy asks for.
+    pub dmarc: DmarcReport,
+    /// The ARC chain (RFC 8617): each sealer with what it recorded, and whether the chain holds.
+    pub arc: ArcReport,
+    /// The `iprev` check (RFC 8601 §3) of the envelope's connecting IP; `null` without one.
+    pub iprev: Option<IprevReport>,
+    /// Whether the message meets the bulk-sender requirements of Gmail and Yahoo that a message
+    /// shows, each with its evidence.
+    pub bulk_sender: BulkChecklist,
+    /// The final receiver's recorded SPF, DKIM, DMARC and ARC results beside mailspect's own,
+    /// with whether they agree and why not.
     pub comparisons: Vec<Comparison>,
     /// Everything noticed, most severe first.
     pub findings: Vec<Finding>,
@@ -142,8 +165,16 @@ pub async fn analyze_message<R: Resolver>(
         receiver,
         now: options.now,
     };
-    // DKIM and SPF ask independent questions: in the browser their DoH queries run side by side.
-    let (dkim, spf) = futures_util::future::join(
+    // Everything that needs only the message and the envelope starts at once: DKIM keys, SPF,
+    // ARC keys, DMARC policy discovery and iprev. In the browser their DoH queries overlap.
+    let from = dmarc::FromInput::from_summary(&summary, message.fields_named("From").count());
+    let iprev_check = async {
+        match envelope.ip {
+            Some(ip) => Some(iprev::check(ip, &resolver).await),
+            None => None,
+        }
+    };
+    let (dkim, spf, arc, discovered, iprev) = futures_util::future::join5(
         dkim::verify_message(
             &message,
             &resolver,
@@ -157,22 +188,63 @@ pub async fn analyze_message<R: Resolver>(
             envelope.helo.as_deref(),
             &spf_options,
         ),
+        arc::verify_message(&message, &resolver, options.now),
+        dmarc::discover_for_message(&from, &resolver),
+        iprev_check,
+    )
+    .await;
+    // DMARC's decision needs SPF's and DKIM's results; only relaxed alignment's tree walks for
+    // the identifiers' organisational domains are left to ask.
+    let dmarc = dmarc::decide(
+        discovered,
+        &dmarc::SpfInput::from_message_spf(&spf),
+        &dmarc::DkimInput::from_reports(&dkim),
     )
     .await;
     findings.extend(dkim::findings(&dkim));
     findings.extend(spf::message_findings(&spf));
+    findings.extend(dmarc::message_findings(&dmarc));
+    findings.extend(arc::message_findings(&arc));
+    findings.extend(
+        iprev
+            .iter()
+            .flat_map(|iprev| iprev.findings.iter().cloned()),
+    );
     let (comparisons, comparison_findings) = auth_results::compare(
         &message,
         &results.authentication_results,
         &results.received_spf,
-        &spf,
-        &dkim,
+        &Recomputed {
+            spf: &spf,
+            dkim: &dkim,
+            dmarc: &dmarc,
+            arc: &arc,
+        },
     );
     findings.extend(comparison_findings);
+    let border_hop = path.hops.iter().find(|hop| hop.border);
+    let bulk_sender = bulk::checklist(&bulk::BulkInput::from_reports(
+        &message,
+        &spf,
+        &dkim,
+        &dmarc,
+        border_hop,
+        iprev.as_ref().map(|iprev| iprev.result),
+    ));
+    let arc_forwarder = arc::forwarder_for(&arc, &dmarc, &options.trusted_arc_sealers);
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    let verdict = verdict::verdict(&VerdictInput {
+        dmarc: &dmarc,
+        dkim: &dkim,
+        arc: &arc,
+        arc_forwarder,
+        hops: &path.hops,
+        findings: &findings,
+    });
     Ok(MessageReport {
         schema_version: SCHEMA_VERSION,
+        verdict,
         summary,
         envelope,
         hops: path.hops,
@@ -185,6 +257,10 @@ pub async fn analyze_message<R: Resolver>(
         received_spf: results.received_spf,
         vendor_verdicts,
         spf,
+        dmarc,
+        arc,
+        iprev,
+        bulk_sender,
         comparisons,
         headers: header_reports(&message),
         body: BodyReport {

@@ -8,10 +8,12 @@
 //! | [`SpfCheckReport`] | `mailspect spf --ip … --json` | |
 //! | [`SpfEnvelopeReport`] | | `checkSpf` |
 //! | [`SpfAuditReport`] | `mailspect spf DOMAIN --json` | `auditSpf` |
+//! | [`DmarcAuditReport`] | `mailspect dmarc DOMAIN --json` | `auditDmarc` |
 //! | [`DnsLookupReport`] | `mailspect dns NAME TYPE --json` | `resolve` |
 
 use serde::Serialize;
 
+use crate::dmarc::DmarcAudit;
 use crate::dns::QueryTrace;
 use crate::report::SCHEMA_VERSION;
 use crate::spf::{DomainAudit, MessageSpf, SpfReport};
@@ -49,4 +51,5 @@ pub struct SpfCheck {
 pub type SpfCheckReport = Versioned<SpfCheck>;
 pub type SpfEnvelopeReport = Versioned<MessageSpf>;
 pub type SpfAuditReport = Versioned<DomainAudit>;
+pub type DmarcAuditReport = Versioned<DmarcAudit>;
 pub type DnsLookupReport = Versioned<QueryTrace>;

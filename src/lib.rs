@@ -26,6 +26,7 @@ pub mod schema;
 pub mod sender;
 pub mod spf;
 pub mod vendor;
+pub mod verdict;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -8,7 +8,9 @@ use schemars::JsonSchema;
 use serde_json::Value;
 
 use crate::analysis::MessageReport;
-use crate::commands::{DnsLookupReport, SpfAuditReport, SpfCheckReport, SpfEnvelopeReport};
+use crate::commands::{
+    DmarcAuditReport, DnsLookupReport, SpfAuditReport, SpfCheckReport, SpfEnvelopeReport,
+};
 use crate::report::SCHEMA_VERSION;
 
 /// Where the schemas are published, relative to the repository.
@@ -43,6 +45,13 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             generate::<SpfAuditReport>(
                 "spf-audit",
                 "mailspect SPF audit of a domain: `mailspect spf DOMAIN --json`, `auditSpf()`",
+            ),
+        ),
+        (
+            "dmarc-audit",
+            generate::<DmarcAuditReport>(
+                "dmarc-audit",
+                "mailspect DMARC audit of a domain: `mailspect dmarc DOMAIN --json`, `auditDmarc()`",
             ),
         ),
         (

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use mailspect::commands::{
-    DnsLookupReport, SpfAuditReport, SpfCheck, SpfCheckReport, SpfEnvelopeReport,
+    DmarcAuditReport, DnsLookupReport, SpfAuditReport, SpfCheck, SpfCheckReport, SpfEnvelopeReport,
 };
 use mailspect::dns::zone::parse_zone;
 use mailspect::dns::{DnsError, MemoryResolver, RecordType, Resolver};
@@ -252,6 +252,18 @@ fn spf_and_dns_reports_validate() {
         let value = serde_json::to_value(SpfAuditReport::new(audit)).expect("json");
         validators.check("spf-audit", &value, &format!("audit {domain}"));
     }
+    let newsletter = zone(include_str!("fixtures/dns/newsletter.zone"));
+    for domain in [
+        "example.org",
+        "em.example.org",
+        "nowhere.example",
+        "not a domain",
+        "co.uk",
+    ] {
+        let audit = pollster::block_on(mailspect::dmarc::audit_domain(domain, &newsletter));
+        let value = serde_json::to_value(DmarcAuditReport::new(audit)).expect("json");
+        validators.check("dmarc-audit", &value, &format!("dmarc audit {domain}"));
+    }
     for (name, record_type) in [
         ("example.org", RecordType::Txt),
         ("mail.example.org", RecordType::A),
@@ -276,7 +288,11 @@ fn cli_json_output_validates() {
     let spf_zone = format!("zone:{manifest}/tests/fixtures/dns/spf.zone");
     let newsletter_zone = format!("zone:{manifest}/tests/fixtures/dns/newsletter.zone");
     let message = format!("{manifest}/tests/fixtures/messages/newsletter-headers.txt");
-    let runs: [(&str, Vec<&str>); 5] = [
+    let runs: [(&str, Vec<&str>); 6] = [
+        (
+            "dmarc-audit",
+            vec!["dmarc", "example.org", "--json", "--dns", &newsletter_zone],
+        ),
         (
             "message",
             vec!["message", &message, "--json", "--dns", &newsletter_zone],

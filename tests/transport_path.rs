@@ -25,6 +25,7 @@ fn analyze(input: &[u8], envelope: EnvelopeOverride) -> MessageReport {
         envelope,
         now: 1_704_103_200,
         include_canonicalized: false,
+        trusted_arc_sealers: Vec::new(),
     };
     pollster::block_on(analyze_message(input, &options, &MemoryResolver::new())).expect("a message")
 }

@@ -37,6 +37,10 @@ pub struct TrustedForwarder {
     pub domain: Option<String>,
     /// One sentence for a person.
     pub reason: String,
+    /// Whether the reader listed this sealer as trusted. `false` when no list was given and
+    /// every sealer of the valid chain was considered: the sealer's word is then only as good
+    /// as the reader's trust in it.
+    pub trusted: bool,
 }
 
 /// Whether a DMARC failure could be explained by a trusted forwarder's seal (RFC 8617 §7.2).
@@ -94,9 +98,44 @@ pub fn trusted_forwarder<S: AsRef<str>>(
                         .unwrap_or_default()
                 ),
                 domain,
+                trusted: true,
             }
         })
     })
+}
+
+/// The forwarder whose seal explains a DMARC failure of `dmarc` (see [`trusted_forwarder`]):
+/// among `trusted_sealers` when the reader gave some, otherwise among every sealer of the chain
+/// (then marked `trusted: false`, and the reason says that it rests on trusting the sealer).
+/// A domain aligns when its organisational domain (Public Suffix List) is the From domain's.
+pub fn forwarder_for<S: AsRef<str>>(
+    report: &ArcReport,
+    dmarc: &crate::dmarc::DmarcReport,
+    trusted_sealers: &[S],
+) -> Option<TrustedForwarder> {
+    use crate::org_domain::organisation;
+    let from = dmarc.domain.as_deref()?;
+    let from_org = organisation(from).unwrap_or_else(|| from.to_string());
+    let aligned = |domain: &str| {
+        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        organisation(&domain).unwrap_or(domain) == from_org
+    };
+    if !trusted_sealers.is_empty() {
+        return trusted_forwarder(report, trusted_sealers, aligned);
+    }
+    let every_sealer: Vec<String> = report
+        .instances
+        .iter()
+        .filter_map(|instance| instance.sealer.clone())
+        .collect();
+    let mut forwarder = trusted_forwarder(report, &every_sealer, aligned)?;
+    forwarder.trusted = false;
+    forwarder.reason = forwarder.reason.replacen(
+        ", a trusted forwarder,",
+        " (trusted by no list you gave)",
+        1,
+    );
+    Some(forwarder)
 }
 
 /// The first passing result of a set's ARC-Authentication-Results that DMARC would accept:

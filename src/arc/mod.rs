@@ -19,9 +19,31 @@ use serde::Serialize;
 use crate::auth_results::MethodResult;
 use crate::report::{Finding, Span};
 
-pub use forwarder::{trusted_forwarder, ForwarderMethod, TrustedForwarder};
+pub use forwarder::{forwarder_for, trusted_forwarder, ForwarderMethod, TrustedForwarder};
 pub use parse::MAX_INSTANCE;
 pub use verify::{chain_verdict, verify_message, MAX_ARC_FIELDS};
+
+const RFC8617_VALIDATION: &str = "https://www.rfc-editor.org/rfc/rfc8617#section-5.2";
+
+/// The chain's entry in the message report's findings: a chain that does not hold.
+pub fn message_findings(report: &ArcReport) -> Vec<Finding> {
+    let mut findings = report.findings.clone();
+    if report.result == ArcResult::Fail {
+        findings.push(
+            crate::report::Finding::new(
+                crate::report::Severity::Warning,
+                "arc.fail",
+                format!(
+                    "The ARC chain does not hold: {}. What forwarders recorded in it cannot be \
+                     relied on.",
+                    report.reason.trim_end_matches('.')
+                ),
+            )
+            .with_rfc(RFC8617_VALIDATION),
+        );
+    }
+    findings
+}
 
 /// The chain validation status (RFC 8617 §4.4, the `arc` method of RFC 8601).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

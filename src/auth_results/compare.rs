@@ -11,7 +11,9 @@
 use serde::Serialize;
 
 use super::{AuthenticationResults, MethodResult, ReceivedSpf, ResultsKind};
+use crate::arc::ArcReport;
 use crate::dkim::{DkimReport, DkimResult, Outcome};
+use crate::dmarc::{DmarcReport, DmarcResult};
 use crate::message::Message;
 use crate::received::Trust;
 use crate::report::{Finding, Severity};
@@ -27,6 +29,8 @@ const RFC8601_TRUST: &str = "https://www.rfc-editor.org/rfc/rfc8601#section-5";
 pub enum Method {
     Spf,
     Dkim,
+    Dmarc,
+    Arc,
 }
 
 impl Method {
@@ -34,6 +38,8 @@ impl Method {
         match self {
             Method::Spf => "spf",
             Method::Dkim => "dkim",
+            Method::Dmarc => "dmarc",
+            Method::Arc => "arc",
         }
     }
 }
@@ -102,6 +108,18 @@ impl From<SpfResult> for ResultWord {
     }
 }
 
+impl From<DmarcResult> for ResultWord {
+    fn from(result: DmarcResult) -> Self {
+        match result {
+            DmarcResult::Pass => ResultWord::Pass,
+            DmarcResult::Fail => ResultWord::Fail,
+            DmarcResult::None => ResultWord::None,
+            DmarcResult::Temperror => ResultWord::Temperror,
+            DmarcResult::Permerror => ResultWord::Permerror,
+        }
+    }
+}
+
 impl From<DkimResult> for ResultWord {
     fn from(result: DkimResult) -> Self {
         match result {
@@ -147,15 +165,28 @@ pub enum Agreement {
     NotComparable,
 }
 
-/// Sets the final receiver's recorded SPF and DKIM results beside the recomputed ones, and adds a
-/// finding for each disagreement.
+/// mailspect's own results for a message, to set beside what the receiver recorded.
+pub struct Recomputed<'a> {
+    pub spf: &'a MessageSpf,
+    pub dkim: &'a [DkimReport],
+    pub dmarc: &'a DmarcReport,
+    pub arc: &'a ArcReport,
+}
+
+/// Sets the final receiver's recorded SPF, DKIM, DMARC and ARC results beside the recomputed
+/// ones, and adds a finding for each disagreement.
 pub fn compare(
     message: &Message,
     authentication_results: &[AuthenticationResults],
     received_spf: &[ReceivedSpf],
-    spf: &MessageSpf,
-    dkim: &[DkimReport],
+    recomputed: &Recomputed<'_>,
 ) -> (Vec<Comparison>, Vec<Finding>) {
+    let Recomputed {
+        spf,
+        dkim,
+        dmarc,
+        arc,
+    } = *recomputed;
     let mut comparisons = Vec::new();
     // The topmost trusted field is the final receiver's own; fields below it were written by
     // hops of the same organisation earlier and usually repeat it.
@@ -176,6 +207,17 @@ pub fn compare(
                     result,
                     message,
                     dkim,
+                )),
+                "dmarc" => comparisons.push(super::compare_policy::compare_dmarc(
+                    field.authserv_id.clone(),
+                    result,
+                    dmarc,
+                    dkim,
+                )),
+                "arc" => comparisons.push(super::compare_policy::compare_arc(
+                    field.authserv_id.clone(),
+                    result,
+                    arc,
                 )),
                 _ => {}
             }
@@ -222,7 +264,7 @@ fn spf_identity(result: &MethodResult) -> Option<String> {
 }
 
 /// The value of the `ptype.name` property of a result (case-insensitive).
-fn property(result: &MethodResult, ptype: &str, name: &str) -> Option<String> {
+pub(super) fn property(result: &MethodResult, ptype: &str, name: &str) -> Option<String> {
     result
         .properties
         .iter()

@@ -7,6 +7,7 @@
 //! Results are kept as written (lower-cased); they are reports by others, never our verdicts.
 
 mod compare;
+mod compare_policy;
 mod parse;
 
 use serde::Serialize;
@@ -15,7 +16,7 @@ use crate::message::{unfold_value, Message};
 use crate::received::{address_literal, Border, RecordedIp, Trust};
 use crate::report::{Finding, Problem, Severity, Span};
 
-pub use compare::{compare, Agreement, Comparison, Method, ResultWord};
+pub use compare::{compare, Agreement, Comparison, Method, Recomputed, ResultWord};
 pub use parse::{parse_authentication_results, parse_received_spf};
 
 /// The kinds of result header this module reads.

@@ -16,6 +16,7 @@
 //! signature counts as `unknown`, never as met, and never as not met either unless the
 //! requirement would fail whatever its body (a `d=` that does not align).
 
+mod facts;
 mod unsubscribe;
 
 use serde::Serialize;

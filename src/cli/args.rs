@@ -19,8 +19,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Analyse a message or a header block: headers, transport path, DKIM, SPF, and the receiver's recorded results rechecked.
+    /// Analyse a message or a header block: the verdict, the transport path, DKIM, SPF, DMARC,
+    /// ARC, iprev, and the receiver's recorded results rechecked.
     Message(MessageArgs),
+    /// Discover and check a domain's DMARC policy: the record that applies, its lint and the
+    /// fixed record to publish, and whether external report destinations accept the reports.
+    Dmarc(DmarcArgs),
     /// Look up one name, as mailspect's analyses do (a small dig): the answer and its trace.
     Dns(DnsLookupArgs),
     /// Answer DNS-over-HTTPS (RFC 8484 GET and POST) from zone files, for the page and tests.
@@ -99,6 +103,21 @@ pub struct MessageArgs {
     /// Show the exact bytes each DKIM signature hashed (canonicalized headers and body).
     #[arg(long)]
     pub canonicalized: bool,
+    /// An ARC sealer (the `d=` of its ARC-Seal) whose recorded results you trust, as a
+    /// receiver's local policy would (RFC 8617 §7.2); may be given several times.
+    #[arg(long = "trust-arc-sealer", value_name = "DOMAIN")]
+    pub trusted_arc_sealers: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DmarcArgs {
+    /// The domain whose DMARC policy to discover and check.
+    pub domain: String,
+    /// Print the audit as JSON (the stable interface for scripts).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
 }
 
 #[derive(Debug, Args)]

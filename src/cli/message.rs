@@ -18,6 +18,7 @@ pub fn run(args: &MessageArgs) -> Result<(), CliError> {
         },
         now: args.now.unwrap_or_else(system_now),
         include_canonicalized: args.canonicalized,
+        trusted_arc_sealers: args.trusted_arc_sealers.clone(),
     };
     let resolver = resolver(&args.dns.sources)?;
     let report = pollster::block_on(analyze_message(&input, &options, &resolver))

@@ -3,6 +3,7 @@
 //! reading (`mailspect spf … | head`) also ends the program with 0 and no message.
 
 mod args;
+mod dmarc;
 mod dns;
 mod message;
 mod output;
@@ -35,6 +36,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Message(args) => message::run(&args),
         Command::Dns(args) => dns::run(&args),
+        Command::Dmarc(args) => dmarc::run(&args),
         Command::ServeDns(args) => serve_dns::run(&args),
         Command::Spf(args) => spf::run(&args),
     };

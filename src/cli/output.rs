@@ -9,8 +9,10 @@ use std::fmt::{self, Write as _};
 use std::io::Write as _;
 
 use mailspect::analysis::MessageReport;
+use mailspect::arc::ArcReport;
 use mailspect::commands::SpfCheck;
 use mailspect::dkim::CoverageStatus;
+use mailspect::dmarc::{DmarcAudit, DmarcReport};
 use mailspect::dns::{presentation, CacheUse, QueryTrace, TraceOutcome};
 use mailspect::message::Mailbox;
 use mailspect::report::{reveal, Finding};
@@ -105,6 +107,13 @@ fn finding_line(out: &mut Text, finding: &Finding) {
 /// bidi characters revealed (`⟨U+202E⟩`), so that what is printed is what the message holds.
 pub fn message(report: &MessageReport) -> Text {
     let mut out = Text::default();
+    let verdict = &report.verdict;
+    line!(out, "Verdict: {}", word(verdict.status));
+    line!(out, "  {}", reveal(&verdict.sentence));
+    for warning in &verdict.from_domain_warnings {
+        line!(out, "  ! {}", reveal(warning));
+    }
+    out.blank();
     let summary = &report.summary;
     line!(out, "Summary");
     let rows = [
@@ -123,6 +132,37 @@ pub fn message(report: &MessageReport) -> Text {
     results(&mut out, report);
     out.blank();
     message_spf(&mut out, &report.spf);
+    out.blank();
+    message_dmarc(&mut out, &report.dmarc);
+    message_arc(&mut out, &report.arc);
+    if let Some(iprev) = &report.iprev {
+        out.blank();
+        line!(
+            out,
+            "iprev: {} ({})",
+            iprev.result.word(),
+            reveal(&iprev.reason)
+        );
+    }
+    out.blank();
+    line!(
+        out,
+        "Bulk-sender requirements (Gmail, Yahoo){}",
+        if report.bulk_sender.applies {
+            ""
+        } else {
+            ": the message does not look like bulk mail"
+        }
+    );
+    for item in &report.bulk_sender.items {
+        line!(
+            out,
+            "  [{}] {}: {}",
+            word(item.status),
+            word(item.requirement),
+            reveal(&item.evidence)
+        );
+    }
     out.blank();
     line!(out, "Findings ({})", report.findings.len());
     for finding in &report.findings {
@@ -364,6 +404,148 @@ fn comparisons(out: &mut Text, report: &MessageReport) {
             comparison.note
         );
     }
+}
+
+/// The DMARC section of the message report.
+fn message_dmarc(out: &mut Text, dmarc: &DmarcReport) {
+    line!(
+        out,
+        "DMARC: {} ({})",
+        word(dmarc.result),
+        reveal(&dmarc.reason)
+    );
+    if let Some(domain) = &dmarc.domain {
+        let org = match (&dmarc.org_domain, &dmarc.org_domain_psl) {
+            (Some(walk), Some(psl)) if walk != psl => {
+                format!(
+                    "{walk} by the RFC 9989 tree walk, {psl} by the Public Suffix List (RFC 7489)"
+                )
+            }
+            (Some(walk), _) => walk.clone(),
+            (None, Some(psl)) => format!("{psl} (Public Suffix List; the tree walk failed)"),
+            (None, None) => "unknown".into(),
+        };
+        line!(out, "  From domain  {domain}, organisational domain {org}");
+    }
+    if let (Some(record), Some(record_domain)) = (&dmarc.record, &dmarc.record_domain) {
+        line!(
+            out,
+            "  Record       _dmarc.{record_domain}: {}",
+            reveal(&record.text)
+        );
+    }
+    if let Some(policy) = &dmarc.policy {
+        line!(
+            out,
+            "  Policy       {} ({}); disposition {}",
+            word(policy.requested),
+            reveal(&policy.reason),
+            word(dmarc.disposition)
+        );
+    }
+    for check in dmarc.spf.iter().chain(dmarc.dkim.iter()) {
+        line!(
+            out,
+            "  {:<12} {} {}: {}",
+            check.mechanism,
+            word(check.result),
+            reveal(check.identifier.as_deref().unwrap_or("-")),
+            reveal(&check.reason)
+        );
+    }
+}
+
+/// The ARC section of the message report.
+fn message_arc(out: &mut Text, arc: &ArcReport) {
+    if arc.instances.is_empty() {
+        return;
+    }
+    out.blank();
+    line!(out, "ARC: {} ({})", word(arc.result), reveal(&arc.reason));
+    for instance in &arc.instances {
+        let results = instance
+            .authentication_results
+            .as_ref()
+            .map(|results| {
+                results
+                    .results
+                    .iter()
+                    .map(|result| format!("{}={}", result.method, result.result))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        line!(
+            out,
+            "  i={} sealed by {} (cv={}, seal {}, message signature {}): {}",
+            instance.instance,
+            reveal(instance.sealer.as_deref().unwrap_or("?")),
+            instance.cv.map_or_else(|| "?".to_string(), word),
+            instance
+                .seal
+                .as_ref()
+                .map_or_else(|| "missing".to_string(), |seal| word(seal.result)),
+            instance
+                .message_signature
+                .as_ref()
+                .map_or_else(|| "missing".to_string(), |signature| word(signature.result)),
+            reveal(&results)
+        );
+    }
+}
+
+/// `mailspect dmarc DOMAIN`, as text.
+pub fn dmarc_audit(audit: &DmarcAudit) -> Text {
+    let mut out = Text::default();
+    line!(out, "DMARC audit of {}", reveal(&audit.domain));
+    if let Some(error) = &audit.error {
+        line!(out, "  {}", reveal(&error.message));
+    }
+    match (&audit.record, &audit.record_domain) {
+        (Some(record), Some(record_domain)) => {
+            line!(
+                out,
+                "  Record       _dmarc.{record_domain}: {}",
+                reveal(&record.text)
+            );
+        }
+        _ => line!(out, "  Record       none applies"),
+    }
+    if let Some(discovery) = &audit.discovery {
+        line!(
+            out,
+            "  Organisational domain  {} (RFC 9989 tree walk), {} (RFC 7489 Public Suffix List)",
+            discovery.org_domain.as_deref().unwrap_or("undetermined"),
+            discovery.org_domain_psl
+        );
+    }
+    for lint in &audit.lint {
+        if let Some(fixed) = &lint.fixed_record {
+            line!(out, "  Publish      {}", reveal(fixed));
+        }
+    }
+    for destination in &audit.destinations {
+        line!(
+            out,
+            "  {}={}: {} ({})",
+            destination.tag,
+            reveal(&destination.uri),
+            word(destination.authorization),
+            reveal(&destination.reason)
+        );
+    }
+    let findings: Vec<&Finding> = audit
+        .lint
+        .iter()
+        .flat_map(|lint| lint.findings.iter())
+        .chain(audit.findings.iter())
+        .collect();
+    out.blank();
+    line!(out, "Findings ({})", findings.len());
+    for finding in findings {
+        finding_line(&mut out, finding);
+    }
+    out
 }
 
 /// The SPF section of the message report.

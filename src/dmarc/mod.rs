@@ -26,7 +26,10 @@ pub use align::{AlignmentCheck, AuthorDomain, DkimInput, FromInput, SpfInput};
 pub use discover::{discover_policy, Discovery, DiscoveryResult, PolicySource};
 pub use lint::lint_record;
 pub use parse::{parse_record, ParseError, ParseErrorKind};
-pub use report::{audit_domain, evaluate_message, DmarcAudit, DmarcReport};
+pub use report::{
+    audit_domain, decide, discover_for_message, evaluate_message, message_findings, Discovered,
+    DmarcAudit, DmarcReport,
+};
 pub use report_auth::{ReportAuthorization, ReportDestination};
 
 /// `p=`, `sp=`, `np=`: what the domain owner asks for mail that fails DMARC.
@@ -252,6 +255,16 @@ pub enum Disposition {
     None,
     Quarantine,
     Reject,
+}
+
+impl Disposition {
+    pub fn word(self) -> &'static str {
+        match self {
+            Disposition::None => "none",
+            Disposition::Quarantine => "quarantine",
+            Disposition::Reject => "reject",
+        }
+    }
 }
 
 #[cfg(test)]

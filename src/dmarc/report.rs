@@ -87,25 +87,70 @@ impl DmarcReport {
 }
 
 /// Evaluates DMARC for a message: the From domains intake read, the SPF result and the DKIM
-/// results, with policy discovery over `resolver`.
+/// results, with policy discovery over `resolver`. The same as [`discover_for_message`] followed
+/// by [`decide`]; the message pipeline calls the two apart, so that discovery's lookups go out
+/// beside those of DKIM and SPF.
 pub async fn evaluate_message<R: Resolver>(
     from: &FromInput,
     spf: &SpfInput,
     dkim: &[DkimInput],
     resolver: &R,
 ) -> DmarcReport {
+    let discovered = discover_for_message(from, resolver).await;
+    decide(discovered, spf, dkim).await
+}
+
+/// What policy discovery found for a message, before SPF and DKIM results are known.
+pub struct Discovered<'r, R> {
+    recorder: Recorder<'r, R>,
+    cache: WalkCache,
+    state: DiscoveredState,
+}
+
+enum DiscoveredState {
+    /// DMARC's answer is already known: no usable author domain, no record, a DNS failure.
+    Decided(Box<DmarcReport>),
+    /// A record applies; the author domain and the report so far.
+    Found {
+        author: String,
+        record: Box<Record>,
+        record_domain: String,
+        report: Box<DmarcReport>,
+    },
+}
+
+/// The author domain (RFC 5322 From) and its policy: everything DMARC asks DNS that does not
+/// depend on SPF or DKIM (the tree walk, the record, whether the author domain exists when
+/// `np=` could apply).
+pub async fn discover_for_message<'r, R: Resolver>(
+    from: &FromInput,
+    resolver: &'r R,
+) -> Discovered<'r, R> {
+    let recorder = Recorder::new(resolver);
+    let mut cache = WalkCache::default();
+    let state = discover_state(from, &recorder, &mut cache).await;
+    Discovered {
+        recorder,
+        cache,
+        state,
+    }
+}
+
+async fn discover_state<R: Resolver>(
+    from: &FromInput,
+    recorder: &Recorder<'_, R>,
+    cache: &mut WalkCache,
+) -> DiscoveredState {
     let (author, notes) = author_domain(from);
     let author = match author {
         AuthorDomain::One(author) => author,
         AuthorDomain::Unusable(finding) => {
             let mut report = DmarcReport::empty(DmarcResult::Permerror, finding.message.clone());
             report.findings.push(finding);
-            return report;
+            return DiscoveredState::Decided(Box::new(report));
         }
     };
-    let recorder = Recorder::new(resolver);
-    let mut cache = WalkCache::default();
-    let discovery = discover_with(&author, &recorder, &mut cache).await;
+    let discovery = discover_with(&author, recorder, cache).await;
     let mut report = DmarcReport::empty(DmarcResult::None, String::new());
     report.domain = Some(author.clone());
     report.org_domain = discovery.org_domain.clone();
@@ -125,19 +170,17 @@ pub async fn evaluate_message<R: Resolver>(
         (DiscoveryResult::Temperror, _) => {
             report.result = DmarcResult::Temperror;
             report.reason = "A DNS failure stopped policy discovery.".into();
-            report.dns = recorder.into_trace();
-            return report;
+            return DiscoveredState::Decided(Box::new(report));
         }
         (DiscoveryResult::Found, Some(found)) => found,
         _ => {
             report.reason =
                 format!("{author} and its parents publish no DMARC record: DMARC does not apply.");
-            report.dns = recorder.into_trace();
-            return report;
+            return DiscoveredState::Decided(Box::new(report));
         }
     };
     if record_domain != author && record.nonexistent_policy.is_some() {
-        report.author_exists = domain_exists(&author, &recorder).await;
+        report.author_exists = domain_exists(&author, recorder).await;
         if report.author_exists.is_none() {
             report.findings.push(Finding::new(
                 Severity::Warning,
@@ -146,6 +189,39 @@ pub async fn evaluate_message<R: Resolver>(
             ).with_rfc(super::discover::RFC_NON_EXISTENT));
         }
     }
+    DiscoveredState::Found {
+        author,
+        record: Box::new(record),
+        record_domain,
+        report: Box::new(report),
+    }
+}
+
+/// DMARC's result for the message, from what discovery found and the SPF and DKIM results:
+/// the policy that applies, alignment of each identifier (with tree walks for relaxed mode),
+/// the result and the disposition.
+pub async fn decide<R: Resolver>(
+    discovered: Discovered<'_, R>,
+    spf: &SpfInput,
+    dkim: &[DkimInput],
+) -> DmarcReport {
+    let Discovered {
+        recorder,
+        mut cache,
+        state,
+    } = discovered;
+    let (author, record, record_domain, mut report) = match state {
+        DiscoveredState::Decided(mut report) => {
+            report.dns = recorder.into_trace();
+            return *report;
+        }
+        DiscoveredState::Found {
+            author,
+            record,
+            record_domain,
+            report,
+        } => (author, record, record_domain, *report),
+    };
     let Some(policy) = applicable_policy(&record, &record_domain, &author, report.author_exists)
     else {
         report.reason = format!(
@@ -200,6 +276,54 @@ pub async fn evaluate_message<R: Resolver>(
     report.dkim = dkim_checks;
     report.dns = recorder.into_trace();
     report
+}
+
+/// DMARC's entries in the message report's findings: its own notes, and the result when it is
+/// one a reader must not miss.
+pub fn message_findings(report: &DmarcReport) -> Vec<Finding> {
+    const RESULTS: &str = "https://www.rfc-editor.org/rfc/rfc9989#section-4.8";
+    let mut findings = report.findings.clone();
+    let domain = report.domain.as_deref().unwrap_or("the From domain");
+    let result = match (report.result, report.disposition) {
+        (DmarcResult::Fail, Disposition::Reject | Disposition::Quarantine) => Some((
+            Severity::Error,
+            "dmarc.fail",
+            format!(
+                "DMARC fails for {domain}: nothing aligned with the From address passed, and its \
+                 policy asks receivers to {} such mail.",
+                report.disposition.word()
+            ),
+        )),
+        (DmarcResult::Fail, Disposition::None) => Some((
+            Severity::Warning,
+            "dmarc.fail",
+            format!(
+                "DMARC fails for {domain}: nothing aligned with the From address passed; its \
+                 policy (none) asks receivers to deliver it anyway."
+            ),
+        )),
+        (DmarcResult::None, _) if report.domain.is_some() => Some((
+            Severity::Warning,
+            "dmarc.none",
+            format!(
+                "{domain} publishes no DMARC policy: receivers have no rule for mail that claims \
+                 to be from it."
+            ),
+        )),
+        (DmarcResult::Temperror, _) => Some((
+            Severity::Warning,
+            "dmarc.temperror",
+            format!(
+                "DMARC for {domain} could not be evaluated: {}",
+                report.reason
+            ),
+        )),
+        _ => None,
+    };
+    if let Some((severity, code, message)) = result {
+        findings.push(Finding::new(severity, code, message).with_rfc(RESULTS));
+    }
+    findings
 }
 
 /// Why a domain could not be audited.

@@ -3,15 +3,15 @@
 
 pub mod doh;
 
-use crate::report::quoted;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::{self, EnvelopeOverride, Options};
 use crate::dns::{RecordType, Resolver};
+use crate::report::quoted;
 
 /// Options the page may pass, all optional: `{ ip, helo, mailFrom, now, includeCanonicalized,
-/// doh }`; `doh` is read by [`doh_option`].
+/// trustedArcSealers, doh }`; `doh` is read by [`doh_option`].
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct JsOptions {
@@ -21,6 +21,8 @@ struct JsOptions {
     /// Seconds since the Unix epoch; `Date.now()` when absent.
     now: Option<f64>,
     include_canonicalized: bool,
+    /// ARC sealer domains the reader trusts (RFC 8617 §7.2).
+    trusted_arc_sealers: Vec<String>,
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -59,6 +61,7 @@ fn options_from_js(options: JsValue) -> Result<Options, JsError> {
         // Float to integer conversion saturates; a negative or absurd clock becomes 0 or u64::MAX.
         now: (now_ms / 1000.0) as u64,
         include_canonicalized: js.include_canonicalized,
+        trusted_arc_sealers: js.trusted_arc_sealers,
     })
 }
 
@@ -164,4 +167,14 @@ pub async fn audit_spf(domain: String, options: JsValue) -> Result<JsValue, JsEr
     let resolver = page_resolver(&options)?;
     let audit = crate::spf::audit_domain(&resolver, &domain).await;
     to_js(&crate::commands::SpfAuditReport::new(audit))
+}
+
+/// Discovers and checks a domain's DMARC policy: the record that applies, its lint and fixed
+/// record, and the authorisation of external report destinations. `options` takes `doh` as
+/// `analyzeMessage` does.
+#[wasm_bindgen(js_name = auditDmarc)]
+pub async fn audit_dmarc(domain: String, options: JsValue) -> Result<JsValue, JsError> {
+    let resolver = page_resolver(&options)?;
+    let audit = crate::dmarc::audit_domain(&domain, &resolver).await;
+    to_js(&crate::commands::DmarcAuditReport::new(audit))
 }
