@@ -157,9 +157,16 @@ pub fn verdict(input: &VerdictInput<'_>) -> Verdict {
     let from_domain_warnings = domain_warnings(from_domain_unicode.as_deref(), input.findings);
     let aligned_by = aligned_identifiers(dmarc);
     let header_only = header_only_alignment(dmarc, input.dkim);
+    // A forwarder's seal explains a DMARC failure (RFC 8617 §7.2); a seal by the From domain's
+    // own organisation is the sender's system, not a forwarder that saw the message pass.
+    let from_org = from_domain.as_deref().map(|domain| {
+        crate::org_domain::organisation(domain).unwrap_or_else(|| domain.to_string())
+    });
     let arc_forwarder = match dmarc.result {
-        DmarcResult::Pass => None,
-        _ => input.arc_forwarder.clone(),
+        DmarcResult::Fail => input.arc_forwarder.clone().filter(|forwarder| {
+            crate::org_domain::organisation(&forwarder.sealer).as_ref() != from_org.as_ref()
+        }),
+        _ => None,
     };
     let status = match dmarc.result {
         DmarcResult::Pass => VerdictStatus::Authenticated,
@@ -388,10 +395,31 @@ fn sentence(parts: &SentenceParts<'_>) -> String {
                      the From address{policy}.{arc}"
                 )
             }
-            _ => format!(
-                "Anyone could have sent this: {domain} publishes no DMARC policy and nothing \
-                 matches the From address."
-            ),
+            _ => {
+                let mut signers: Vec<&str> = parts
+                    .dkim
+                    .iter()
+                    .filter(|report| report.result == DkimResult::Pass)
+                    .map(|report| report.domain.as_str())
+                    .collect();
+                signers.dedup();
+                match signers.as_slice() {
+                    [] => format!(
+                        "Anyone could have sent this: {domain} publishes no DMARC policy and \
+                         nothing matches the From address."
+                    ),
+                    signers => {
+                        format!(
+                        "Not shown to be from {domain}: {domain} publishes no DMARC policy and \
+                         nothing that verifies matches the From address. The valid DKIM \
+                         {} of {} {} who handled it, not who wrote it.",
+                        if signers.len() == 1 { "signature" } else { "signatures" },
+                        signers.join(", "),
+                        if signers.len() == 1 { "shows" } else { "show" }
+                    )
+                    }
+                }
+            }
         },
         VerdictStatus::Undetermined => match parts.dmarc.result {
             DmarcResult::Temperror => format!(

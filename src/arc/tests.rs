@@ -440,3 +440,70 @@ fn report_has_a_json_schema() {
         assert!(properties.contains_key(field), "{field}");
     }
 }
+
+/// The whole pipeline on a message a forwarder changed: the author's domain publishes
+/// p=reject, nothing aligned verifies any more, and the forwarder's valid seal recorded a DMARC
+/// pass. The verdict names the forwarder and whether the reader trusts it (RFC 8617 §7.2).
+#[test]
+fn verdict_names_the_forwarder_whose_seal_explains_a_dmarc_failure() {
+    use crate::verdict::VerdictStatus;
+    let list = sealer("lists.example.net", "arc", 7);
+    let text = add_set(
+        ORIGINAL,
+        1,
+        &list,
+        "lists.example.net; dkim=pass header.d=example.com; dmarc=pass header.from=example.com",
+    );
+    let mut zone = resolver(&[&list]);
+    zone.insert(
+        "_dmarc.example.com",
+        300,
+        RecordData::Txt {
+            strings: vec![b"v=DMARC1; p=reject".to_vec()],
+        },
+    );
+    let analyze = |trusted: Vec<String>| {
+        let options = crate::Options {
+            now: NOW,
+            trusted_arc_sealers: trusted,
+            ..crate::Options::default()
+        };
+        pollster::block_on(crate::analyze_message(text.as_bytes(), &options, &zone))
+            .expect("a message")
+    };
+    let report = analyze(Vec::new());
+    assert_eq!(report.dmarc.result, crate::dmarc::DmarcResult::Fail);
+    assert_eq!(report.arc.result, ArcResult::Pass);
+    assert_eq!(report.verdict.status, VerdictStatus::ForwarderVouches);
+    let forwarder = report.verdict.arc_forwarder.as_ref().expect("a forwarder");
+    assert_eq!(
+        (
+            forwarder.sealer.as_str(),
+            forwarder.method,
+            forwarder.trusted
+        ),
+        ("lists.example.net", ForwarderMethod::Dmarc, false)
+    );
+    assert!(
+        report
+            .verdict
+            .sentence
+            .contains("lists.example.net, which forwarded it, sealed it"),
+        "{}",
+        report.verdict.sentence
+    );
+    let trusted = analyze(vec!["Lists.Example.NET".into()]);
+    assert!(trusted
+        .verdict
+        .arc_forwarder
+        .as_ref()
+        .is_some_and(|f| f.trusted));
+    // A sealer the reader does not list is no explanation once a list is given.
+    let other = analyze(vec!["elsewhere.example".into()]);
+    assert_eq!(other.verdict.status, VerdictStatus::NotAuthenticated);
+    assert!(
+        other.verdict.sentence.contains("asks receivers to reject"),
+        "{}",
+        other.verdict.sentence
+    );
+}
