@@ -120,3 +120,72 @@ fn unusable_input_exits_2_with_one_line_on_stderr() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// Regression: bidi controls in a header were printed raw, so `Subject: Invoice U+202E gnp.exe`
+/// showed as "Invoice exe.png" in a terminal. The text report reveals them; the JSON keeps them.
+#[test]
+fn hidden_characters_are_revealed_in_the_text_report() {
+    let message = "From: a@example.org\r\nSubject: Invoice \u{202E}gnp.exe\r\n\r\n";
+    let output = mailspect(&["message", "-"], message.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = String::from_utf8(output.stdout).expect("UTF-8 output");
+    assert!(text.contains("Invoice ⟨U+202E⟩gnp.exe"), "{text}");
+    assert!(
+        !text.contains('\u{202E}'),
+        "the raw override must not reach the terminal"
+    );
+    assert!(text.contains("message.hidden-characters"), "{text}");
+    let output = mailspect(&["message", "-", "--json"], message.as_bytes());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["summary"]["subject"], "Invoice \u{202E}gnp.exe");
+}
+
+/// Regression: the help, the page footer and the module docs claimed DMARC before it existed.
+/// Each protocol the help names must have its part of the report (and DMARC its command).
+#[test]
+fn help_claims_only_what_the_report_has() {
+    let help = Command::new(env!("CARGO_BIN_EXE_mailspect"))
+        .args(["--help"])
+        .output()
+        .expect("help");
+    let help = String::from_utf8(help.stdout).expect("UTF-8");
+    let report = mailspect(
+        &["message", &fixture("newsletter-headers.txt"), "--json"],
+        b"",
+    );
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON");
+    for (word, field) in [
+        ("DKIM", "dkim"),
+        ("SPF", "spf"),
+        ("DMARC", "dmarc"),
+        ("ARC", "arc"),
+        ("iprev", "iprev"),
+    ] {
+        if help.contains(word) {
+            assert!(
+                json.get(field).is_some(),
+                "the help names {word}, the report has no {field}"
+            );
+        }
+    }
+    assert!(
+        help.contains("dmarc"),
+        "the dmarc command is listed: {help}"
+    );
+    let footer = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/index.html"))
+        .expect("the page");
+    for (rfc, field) in [
+        ("7489", "dmarc"),
+        ("9989", "dmarc"),
+        ("8617", "arc"),
+        ("6376", "dkim"),
+        ("7208", "spf"),
+    ] {
+        if footer.contains(rfc) {
+            assert!(
+                json.get(field).is_some(),
+                "the page cites RFC {rfc}, the report has no {field}"
+            );
+        }
+    }
+}
