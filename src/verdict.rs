@@ -155,7 +155,19 @@ pub fn verdict(input: &VerdictInput<'_>) -> Verdict {
         .map(unicode_domain)
         .filter(|unicode| Some(unicode) != from_domain.as_ref());
     let from_domain_warnings = domain_warnings(from_domain_unicode.as_deref(), input.findings);
-    let aligned_by = aligned_identifiers(dmarc);
+    let mut aligned_by = aligned_identifiers(dmarc);
+    if dmarc.result == DmarcResult::None && aligned_by.is_empty() {
+        // No policy, so DMARC computed no alignment: the signatures that pass in the From
+        // domain's organisation are what authenticates it.
+        aligned_by = aligned_without_policy(dmarc, input.dkim)
+            .into_iter()
+            .map(|report| AlignedIdentifier {
+                method: crate::auth_results::Method::Dkim,
+                domain: report.domain.clone(),
+                selector: Some(report.selector.clone()),
+            })
+            .collect();
+    }
     let header_only = header_only_alignment(dmarc, input.dkim);
     // A forwarder's seal explains a DMARC failure (RFC 8617 §7.2); a seal by the From domain's
     // own organisation is the sender's system, not a forwarder that saw the message pass.

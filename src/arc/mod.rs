@@ -17,6 +17,7 @@ pub mod verify;
 use serde::Serialize;
 
 use crate::auth_results::MethodResult;
+pub use crate::dkim::{CanonicalizationReport, KeyReport, TagSpan};
 use crate::report::{Finding, Span};
 
 pub use forwarder::{forwarder_for, trusted_forwarder, ForwarderMethod, TrustedForwarder};
@@ -194,9 +195,11 @@ pub struct ArcInstance {
     pub selector: Option<String>,
     /// The ARC-Seal's `cv=`, as far as it could be read.
     pub cv: Option<ChainValidation>,
-    /// The ARC-Seal; `null` when the set has none.
+    /// The ARC-Seal as checked; `null` when the set has none, or when validation stopped at a
+    /// structural error before any signature was checked (see the report's `outcome`).
     pub seal: Option<SealReport>,
-    /// The ARC-Message-Signature; `null` when the set has none.
+    /// The ARC-Message-Signature as checked; `null` when the set has none, or when validation
+    /// stopped at a structural error before any signature was checked.
     pub message_signature: Option<MessageSignatureReport>,
     /// The ARC-Authentication-Results: what the sealer recorded about the message as it arrived.
     pub authentication_results: Option<AarReport>,
@@ -242,8 +245,8 @@ pub struct MessageSignatureReport {
     pub selector: Option<String>,
     /// `a=` as written.
     pub algorithm: Option<String>,
-    /// `c=` as `header/body`, e.g. `relaxed/relaxed`.
-    pub canonicalization: Option<String>,
+    /// `c=` header and body algorithms, once the field could be read.
+    pub canonicalization: Option<CanonicalizationReport>,
     /// `h=` as written, in order.
     pub signed_headers: Vec<String>,
     /// `l=`
@@ -315,36 +318,6 @@ pub enum FieldErrorKind {
     Unsupported,
     /// The field is longer than anything real.
     TooLong,
-}
-
-/// One tag of an ARC-Seal or ARC-Message-Signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub struct TagSpan {
-    pub name: String,
-    /// The tag's value in the message.
-    pub span: Span,
-}
-
-/// The key record as fetched (`selector._domainkey.domain`, as for DKIM: RFC 8617 §4.1.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub struct KeyReport {
-    /// The DNS name asked.
-    pub name: String,
-    /// The TXT record, strings joined.
-    pub record: String,
-    pub ttl: u32,
-    /// The resolver's AD flag on the answer.
-    pub authenticated: bool,
-    /// The key type, once the record was read.
-    pub key_type: Option<crate::dkim::KeyType>,
-    /// Key size in bits (256 for ed25519).
-    pub bits: Option<usize>,
-    /// `t=y`: the domain is testing.
-    pub testing: bool,
-    /// Where the record's syntax error is, in `record`.
-    pub error_record_span: Option<Span>,
 }
 
 #[cfg(test)]

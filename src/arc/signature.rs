@@ -12,8 +12,8 @@ use crate::report::Span;
 
 use super::parse::{self, ArcParseError, MessageSignature, Seal};
 use super::{
-    FieldError, FieldErrorKind, KeyReport, MessageSignatureReport, SealReport, SignatureOutcome,
-    SignatureResult, TagSpan,
+    CanonicalizationReport, FieldError, FieldErrorKind, KeyReport, MessageSignatureReport,
+    SealReport, SignatureOutcome, SignatureResult, TagSpan,
 };
 
 /// A range of a field's value in message coordinates.
@@ -41,7 +41,7 @@ fn tag_spans(field: &HeaderField, value: &[u8]) -> Vec<TagSpan> {
     parse::readable_tags(value)
         .into_iter()
         .map(|(name, range)| TagSpan {
-            name: name.into_owned(),
+            name: name.into_owned().into(),
             span: message_span(field, &range),
         })
         .collect()
@@ -134,13 +134,9 @@ fn usable_key(
     match dkim_verify::read_key(&name, answer.as_ref(), signature) {
         Err((key_report, rejection)) => {
             let (result, outcome) = rejection_words(&rejection);
-            (
-                key_report.map(key_report_of),
-                Err((result, outcome, rejection.reason)),
-            )
+            (key_report, Err((result, outcome, rejection.reason)))
         }
         Ok((key_report, key)) => {
-            let key_report = key_report_of(key_report);
             if matches!(key, PublicKey::Rsa(_)) && key.bits() < MINIMUM_RSA_BITS {
                 let reason = format!(
                     "the RSA key has {} bits; keys under {MINIMUM_RSA_BITS} bits are not \
@@ -154,19 +150,6 @@ fn usable_key(
             }
             (Some(key_report), Ok(key))
         }
-    }
-}
-
-fn key_report_of(report: dkim::KeyReport) -> KeyReport {
-    KeyReport {
-        name: report.name,
-        record: report.record,
-        ttl: report.ttl,
-        authenticated: report.authenticated,
-        key_type: report.key_type,
-        bits: report.bits,
-        testing: report.testing,
-        error_record_span: report.error_record_span,
     }
 }
 
@@ -201,7 +184,7 @@ pub fn message_signature_report(
         domain: parse::readable_tag(value, "d").map(lower),
         selector: parse::readable_tag(value, "s").map(lower),
         algorithm: parse::readable_tag(value, "a"),
-        canonicalization: parse::readable_tag(value, "c"),
+        canonicalization: None,
         signed_headers: Vec::new(),
         body_length: None,
         timestamp: None,
@@ -226,15 +209,10 @@ pub fn message_signature_report(
             return report;
         }
     };
-    let canonicalization = |c: Canonicalization| match c {
-        Canonicalization::Simple => "simple",
-        Canonicalization::Relaxed => "relaxed",
-    };
-    report.canonicalization = Some(format!(
-        "{}/{}",
-        canonicalization(signature.header_canonicalization),
-        canonicalization(signature.body_canonicalization)
-    ));
+    report.canonicalization = Some(CanonicalizationReport {
+        header: signature.header_canonicalization,
+        body: signature.body_canonicalization,
+    });
     report.signed_headers = signature.signed_headers.clone();
     report.body_length = signature.body_length;
     report.timestamp = signature.timestamp;

@@ -241,7 +241,7 @@ fn one_hop_chain_passes_and_reports_every_part() {
     );
     assert_eq!(
         json["instances"][0]["message_signature"]["canonicalization"],
-        "relaxed/relaxed"
+        serde_json::json!({"header": "relaxed", "body": "relaxed"})
     );
     assert_eq!(
         json["instances"][0]["duplicate_spans"],
