@@ -447,7 +447,7 @@ fn message_dmarc(out: &mut Text, dmarc: &DmarcReport) {
         line!(
             out,
             "  {:<12} {} {}: {}",
-            check.mechanism,
+            check.mechanism.name(),
             word(check.result),
             reveal(check.identifier.as_deref().unwrap_or("-")),
             reveal(&check.reason)
@@ -528,7 +528,7 @@ pub fn dmarc_audit(audit: &DmarcAudit) -> Text {
         line!(
             out,
             "  {}={}: {} ({})",
-            destination.tag,
+            destination.tag.name(),
             reveal(&destination.uri),
             word(destination.authorization),
             reveal(&destination.reason)

@@ -1,6 +1,7 @@
 //! Identifier alignment and the policy that applies: pure decisions over what discovery found
 //! (RFC 9989 §4.4, §4.8; RFC 7489 §3.1, §6.6).
 
+use crate::auth_results::{Method, ResultWord};
 use serde::Serialize;
 
 use super::{AlignmentMode, Disposition, DmarcResult, Policy, Record, TagProblemKind};
@@ -237,13 +238,13 @@ pub enum AlignmentResult {
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct AlignmentCheck {
     /// `spf` or `dkim`.
-    pub mechanism: &'static str,
+    pub mechanism: Method,
     /// The identifier: the SPF domain, or the DKIM `d=`; `null` when none.
     pub identifier: Option<String>,
     /// `s=` of the signature, for DKIM; `null` for SPF.
     pub selector: Option<String>,
-    /// The mechanism's own result word (`pass`, `fail`, …).
-    pub mechanism_result: String,
+    /// The mechanism's own result (`pass`, `fail`, …).
+    pub mechanism_result: ResultWord,
     pub mode: AlignmentMode,
     /// The identifier's organisational domain (RFC 9989 tree walk), for relaxed mode.
     pub org_domain: Option<String>,
@@ -290,10 +291,10 @@ pub fn spf_alignment(
         .as_deref()
         .and_then(|domain| to_ascii(domain).ok());
     let mut check = AlignmentCheck {
-        mechanism: "spf",
+        mechanism: Method::Spf,
         identifier: identifier.clone(),
         selector: None,
-        mechanism_result: spf.result.as_str().to_string(),
+        mechanism_result: ResultWord::from(spf.result),
         mode,
         org_domain: None,
         aligned: false,
@@ -373,10 +374,10 @@ pub fn dkim_alignment(
         .map(|signature| {
             let identifier = to_ascii(&signature.domain).ok();
             let mut check = AlignmentCheck {
-                mechanism: "dkim",
+                mechanism: Method::Dkim,
                 identifier: identifier.clone(),
                 selector: Some(signature.selector.clone()),
-                mechanism_result: signature.result.word().to_string(),
+                mechanism_result: ResultWord::from(signature.result),
                 mode,
                 org_domain: None,
                 aligned: false,

@@ -28,12 +28,31 @@ pub enum ReportAuthorization {
     Unusable,
 }
 
+/// Which kind of report a destination is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportTag {
+    /// `rua=`: aggregate reports.
+    Rua,
+    /// `ruf=`: failure reports.
+    Ruf,
+}
+
+impl ReportTag {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportTag::Rua => "rua",
+            ReportTag::Ruf => "ruf",
+        }
+    }
+}
+
 /// One `rua=`/`ruf=` destination and its authorisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct ReportDestination {
-    /// `rua` or `ruf`.
-    pub tag: &'static str,
+    pub tag: ReportTag,
     pub uri: String,
     /// The address's domain; `null` when the URI has none.
     pub destination_domain: Option<String>,
@@ -76,8 +95,8 @@ pub async fn authorize_destinations<R: Resolver>(
     let uris = record
         .aggregate_uris
         .iter()
-        .map(|uri| ("rua", uri))
-        .chain(record.failure_uris.iter().map(|uri| ("ruf", uri)));
+        .map(|uri| (ReportTag::Rua, uri))
+        .chain(record.failure_uris.iter().map(|uri| (ReportTag::Ruf, uri)));
     for (tag, uri) in uris {
         destinations.push(authorize(record_domain, tag, uri, resolver).await);
     }
@@ -86,7 +105,7 @@ pub async fn authorize_destinations<R: Resolver>(
 
 async fn authorize<R: Resolver>(
     record_domain: &str,
-    tag: &'static str,
+    tag: ReportTag,
     uri: &ReportUri,
     resolver: &R,
 ) -> ReportDestination {
