@@ -91,6 +91,9 @@ pub struct MessageReport {
     /// Every DNS lookup the analysis made, in the order they started: for the DNS waterfall and
     /// to show which answers each verdict rests on.
     pub dns: Vec<QueryTrace>,
+    /// Set in a report redacted for sharing ([`crate::redact`]): what was masked. `null` in the
+    /// report of an analysis.
+    pub redaction: Option<crate::redact::Redaction>,
 }
 
 /// What the path adds up to.
@@ -270,6 +273,7 @@ pub async fn analyze_message<R: Resolver>(
         findings,
         dkim,
         dns: resolver.into_trace(),
+        redaction: None,
     })
 }
 

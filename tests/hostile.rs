@@ -79,7 +79,9 @@ fn random_dmarc_records_and_names_never_panic() {
     let mut rng = XorShift(0xD3A5_C0DE_0000_0001);
     for iteration in 0..20_000 {
         let length = rng.below(160);
-        let bytes: Vec<u8> = (0..length).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect();
+        let bytes: Vec<u8> = (0..length)
+            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+            .collect();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let outcome = std::panic::catch_unwind(|| {
             if let Ok(record) = mailspect::dmarc::parse_record(&text) {

@@ -107,6 +107,10 @@ pub struct MessageArgs {
     /// receiver's local policy would (RFC 8617 §7.2); may be given several times.
     #[arg(long = "trust-arc-sealer", value_name = "DOMAIN")]
     pub trusted_arc_sealers: Vec<String>,
+    /// Mask the recipients' local parts, the receiving side's host names and IP addresses and
+    /// the message identifiers, so that the report can be shared (with --json).
+    #[arg(long, requires = "json")]
+    pub redact: bool,
 }
 
 #[derive(Debug, Args)]

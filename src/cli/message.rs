@@ -23,7 +23,10 @@ pub fn run(args: &MessageArgs) -> Result<(), CliError> {
     let resolver = resolver(&args.dns.sources)?;
     let report = pollster::block_on(analyze_message(&input, &options, &resolver))
         .map_err(|error| CliError(format!("{}: {error}", input_name(args))))?;
-    if args.json {
+    if args.json && args.redact {
+        let value = serde_json::to_value(&report)?;
+        output::print_json(&mailspect::redact::redact_report(&value))
+    } else if args.json {
         output::print_json(&report)
     } else {
         output::print_text(output::message(&report))

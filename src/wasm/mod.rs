@@ -178,3 +178,13 @@ pub async fn audit_dmarc(domain: String, options: JsValue) -> Result<JsValue, Js
     let audit = crate::dmarc::audit_domain(&domain, &resolver).await;
     to_js(&crate::commands::DmarcAuditReport::new(audit))
 }
+
+/// The report of `analyzeMessage` redacted for sharing: recipients' local parts, the receiving
+/// side's host names and IP addresses and message identifiers masked, the sender's evidence
+/// kept (see `redact.rs`). Takes and returns the plain report object.
+#[wasm_bindgen(js_name = redactReport)]
+pub fn redact_report(report: JsValue) -> Result<JsValue, JsError> {
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(report)
+        .map_err(|error| JsError::new(&format!("not a report: {error}")))?;
+    to_js(&crate::redact::redact_report(&value))
+}
