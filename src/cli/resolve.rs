@@ -1,7 +1,11 @@
-//! The CLI's resolvers: zone files (offline) or DNS-over-HTTPS through a blocking rustls client.
+//! The CLI's resolvers: zone files (offline) or DNS-over-HTTPS through a rustls client.
 //! `--dns` picks one; without it the CLI asks a public DoH resolver.
 
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mailspect::dns::doh::{DohConfig, DohResolver, DohTransport, Provider};
@@ -81,8 +85,11 @@ pub fn load_zones(paths: &[&Path]) -> Result<MemoryResolver, CliError> {
     Ok(resolver)
 }
 
-/// DoH over ureq: blocking, so lookups run one after another; the CLI has no event loop to
-/// overlap them on, and a message needs a few dozen lookups at most.
+/// DoH over ureq, a blocking client: each request runs on a thread of its own and the returned
+/// future completes when it ends, so that the lookups an analysis joins (DKIM keys, SPF, DMARC,
+/// ARC keys, iprev) are in flight together, as they are in the browser, instead of one after
+/// another. The agent is shared, so its kept-alive connections are reused. A message needs a
+/// few dozen lookups at most, and the resolver's per-analysis budget bounds them.
 pub struct UreqTransport {
     agent: ureq::Agent,
     started: Instant,
@@ -107,32 +114,80 @@ impl UreqTransport {
     }
 }
 
+/// One blocking GET, as the thread of [`UreqTransport::get`] runs it.
+fn blocking_get(agent: &ureq::Agent, url: &str, timeout_ms: u32) -> Result<Vec<u8>, DnsError> {
+    let transport_error = |error: ureq::Error| match error {
+        ureq::Error::Timeout(_) => DnsError::Timeout,
+        ureq::Error::BodyExceedsLimit(_) => DnsError::TooLarge,
+        other => DnsError::Transport(other.to_string()),
+    };
+    let mut response = agent
+        .get(url)
+        .header("Accept", "application/dns-message")
+        .config()
+        .timeout_global(Some(Duration::from_millis(u64::from(timeout_ms))))
+        .build()
+        .call()
+        .map_err(transport_error)?;
+    let status = response.status();
+    if status != 200 {
+        return Err(DnsError::Transport(format!("HTTP status {status}")));
+    }
+    response
+        .body_mut()
+        .with_config()
+        .limit(wire::MAX_MESSAGE as u64)
+        .read_to_vec()
+        .map_err(transport_error)
+}
+
+/// The result of a request running on its own thread, and the waker of the task waiting for it.
+type Slot = Arc<Mutex<(Option<Result<Vec<u8>, DnsError>>, Option<Waker>)>>;
+
+/// A future that completes when the request thread has put its result in the slot.
+struct ThreadResult(Slot);
+
+impl Future for ThreadResult {
+    type Output = Result<Vec<u8>, DnsError>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        // A poisoned lock means the request thread panicked: report it as a failed transport.
+        let Ok(mut slot) = self.0.lock() else {
+            return Poll::Ready(Err(DnsError::Transport("the request thread failed".into())));
+        };
+        match slot.0.take() {
+            Some(result) => Poll::Ready(result),
+            None => {
+                slot.1 = Some(context.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
 impl DohTransport for UreqTransport {
     async fn get(&self, url: &str, timeout_ms: u32) -> Result<Vec<u8>, DnsError> {
-        let transport_error = |error: ureq::Error| match error {
-            ureq::Error::Timeout(_) => DnsError::Timeout,
-            ureq::Error::BodyExceedsLimit(_) => DnsError::TooLarge,
-            other => DnsError::Transport(other.to_string()),
-        };
-        let mut response = self
-            .agent
-            .get(url)
-            .header("Accept", "application/dns-message")
-            .config()
-            .timeout_global(Some(Duration::from_millis(u64::from(timeout_ms))))
-            .build()
-            .call()
-            .map_err(transport_error)?;
-        let status = response.status();
-        if status != 200 {
-            return Err(DnsError::Transport(format!("HTTP status {status}")));
+        let slot: Slot = Arc::new(Mutex::new((None, None)));
+        let agent = self.agent.clone();
+        let url = url.to_string();
+        let sender = Arc::clone(&slot);
+        let spawned = std::thread::Builder::new()
+            .name("mailspect-doh".into())
+            .spawn(move || {
+                let result = blocking_get(&agent, &url, timeout_ms);
+                if let Ok(mut slot) = sender.lock() {
+                    slot.0 = Some(result);
+                    if let Some(waker) = slot.1.take() {
+                        waker.wake();
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            return Err(DnsError::Transport(format!(
+                "cannot start a request thread: {error}"
+            )));
         }
-        response
-            .body_mut()
-            .with_config()
-            .limit(wire::MAX_MESSAGE as u64)
-            .read_to_vec()
-            .map_err(transport_error)
+        ThreadResult(slot).await
     }
 
     fn now_ms(&self) -> f64 {

@@ -3,7 +3,8 @@
 //! Every verifier (DKIM keys, SPF records and includes, DMARC policies, MX, MTA-STS, TLS-RPT,
 //! BIMI, TLSA) asks its questions through the [`Resolver`] trait. The core does no I/O of its own
 //! (the rustls habit): it ships the in-memory resolver used by zone files and tests, and the edges
-//! supply DNS-over-HTTPS (browser fetch in `wasm.rs`, a blocking HTTPS client in the CLI).
+//! supply DNS-over-HTTPS (browser fetch in `wasm/`, a blocking HTTPS client on request threads in
+//! the CLI, so that joined lookups overlap there too).
 //!
 //! The trait is async so that the browser can run independent queries concurrently, but it
 //! names no executor: the CLI drives it with a minimal `block_on`, the page with the JS event loop.
