@@ -171,6 +171,16 @@ pub async fn analyze_message<R: Resolver>(
     // Everything that needs only the message and the envelope starts at once: DKIM keys, SPF,
     // ARC keys, DMARC policy discovery and iprev. In the browser their DoH queries overlap.
     let from = dmarc::FromInput::from_summary(&summary, message.fields_named("From").count());
+    // The domains relaxed alignment will walk the tree for, known before any check: the SPF
+    // domain (MAIL FROM, or HELO for a bounce) and each DKIM signature's d=.
+    let mut alignment_domains: Vec<String> = dkim::signing_domains(&message);
+    let spf_domain = match envelope.mail_from.as_deref() {
+        Some("") | None => envelope.helo.clone(),
+        Some(mail_from) => mail_from
+            .rsplit_once('@')
+            .map(|(_, domain)| domain.to_string()),
+    };
+    alignment_domains.extend(spf_domain);
     let iprev_check = async {
         match envelope.ip {
             Some(ip) => Some(iprev::check(ip, &resolver).await),
@@ -192,7 +202,7 @@ pub async fn analyze_message<R: Resolver>(
             &spf_options,
         ),
         arc::verify_message(&message, &resolver, options.now),
-        dmarc::discover_for_message(&from, &resolver),
+        dmarc::discover_for_message(&from, &alignment_domains, &resolver),
         iprev_check,
     )
     .await;

@@ -43,3 +43,27 @@ pub fn findings(reports: &[DkimReport]) -> Vec<Finding> {
     }
     findings
 }
+
+/// The `d=` of every DKIM-Signature field, read before any verification (what can be read of
+/// each; signatures without a readable `d=` are left out), lower case, each once: DMARC asks
+/// the organisational domains of these names, and can start while the keys are fetched.
+pub fn signing_domains(message: &crate::message::Message) -> Vec<String> {
+    let mut domains: Vec<String> = Vec::new();
+    for field in message
+        .fields_named("DKIM-Signature")
+        .take(super::verify::MAX_SIGNATURES)
+    {
+        let (tags, _) = super::parse::tag_specs(message.value_bytes(field));
+        let domain = tags.iter().find(|tag| tag.name == b"d").map(|tag| {
+            String::from_utf8_lossy(tag.value)
+                .trim()
+                .to_ascii_lowercase()
+        });
+        if let Some(domain) = domain.filter(|domain| !domain.is_empty()) {
+            if !domains.contains(&domain) {
+                domains.push(domain);
+            }
+        }
+    }
+    domains
+}

@@ -96,9 +96,18 @@ pub async fn evaluate_message<R: Resolver>(
     dkim: &[DkimInput],
     resolver: &R,
 ) -> DmarcReport {
-    let discovered = discover_for_message(from, resolver).await;
+    let ahead: Vec<String> = spf
+        .domain
+        .iter()
+        .cloned()
+        .chain(dkim.iter().map(|signature| signature.domain.clone()))
+        .collect();
+    let discovered = discover_for_message(from, &ahead, resolver).await;
     decide(discovered, spf, dkim).await
 }
+
+/// At most this many `_dmarc` names are asked ahead of the tree walks.
+const MAX_NAMES_AHEAD: usize = 24;
 
 /// What policy discovery found for a message, before SPF and DKIM results are known.
 pub struct Discovered<'r, R> {
@@ -122,13 +131,45 @@ enum DiscoveredState {
 /// The author domain (RFC 5322 From) and its policy: everything DMARC asks DNS that does not
 /// depend on SPF or DKIM (the tree walk, the record, whether the author domain exists when
 /// `np=` could apply).
+///
+/// `ahead` names the domains whose tree walks relaxed alignment will probably want (the MAIL
+/// FROM or HELO domain, each DKIM `d=`). With a resolver that gains from it
+/// ([`Resolver::prefetches`]), every name of those walks and of the author domain's is asked at
+/// once, so that the walks, which go up the tree one name at a time, find their answers there.
 pub async fn discover_for_message<'r, R: Resolver>(
     from: &FromInput,
+    ahead: &[String],
     resolver: &'r R,
 ) -> Discovered<'r, R> {
     let recorder = Recorder::new(resolver);
     let mut cache = WalkCache::default();
-    let state = discover_state(from, &recorder, &mut cache).await;
+    let mut names: Vec<String> = Vec::new();
+    if resolver.prefetches() {
+        let author = match author_domain(from).0 {
+            AuthorDomain::One(author) => Some(author),
+            AuthorDomain::Unusable(_) => None,
+        };
+        let starts = author
+            .into_iter()
+            .chain(ahead.iter().filter_map(|domain| to_ascii(domain).ok()));
+        for start in starts {
+            for target in crate::org_domain::walk_targets(&start) {
+                let name = format!("_dmarc.{target}");
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        // A hostile message could list many signatures: bound what is asked ahead.
+        names.truncate(MAX_NAMES_AHEAD);
+    }
+    let asking_ahead = futures_util::future::join_all(
+        names
+            .iter()
+            .map(|name| recorder.prefetch(name, RecordType::Txt)),
+    );
+    let (state, _) =
+        futures_util::future::join(discover_state(from, &recorder, &mut cache), asking_ahead).await;
     Discovered {
         recorder,
         cache,

@@ -430,6 +430,27 @@ pub trait Resolver {
             QueryTrace::untimed(name, record_type, result)
         }
     }
+
+    /// Whether asking ahead of need helps: a resolver with a network, a cache and merging of
+    /// identical lookups in flight ([`doh::DohResolver`]). Zone files answer at once and keep
+    /// the default `false`, so evaluations over them make exactly the lookups they need.
+    fn prefetches(&self) -> bool {
+        false
+    }
+
+    /// Starts a lookup a later one will probably make, so that the later one merges with it or
+    /// finds its answer cached: SPF asks every name of a record at once, then evaluates the
+    /// terms in order (RFC 7208 §4.6.2) over answers that are already there or on their way.
+    /// Only called when [`Resolver::prefetches`] is true; the trace, marked `speculative`,
+    /// when a lookup was made.
+    fn prefetch(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> impl Future<Output = Option<QueryTrace>> {
+        let _ = (name, record_type);
+        async { None }
+    }
 }
 
 impl<R: Resolver> Resolver for &R {
@@ -447,6 +468,18 @@ impl<R: Resolver> Resolver for &R {
         record_type: RecordType,
     ) -> impl Future<Output = QueryTrace> {
         (**self).lookup_traced(name, record_type)
+    }
+
+    fn prefetches(&self) -> bool {
+        (**self).prefetches()
+    }
+
+    fn prefetch(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> impl Future<Output = Option<QueryTrace>> {
+        (**self).prefetch(name, record_type)
     }
 }
 
@@ -468,6 +501,20 @@ impl<A: Resolver, B: Resolver> Resolver for EitherResolver<A, B> {
         match self {
             EitherResolver::First(first) => first.lookup_traced(name, record_type).await,
             EitherResolver::Second(second) => second.lookup_traced(name, record_type).await,
+        }
+    }
+
+    fn prefetches(&self) -> bool {
+        match self {
+            EitherResolver::First(first) => first.prefetches(),
+            EitherResolver::Second(second) => second.prefetches(),
+        }
+    }
+
+    async fn prefetch(&self, name: &str, record_type: RecordType) -> Option<QueryTrace> {
+        match self {
+            EitherResolver::First(first) => first.prefetch(name, record_type).await,
+            EitherResolver::Second(second) => second.prefetch(name, record_type).await,
         }
     }
 }

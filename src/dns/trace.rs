@@ -29,6 +29,10 @@ pub struct QueryTrace {
     /// HTTP requests this lookup sent: 0 when a cache or an identical lookup in flight answered,
     /// 2 when the first provider failed and the second was asked.
     pub requests: u32,
+    /// Asked ahead of need (SPF asks a record's names at once, then evaluates in order): a
+    /// later lookup of the same name found this answer. Speculative lookups whose answer no
+    /// term used still count here, so the cost of asking ahead shows.
+    pub speculative: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,6 +70,7 @@ impl QueryTrace {
             cache: CacheUse::None,
             source: None,
             requests: 0,
+            speculative: false,
         }
     }
 
@@ -130,6 +135,26 @@ impl<'r, R: Resolver> Recorder<'r, R> {
 impl<R: Resolver> Resolver for Recorder<'_, R> {
     async fn lookup(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
         self.lookup_traced(name, record_type).await.result()
+    }
+
+    fn prefetches(&self) -> bool {
+        self.inner.prefetches()
+    }
+
+    async fn prefetch(&self, name: &str, record_type: RecordType) -> Option<QueryTrace> {
+        if !self.inner.prefetches() {
+            return None;
+        }
+        let slot = {
+            let mut trace = self.trace.borrow_mut();
+            trace.push(None);
+            trace.len() - 1
+        };
+        let lookup = self.inner.prefetch(name, record_type).await;
+        if let Some(entry) = self.trace.borrow_mut().get_mut(slot) {
+            *entry = lookup.clone();
+        }
+        lookup
     }
 
     async fn lookup_traced(&self, name: &str, record_type: RecordType) -> QueryTrace {

@@ -184,7 +184,25 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
             self.path.push(domain.clone());
             let outer = std::mem::replace(&mut self.values.domain, domain);
-            let mut outcome = self.evaluate_record(&record, node).await;
+            // The names the record's terms will ask are asked at once, and the terms then
+            // evaluated in order over answers already there or on their way: the result, the
+            // counts and the tree are those of in-order evaluation, in fewer round trips.
+            let ahead = if self.resolver.prefetches() {
+                self.names_ahead(&record)
+            } else {
+                Vec::new()
+            };
+            let resolver = self.resolver;
+            let asking_ahead = async move {
+                futures_util::future::join_all(
+                    ahead
+                        .iter()
+                        .map(|(name, record_type)| resolver.prefetch(name, *record_type)),
+                )
+                .await;
+            };
+            let (mut outcome, ()) =
+                futures_util::future::join(self.evaluate_record(&record, node), asking_ahead).await;
             self.values.domain = outer;
             self.path.pop();
             // The node is the one handed in; it takes the text once the terms are done with it.
@@ -272,6 +290,55 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             (SpfResult::Neutral, SpfOutcome::DefaultNeutral, format!("no term of {}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)", node.domain))
         });
         HostOutcome::ended(node, result, outcome, reason)
+    }
+
+    /// The names a record's terms will look up, up to its first `all` (terms after it are never
+    /// evaluated), at most [`MAX_DNS_TERMS`]: those of `include`, `a`, `mx` and `exists`, and of
+    /// `redirect=` when there is no `all`. Names that need the `%{p}` lookup first, or that an
+    /// audit would not ask, are left to the evaluation.
+    fn names_ahead(&self, record: &Record) -> Vec<(String, RecordType)> {
+        let mut names = Vec::new();
+        let mut ends_in_all = false;
+        let expandable = |spec: &MacroString| {
+            !(macros::needs_validated_name(spec)
+                || (self.audit && macros::depends_on_message(spec)))
+        };
+        let push = |names: &mut Vec<(String, RecordType)>,
+                    spec: Option<&MacroString>,
+                    record_type| {
+            let name = match spec {
+                Some(spec) if expandable(spec) => query_name(macros::expand(spec, &self.values)),
+                Some(_) => return,
+                None => self.values.domain.clone(),
+            };
+            if valid_query_name(&name) && !names.iter().any(|(known, _)| *known == name) {
+                names.push((name, record_type));
+            }
+        };
+        for (_, directive) in record.directives() {
+            if names.len() >= MAX_DNS_TERMS as usize {
+                break;
+            }
+            match &directive.mechanism {
+                Mechanism::All => {
+                    ends_in_all = true;
+                    break;
+                }
+                Mechanism::Include { domain } => push(&mut names, Some(domain), RecordType::Txt),
+                Mechanism::A { domain, .. } => {
+                    push(&mut names, domain.as_ref(), address_type(self.values.ip))
+                }
+                Mechanism::Mx { domain, .. } => push(&mut names, domain.as_ref(), RecordType::Mx),
+                Mechanism::Exists { domain } => push(&mut names, Some(domain), RecordType::A),
+                Mechanism::Ptr { .. } | Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. } => {}
+            }
+        }
+        if !ends_in_all && names.len() < MAX_DNS_TERMS as usize {
+            if let Some((_, target)) = record.redirect() {
+                push(&mut names, Some(target), RecordType::Txt);
+            }
+        }
+        names
     }
 
     /// Traces the modifiers other than `redirect=`, which only show in the tree.

@@ -347,6 +347,17 @@ impl<T: DohTransport + 'static> Resolver for DohResolver<T> {
         self.lookup_traced(name, record_type).await.result()
     }
 
+    fn prefetches(&self) -> bool {
+        true
+    }
+
+    async fn prefetch(&self, name: &str, record_type: RecordType) -> Option<QueryTrace> {
+        // The answer is cached, and a lookup made meanwhile merges with this one.
+        let mut trace = self.lookup_traced(name, record_type).await;
+        trace.speculative = true;
+        Some(trace)
+    }
+
     async fn lookup_traced(&self, name: &str, record_type: RecordType) -> QueryTrace {
         let key = (normalize_name(name), record_type);
         let start_ms = self.transport.now_ms();
