@@ -254,8 +254,27 @@ export class MailspectAnalyzerElement extends HTMLElement {
       event.preventDefault();
       this.#start(dropped);
     });
+    // A wide table scrolls in its own box; one that does must be reachable from the keyboard
+    // (WCAG 2.1.1). Only those that overflow get a tab stop, so a wide screen has none.
+    new ResizeObserver(() => this.#markScrollable()).observe(this.results);
+    this.results.addEventListener('toggle', () => this.#markScrollable(), true);
     this.#showResolver();
     this.#showMode();
+  }
+
+  #markScrollable() {
+    for (const box of this.results.querySelectorAll('.table-scroll')) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls === box.hasAttribute('tabindex')) continue;
+      if (scrolls) {
+        const title = box.closest('section')?.querySelector('h2')?.textContent ?? 'Table';
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', `${title} (scrolls sideways)`);
+      } else {
+        for (const name of ['tabindex', 'role', 'aria-label']) box.removeAttribute(name);
+      }
+    }
   }
 
   attributeChangedCallback(name) {
@@ -392,6 +411,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     // A newer input came in while this one ran: its result is not for the reader any more.
     if (!current()) throw superseded();
     this.results.replaceChildren(renderReport(report));
+    this.#markScrollable();
     this.#idle(`Analysed ${name} in ${Math.round(performance.now() - started)} ms.`);
     this.dispatchEvent(new MailspectReportEvent(report));
     return report;

@@ -24,7 +24,7 @@ function applyTheme(theme) {
   document.documentElement.dataset.theme = applied;
 }
 
-applyTheme(storage.get(THEME_STORAGE_KEY) ?? 'auto');
+applyTheme(storage.get(THEME_STORAGE_KEY)); // nothing stored: no attribute, auto
 themePicker.addEventListener('change', () => {
   applyTheme(themePicker.value);
   storage.set(THEME_STORAGE_KEY, analyzer.theme);
