@@ -2,13 +2,25 @@
 // envelope options), hands the bytes to the wasm core, and renders the JSON report it returns.
 // No protocol logic lives here: every verdict comes from the core.
 //
-// Attributes (the source of truth, reflected as properties):
-//   doh  - DNS-over-HTTPS resolver: cloudflare | google | quad9 | an https URL (http only on loopback)
-// Events:
+// Attributes (the source of truth, reflected as properties; a missing or invalid value means the
+// default, and setting a property to null or undefined removes the attribute):
+//   doh      - DNS-over-HTTPS resolver: cloudflare | google | quad9 | off | an http(s) URL (the
+//              core allows http only on loopback). Default: the reader's last choice in the
+//              resolver picker (localStorage `mailspect.doh`), else cloudflare. The attribute
+//              wins over the stored choice.
+//   mode     - message | domain | record. Default message; only message works today, the others
+//              show a "coming soon" panel.
+//   theme    - light | dark | auto. Default auto (follows prefers-color-scheme).
+//   compact  - boolean: a smaller input and tighter panels.
+// Properties: `value` (the input text), and `analyze(input?)`, which analyses `input` (a string,
+// bytes or a File; the input text when omitted) and resolves to the report.
+// Events (bubbling and composed):
 //   mailspect-report  - a report was rendered; `event.report` is the JSON report
 //   mailspect-error   - the input could not be analysed; `event.message` says why
+// A newer analysis supersedes an older one: the older one's report is dropped (never rendered,
+// no event) and its `analyze()` promise rejects with an AbortError.
 import init, * as wasm from './pkg/mailspect.js';
-import { renderReport } from './render.js';
+import { el, renderReport } from './render.js';
 
 /** Resolves to the initialised wasm module, loaded from beside this file. */
 export const ready = init({ module_or_path: new URL('./pkg/mailspect_bg.wasm', import.meta.url) }).then(() => wasm);
@@ -27,11 +39,62 @@ export class MailspectErrorEvent extends Event {
   }
 }
 
-const el = (tag, attributes = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
+/** The resolvers the picker names; the core knows them by these names. */
+export const RESOLVERS = { cloudflare: 'Cloudflare', google: 'Google', quad9: 'Quad9' };
+/** Where the picker remembers the reader's resolver, shared by every page of this origin. */
+export const DOH_STORAGE_KEY = 'mailspect.doh';
+const MODES = ['message', 'domain', 'record'];
+const THEMES = ['light', 'dark', 'auto'];
+/** The files a drop or the file picker accepts: a message, as .eml, Outlook's .msg, or text. */
+const MESSAGE_FILE = /\.(eml|msg|txt)$/i;
+
+/**
+ * A resolver the core would take: a provider name, `off`, or an http(s) URL. Whether http is
+ * allowed (loopback only) is the core's decision, and its error says so.
+ */
+export function isResolver(value) {
+  if (typeof value !== 'string') return false;
+  const spec = value.trim().toLowerCase();
+  if (spec in RESOLVERS || spec === 'off') return true;
+  try {
+    return ['https:', 'http:'].includes(new URL(spec).protocol);
+  } catch {
+    return false;
+  }
+}
+
+// localStorage throws in a sandboxed frame or with storage disabled: the picker then simply
+// forgets, rather than breaking the widget.
+export function storedResolver() {
+  try {
+    const stored = localStorage.getItem(DOH_STORAGE_KEY);
+    return isResolver(stored) ? stored.trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeResolver(value) {
+  try {
+    localStorage.setItem(DOH_STORAGE_KEY, value);
+  } catch {
+    // Not remembered; the attribute still holds the choice for this page.
+  }
+}
+
+const enumerated = (value, allowed, fallback) => {
+  const word = value?.trim().toLowerCase();
+  return allowed.includes(word) ? word : fallback;
+};
+
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+const superseded = () => new DOMException('a newer analysis superseded this one', 'AbortError');
+
+const COMING_SOON = {
+  domain: ['Domain checks are coming soon',
+    'Checking a domain\'s SPF, DKIM and DMARC records without a message is not available in this widget yet. Switch to message mode to analyse a message.'],
+  record: ['Record checks are coming soon',
+    'Checking a single SPF, DMARC or DKIM record you paste is not available in this widget yet. Switch to message mode to analyse a message.'],
 };
 
 export class MailspectAnalyzerElement extends HTMLElement {
@@ -41,15 +104,62 @@ export class MailspectAnalyzerElement extends HTMLElement {
   }
 
   static get observedAttributes() {
-    return ['doh'];
+    return ['doh', 'mode', 'theme', 'compact'];
   }
 
+  /** Bumped by every analysis and every cancel: only the newest generation may render. */
+  #generation = 0;
+  /** The running analysis's reject, so that a newer one can settle the older promise at once. */
+  #rejectRunning = null;
+  #pendingValue = '';
+
   get doh() {
-    return this.getAttribute('doh') ?? 'cloudflare';
+    const value = this.getAttribute('doh');
+    return isResolver(value) ? value.trim() : (storedResolver() ?? 'cloudflare');
   }
 
   set doh(value) {
-    this.setAttribute('doh', value);
+    this.#reflect('doh', value);
+  }
+
+  get mode() {
+    return enumerated(this.getAttribute('mode'), MODES, 'message');
+  }
+
+  set mode(value) {
+    this.#reflect('mode', value);
+  }
+
+  get theme() {
+    return enumerated(this.getAttribute('theme'), THEMES, 'auto');
+  }
+
+  set theme(value) {
+    this.#reflect('theme', value);
+  }
+
+  get compact() {
+    return this.hasAttribute('compact');
+  }
+
+  set compact(value) {
+    this.toggleAttribute('compact', Boolean(value));
+  }
+
+  /** The input text. Setting it does not start an analysis: `analyze()` does. */
+  get value() {
+    return this.input ? this.input.value : this.#pendingValue;
+  }
+
+  set value(text) {
+    const string = text === null || text === undefined ? '' : String(text);
+    if (this.input) this.input.value = string;
+    else this.#pendingValue = string;
+  }
+
+  #reflect(name, value) {
+    if (value === null || value === undefined) this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
   }
 
   connectedCallback() {
@@ -62,9 +172,10 @@ export class MailspectAnalyzerElement extends HTMLElement {
       spellcheck: 'false',
       autocomplete: 'off',
       'aria-label': 'Message headers or whole message',
-      placeholder: 'Paste the headers ("Show original" in Gmail, "View source" elsewhere) or a whole message here.',
+      placeholder: 'Paste the headers ("Show original" in Gmail, "View source" elsewhere) or a whole message here, or drop a .eml file.',
     });
-    this.file = el('input', { type: 'file', accept: '.eml,.msg,.txt,message/rfc822', 'aria-label': 'Open a message file' });
+    this.input.value = this.#pendingValue;
+    this.file = el('input', { type: 'file', accept: '.eml,.msg,.txt,message/rfc822', 'aria-label': 'Open a message file', tabindex: '-1' });
     const analyse = el('button', { type: 'button', part: 'button', class: 'primary' }, 'Analyse');
     const openFile = el('button', { type: 'button', part: 'button' }, 'Open file…');
     const clear = el('button', { type: 'button', part: 'button' }, 'Clear');
@@ -72,78 +183,237 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.ip = el('input', { type: 'text', name: 'ip', placeholder: 'from the Received chain', inputmode: 'text' });
     this.helo = el('input', { type: 'text', name: 'helo', placeholder: 'from the Received chain' });
     this.mailFrom = el('input', { type: 'text', name: 'mail-from', placeholder: 'from Return-Path' });
-    this.resolver = el('input', { type: 'text', name: 'doh', value: this.doh, list: 'resolvers' });
+    this.resolverPicker = el('select', { name: 'doh' },
+      ...Object.entries(RESOLVERS).map(([value, name]) => el('option', { value }, name)),
+      el('option', { value: 'custom' }, 'Custom URL…'));
+    this.customResolver = el('input', {
+      type: 'url', name: 'doh-url', placeholder: 'https://dns.example/dns-query', 'aria-label': 'Custom DNS-over-HTTPS URL',
+    });
     this.canonicalized = el('input', { type: 'checkbox', name: 'canonicalized' });
-    const resolvers = el('datalist', { id: 'resolvers' },
-      el('option', { value: 'cloudflare' }), el('option', { value: 'google' }), el('option', { value: 'quad9' }));
-    const label = (text, control) => el('label', {}, el('span', {}, text), control);
+    const label = (text, ...controls) => el('label', {}, el('span', {}, text), ...controls);
+    this.customLabel = label('Resolver URL', this.customResolver);
     const options = el('details', { part: 'options', class: 'options' },
       el('summary', {}, 'Envelope and DNS'),
       el('div', { class: 'option-grid' },
         label('Connecting IP', this.ip), label('HELO name', this.helo), label('MAIL FROM', this.mailFrom),
-        label('DNS-over-HTTPS', this.resolver), resolvers,
+        label('DNS-over-HTTPS resolver', this.resolverPicker), this.customLabel,
         el('label', { class: 'check' }, this.canonicalized, el('span', {}, 'Show the exact bytes each DKIM signature hashed'))));
 
+    this.cancel = el('button', { type: 'button', part: 'button cancel', class: 'cancel', hidden: '' }, 'Cancel');
     this.status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     this.results = el('div', { class: 'results', part: 'results' });
+    this.intake = el('div', { class: 'intake', part: 'intake' }, this.input,
+      el('div', { class: 'actions' }, analyse, openFile, clear, this.file), options);
+    this.comingSoon = el('section', { class: 'panel coming-soon', part: 'coming-soon', 'aria-labelledby': 'h-coming-soon', hidden: '' },
+      el('h2', { id: 'h-coming-soon' }), el('p', {}));
+    this.frame = el('div', { class: 'frame', part: 'frame' },
+      this.intake, this.comingSoon, el('div', { class: 'progress' }, this.status, this.cancel), this.results);
+    root.append(styles, this.frame);
 
-    root.append(styles,
-      el('div', { class: 'intake', part: 'intake' }, this.input,
-        el('div', { class: 'actions' }, analyse, openFile, clear, this.file), options),
-      this.status, this.results);
-
-    analyse.addEventListener('click', () => this.analyse(this.input.value));
+    analyse.addEventListener('click', () => this.#start(this.input.value));
     openFile.addEventListener('click', () => this.file.click());
     clear.addEventListener('click', () => {
+      this.#supersede();
+      this.#idle('');
       this.input.value = '';
       this.results.replaceChildren();
-      this.status.textContent = '';
     });
-    this.file.addEventListener('change', async () => {
+    this.cancel.addEventListener('click', () => {
+      this.#supersede();
+      this.#idle('Cancelled: the analysis was dropped.');
+    });
+    this.file.addEventListener('change', () => {
       const [chosen] = this.file.files;
-      if (!chosen) return;
-      const bytes = new Uint8Array(await chosen.arrayBuffer());
-      this.input.value = '';
-      this.input.placeholder = `${chosen.name} (${bytes.length.toLocaleString()} bytes) was opened.`;
-      this.analyse(bytes, chosen.name);
+      if (chosen) this.#start(chosen);
+      this.file.value = '';
     });
-    this.resolver.addEventListener('change', () => { this.doh = this.resolver.value.trim(); });
-    // A paste is the usual way in: analyse it as soon as it lands.
-    this.input.addEventListener('paste', () => setTimeout(() => this.analyse(this.input.value)));
+    this.resolverPicker.addEventListener('change', () => {
+      const custom = this.resolverPicker.value === 'custom';
+      this.customLabel.hidden = !custom;
+      if (!custom) this.#chooseResolver(this.resolverPicker.value);
+      else this.customResolver.focus();
+    });
+    this.customResolver.addEventListener('change', () => {
+      if (isResolver(this.customResolver.value)) this.#chooseResolver(this.customResolver.value.trim());
+    });
+    root.addEventListener('paste', (event) => this.#onPaste(event));
+    // Drops land anywhere on the element, the results included.
+    this.addEventListener('dragover', (event) => {
+      if (!event.dataTransfer?.types.includes('Files')) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+      this.frame.classList.add('dragging');
+    });
+    this.addEventListener('dragleave', (event) => {
+      if (!this.contains(event.relatedTarget)) this.frame.classList.remove('dragging');
+    });
+    this.addEventListener('drop', (event) => {
+      this.frame.classList.remove('dragging');
+      const [dropped] = event.dataTransfer?.files ?? [];
+      if (!dropped) return;
+      event.preventDefault();
+      this.#start(dropped);
+    });
+    // A wide table scrolls in its own box; one that does must be reachable from the keyboard
+    // (WCAG 2.1.1). Only those that overflow get a tab stop, so a wide screen has none.
+    new ResizeObserver(() => this.#markScrollable()).observe(this.results);
+    this.results.addEventListener('toggle', () => this.#markScrollable(), true);
+    this.#showResolver();
+    this.#showMode();
   }
 
-  attributeChangedCallback(name, _old, value) {
-    if (name === 'doh' && this.resolver && this.resolver.value !== value) this.resolver.value = value ?? '';
+  #markScrollable() {
+    for (const box of this.results.querySelectorAll('.table-scroll')) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls === box.hasAttribute('tabindex')) continue;
+      if (scrolls) {
+        const title = box.closest('section')?.querySelector('h2')?.textContent ?? 'Table';
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', `${title} (scrolls sideways)`);
+      } else {
+        for (const name of ['tabindex', 'role', 'aria-label']) box.removeAttribute(name);
+      }
+    }
   }
 
-  /** Analyses a string or bytes and renders the report. Resolves to the report, or null. */
-  async analyse(input, name = 'the pasted text') {
-    if (typeof input === 'string' && input.trim() === '') {
-      this.status.textContent = 'Paste some headers first.';
-      return null;
+  attributeChangedCallback(name) {
+    if (!this.shadowRoot) return;
+    if (name === 'doh') this.#showResolver();
+    if (name === 'mode') this.#showMode();
+  }
+
+  /** The picker's choice: remembered for next time, and the element's `doh` from now on. */
+  #chooseResolver(value) {
+    storeResolver(value);
+    this.doh = value;
+  }
+
+  #showResolver() {
+    const doh = this.doh;
+    const named = doh.toLowerCase() in RESOLVERS;
+    this.resolverPicker.value = named ? doh.toLowerCase() : 'custom';
+    if (!named && this.customResolver.value !== doh) this.customResolver.value = doh;
+    this.customLabel.hidden = named;
+  }
+
+  #showMode() {
+    const soon = COMING_SOON[this.mode];
+    this.intake.hidden = Boolean(soon);
+    this.results.hidden = Boolean(soon);
+    this.comingSoon.hidden = !soon;
+    if (soon) {
+      this.#supersede();
+      this.#idle('');
+      this.comingSoon.firstChild.textContent = soon[0];
+      this.comingSoon.lastChild.textContent = soon[1];
+    }
+  }
+
+  #onPaste(event) {
+    const target = event.composedPath()[0];
+    const [pastedFile] = event.clipboardData?.files ?? [];
+    if (pastedFile) {
+      event.preventDefault();
+      this.#start(pastedFile);
+    } else if (target === this.input) {
+      // Let the textarea take the text first (and keep the paste in its undo history).
+      setTimeout(() => this.#start(this.input.value));
+    } else if (!(target instanceof HTMLInputElement || target instanceof HTMLSelectElement)) {
+      // A paste on a button or on the results: the pasted text becomes the input. Pastes into
+      // the envelope fields (an IP address, say) are theirs and start nothing.
+      const text = event.clipboardData?.getData('text/plain');
+      if (!text) return;
+      event.preventDefault();
+      this.input.value = text;
+      this.#start(text);
+    }
+  }
+
+  /** Starts an analysis from the element's own controls: its outcome is shown, not thrown. */
+  #start(input) {
+    this.analyze(input).catch(() => {});
+  }
+
+  /** Drops the running analysis, if any: its report will not be rendered. */
+  #supersede() {
+    this.#generation += 1;
+    this.#rejectRunning?.(superseded());
+    this.#rejectRunning = null;
+  }
+
+  #idle(status) {
+    this.status.textContent = status;
+    this.cancel.hidden = true;
+    this.results.removeAttribute('aria-busy');
+  }
+
+  /**
+   * Analyses `input` (a string, bytes, or a File or Blob; the input text when omitted) and
+   * renders the report. Resolves to the report; rejects with the core's error, or with an
+   * AbortError when a newer analysis or the cancel control superseded this one.
+   */
+  analyze(input = this.value) {
+    if (!this.shadowRoot) return Promise.reject(new Error('the element is not in a document yet'));
+    this.#supersede();
+    const generation = this.#generation;
+    const current = () => generation === this.#generation;
+    return new Promise((resolve, reject) => {
+      this.#rejectRunning = reject;
+      this.#run(input, current).then(resolve, reject).finally(() => {
+        if (current()) this.#rejectRunning = null;
+      });
+    });
+  }
+
+  async #run(input, current) {
+    let name = 'the pasted text';
+    const fail = (message) => {
+      this.results.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Cannot analyse ${name}: ${message}`));
+      this.#idle('');
+      this.dispatchEvent(new MailspectErrorEvent(message));
+      throw new Error(message);
+    };
+    if (this.mode !== 'message') fail(`${this.mode} mode is not available yet`);
+    let bytes = input;
+    if (input instanceof Blob) {
+      name = input.name ?? 'the file';
+      if (input.name && !MESSAGE_FILE.test(input.name) && input.type !== 'message/rfc822') {
+        fail('open a .eml, .msg or .txt file');
+      }
+      this.status.textContent = `Reading ${name}…`;
+      bytes = new Uint8Array(await input.arrayBuffer());
+      if (!current()) throw superseded();
+      this.input.value = '';
+      this.input.placeholder = `${name} (${bytes.length.toLocaleString()} bytes) was opened.`;
+    } else if (typeof input === 'string' && input.trim() === '') {
+      this.#idle('Paste some headers first.');
+      throw new Error('there is no input to analyse');
     }
     this.status.textContent = 'Analysing…';
+    this.cancel.hidden = false;
+    this.results.setAttribute('aria-busy', 'true');
     const started = performance.now();
+    let report;
     try {
       const core = await ready;
-      const report = await core.analyzeMessage(input, {
+      report = await core.analyzeMessage(bytes, {
         ip: this.ip.value,
         helo: this.helo.value,
         mailFrom: this.mailFrom.value,
         doh: this.doh,
         includeCanonicalized: this.canonicalized.checked,
       });
-      this.results.replaceChildren(renderReport(report));
-      const ms = Math.round(performance.now() - started);
-      this.status.textContent = `Analysed ${name} in ${ms} ms.`;
-      this.dispatchEvent(new MailspectReportEvent(report));
-      return report;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.results.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Cannot analyse ${name}: ${message}`));
-      this.status.textContent = '';
-      this.dispatchEvent(new MailspectErrorEvent(message));
-      return null;
+      if (!current()) throw superseded();
+      fail(messageOf(error));
     }
+    // A newer input came in while this one ran: its result is not for the reader any more.
+    if (!current()) throw superseded();
+    this.results.replaceChildren(renderReport(report));
+    this.#markScrollable();
+    this.#idle(`Analysed ${name} in ${Math.round(performance.now() - started)} ms.`);
+    this.dispatchEvent(new MailspectReportEvent(report));
+    return report;
   }
 }

@@ -1,6 +1,58 @@
-// The page's own bits outside the widget: the version in the footer.
+// The page's own bits outside the widget: the version in the footer, the theme toggle, and
+// drops and pastes anywhere on the page, handed to the widget. No analysis happens here.
 import { ready } from './mailspect-analyzer.js';
+
+const THEME_STORAGE_KEY = 'mailspect.theme';
+const analyzer = document.querySelector('mailspect-analyzer');
+const themePicker = document.getElementById('theme');
 
 ready.then((wasm) => {
   document.getElementById('version').textContent = wasm.version();
+});
+
+// localStorage throws when storage is disabled: the toggle then lasts for this visit only.
+const storage = {
+  get: (key) => { try { return localStorage.getItem(key); } catch { return null; } },
+  set: (key, value) => { try { localStorage.setItem(key, value); } catch { /* not remembered */ } },
+};
+
+/** The widget's theme attribute is the truth; the page's own colours follow it. */
+function applyTheme(theme) {
+  analyzer.theme = theme;
+  const applied = analyzer.theme; // invalid values fall back to auto
+  themePicker.value = applied;
+  document.documentElement.dataset.theme = applied;
+}
+
+applyTheme(storage.get(THEME_STORAGE_KEY)); // nothing stored: no attribute, auto
+themePicker.addEventListener('change', () => {
+  applyTheme(themePicker.value);
+  storage.set(THEME_STORAGE_KEY, analyzer.theme);
+});
+
+// A file dropped anywhere on the page is analysed, as one dropped on the widget is; without
+// this the browser would navigate away to show the file.
+document.addEventListener('dragover', (event) => {
+  if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+});
+document.addEventListener('drop', (event) => {
+  if (event.defaultPrevented) return; // the widget took it
+  const [file] = event.dataTransfer?.files ?? [];
+  if (!file) return;
+  event.preventDefault();
+  analyzer.analyze(file).catch(() => {});
+});
+
+// A paste with nothing editable focused goes to the widget too.
+document.addEventListener('paste', (event) => {
+  if (event.defaultPrevented || event.composedPath().includes(analyzer)) return;
+  const target = event.target;
+  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement
+    || target?.isContentEditable) return;
+  const [file] = event.clipboardData?.files ?? [];
+  const text = event.clipboardData?.getData('text/plain');
+  if (!file && !text) return;
+  event.preventDefault();
+  if (!file) analyzer.value = text;
+  analyzer.analyze(file ?? text).catch(() => {});
 });
