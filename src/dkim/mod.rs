@@ -9,6 +9,7 @@
 
 pub mod canon;
 mod findings;
+mod key;
 pub mod parse;
 pub mod verify;
 

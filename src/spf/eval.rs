@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 
 use super::address::{
-    address_type, addresses, checkable_domain, in_network, matches_any, reverse_name, within_domain,
+    address_type, addresses, checkable_domain, in_network, matches_any, within_domain,
 };
 use super::macros::{self, query_name, valid_query_name, MacroValues};
 use super::parse::{self, RecordSelection};
@@ -22,6 +22,9 @@ use super::{
 };
 use crate::dns::{Answer, DnsError, QueryTrace, RecordData, RecordType, Resolver};
 use crate::report::quoted;
+
+mod ahead;
+mod ptr;
 
 /// What a `check_host()` call hands back up: the result, its node, and where to find the
 /// explanation if the result ends up `fail`.
@@ -292,55 +295,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         HostOutcome::ended(node, result, outcome, reason)
     }
 
-    /// The names a record's terms will look up, up to its first `all` (terms after it are never
-    /// evaluated), at most [`MAX_DNS_TERMS`]: those of `include`, `a`, `mx` and `exists`, and of
-    /// `redirect=` when there is no `all`. Names that need the `%{p}` lookup first, or that an
-    /// audit would not ask, are left to the evaluation.
-    fn names_ahead(&self, record: &Record) -> Vec<(String, RecordType)> {
-        let mut names = Vec::new();
-        let mut ends_in_all = false;
-        let expandable = |spec: &MacroString| {
-            !(macros::needs_validated_name(spec)
-                || (self.audit && macros::depends_on_message(spec)))
-        };
-        let push = |names: &mut Vec<(String, RecordType)>,
-                    spec: Option<&MacroString>,
-                    record_type| {
-            let name = match spec {
-                Some(spec) if expandable(spec) => query_name(macros::expand(spec, &self.values)),
-                Some(_) => return,
-                None => self.values.domain.clone(),
-            };
-            if valid_query_name(&name) && !names.iter().any(|(known, _)| *known == name) {
-                names.push((name, record_type));
-            }
-        };
-        for (_, directive) in record.directives() {
-            if names.len() >= MAX_DNS_TERMS as usize {
-                break;
-            }
-            match &directive.mechanism {
-                Mechanism::All => {
-                    ends_in_all = true;
-                    break;
-                }
-                Mechanism::Include { domain } => push(&mut names, Some(domain), RecordType::Txt),
-                Mechanism::A { domain, .. } => {
-                    push(&mut names, domain.as_ref(), address_type(self.values.ip))
-                }
-                Mechanism::Mx { domain, .. } => push(&mut names, domain.as_ref(), RecordType::Mx),
-                Mechanism::Exists { domain } => push(&mut names, Some(domain), RecordType::A),
-                Mechanism::Ptr { .. } | Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. } => {}
-            }
-        }
-        if !ends_in_all && names.len() < MAX_DNS_TERMS as usize {
-            if let Some((_, target)) = record.redirect() {
-                push(&mut names, Some(target), RecordType::Txt);
-            }
-        }
-        names
-    }
-
     /// Traces the modifiers other than `redirect=`, which only show in the tree.
     fn modifiers(&self, record: &Record, node: &mut TraceNode) {
         for term in &record.terms {
@@ -530,65 +484,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             ));
         }
         Ok(())
-    }
-
-    /// `%{p}` (RFC 7208 §7.3): a validated name of the IP, preferring the domain itself, then
-    /// a name below it, then any other; `None` ("unknown") when none validates.
-    async fn validated_name(&self, queries: &mut Vec<QueryTrace>) -> Option<String> {
-        let names = self.validated_names(queries, |_| true).await;
-        let domain = &self.values.domain;
-        let rank = |name: &String| {
-            if name.eq_ignore_ascii_case(domain) {
-                0
-            } else if within_domain(name, domain) {
-                1
-            } else {
-                2
-            }
-        };
-        names.into_iter().min_by_key(rank)
-    }
-
-    /// The PTR names of the IP (at most ten, RFC 7208 §4.6.4) that `wanted` accepts and whose
-    /// A or AAAA records include the IP (RFC 7208 §5.5). Errors skip a name, and an error on
-    /// the PTR lookup itself means no names (§5.5: the mechanism "fails to match").
-    ///
-    /// A missing PTR is not counted as a void lookup: the reverse zone belongs to whoever
-    /// controls the connecting IP, so counting it would let a sender turn a domain's `fail`
-    /// into `permerror` (the suite's `ptr-limit` comment makes the same point for the PTR count).
-    async fn validated_names(
-        &self,
-        queries: &mut Vec<QueryTrace>,
-        wanted: impl Fn(&str) -> bool,
-    ) -> Vec<String> {
-        let ip = self.values.ip;
-        let (answer, trace) = self.query(&reverse_name(ip), RecordType::Ptr).await;
-        queries.push(trace);
-        let Ok(answer) = answer else {
-            return Vec::new();
-        };
-        let address_type = address_type(ip);
-        let mut validated = Vec::new();
-        let names = answer
-            .records
-            .iter()
-            .filter_map(|record| match &record.data {
-                RecordData::Ptr { target } => Some(target.trim_end_matches('.').to_string()),
-                _ => None,
-            });
-        for name in names.take(MAX_NAMES_PER_LOOKUP).filter(|name| wanted(name)) {
-            if !valid_query_name(&name) {
-                continue;
-            }
-            let (answer, trace) = self.query(&name, address_type).await;
-            queries.push(trace);
-            if let Ok(answer) = answer {
-                if addresses(&answer).contains(&ip) {
-                    validated.push(name);
-                }
-            }
-        }
-        validated
     }
 
     /// Evaluates one mechanism (RFC 7208 §5).
