@@ -4,14 +4,10 @@
 // own DoH server on loopback, serving a fixture zone (`target/debug/mailspect` must be built).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { artifacts, launchBrowser, root, startDoh, startWww } from './support.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = `${root}artifacts`;
 let server;
 let dohServer;
 let browser;
@@ -38,21 +34,6 @@ async function conformanceCase(folder, name) {
   return { zone: `${zone.join('\n')}\n`, message: text.slice(blank + 2) };
 }
 
-/** Starts a child process and resolves to the first match of `pattern` in what it prints. */
-function start(command, args, stream, pattern) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const found = new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
-    let seen = '';
-    child[stream].on('data', (chunk) => {
-      seen += String(chunk);
-      const match = pattern.exec(seen);
-      if (match) resolve(match[0]);
-    });
-  });
-  return { child, found };
-}
-
 before(async () => {
   await mkdir(artifacts, { recursive: true });
   const rfc8463 = await conformanceCase('dkim', '001.txt');
@@ -66,21 +47,13 @@ before(async () => {
   // An SPF tree with a DNS error inside it: the include names a domain that does not exist.
   await writeFile(`${zoneDir}/broken.zone`,
     'broken.example. 300 TXT "v=spf1 ip4:192.0.2.0/24 include:missing.example -all"\n');
-  const www = start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`],
-    'stdout', /http:\/\/127\.0\.0\.1:\d+\//);
-  const doh = start(`${root}target/debug/mailspect`,
-    ['serve-dns', '--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--zone', `${zoneDir}/rfc8463.zone`,
-      '--zone', `${zoneDir}/broken.zone`, '--zone', `${zoneDir}/arc.zone`,
-      '--listen', '127.0.0.1:0'],
-    'stderr', /http:\/\/127\.0\.0\.1:\d+\/dns-query/);
+  const www = startWww();
+  const doh = startDoh(['--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--zone', `${zoneDir}/rfc8463.zone`,
+    '--zone', `${zoneDir}/broken.zone`, '--zone', `${zoneDir}/arc.zone`]);
   server = www.child;
   dohServer = doh.child;
   [baseUrl, dohUrl] = await Promise.all([www.found, doh.found]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -5,14 +5,10 @@
 // own DoH server on loopback (one prompt, one that answers every query 400 ms late).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { artifacts, launchBrowser, root, startDoh, startWww } from './support.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = `${root}artifacts`;
 const axeSource = createRequire(import.meta.url)('axe-core').source;
 const SLOW_MS = 400;
 let server;
@@ -24,40 +20,18 @@ let dohUrl;
 let slowDohUrl;
 let newsletter;
 
-/** Starts a child process and resolves to the first match of `pattern` in what it prints. */
-function start(command, args, stream, pattern) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const found = new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
-    let seen = '';
-    child[stream].on('data', (chunk) => {
-      seen += String(chunk);
-      const match = pattern.exec(seen);
-      if (match) resolve(match[0]);
-    });
-  });
-  return { child, found };
-}
-
 before(async () => {
   await mkdir(artifacts, { recursive: true });
   newsletter = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
   const zone = `${root}tests/fixtures/dns/newsletter.zone`;
-  const www = start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`],
-    'stdout', /http:\/\/127\.0\.0\.1:\d+\//);
-  const dohPattern = /http:\/\/127\.0\.0\.1:\d+\/dns-query/;
-  const doh = start(`${root}target/debug/mailspect`, ['serve-dns', '--zone', zone, '--listen', '127.0.0.1:0'], 'stderr', dohPattern);
-  const slow = start(`${root}target/debug/mailspect`,
-    ['serve-dns', '--zone', zone, '--listen', '127.0.0.1:0', '--delay-ms', String(SLOW_MS)], 'stderr', dohPattern);
+  const www = startWww();
+  const doh = startDoh(['--zone', zone]);
+  const slow = startDoh(['--zone', zone, '--delay-ms', String(SLOW_MS)]);
   server = www.child;
   dohServer = doh.child;
   slowDohServer = slow.child;
   [baseUrl, dohUrl, slowDohUrl] = await Promise.all([www.found, doh.found, slow.found]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

@@ -1,0 +1,40 @@
+// What the page test files share: starting the static server and mailspect's DoH server on
+// free ports, and launching Debian's Chromium (never a downloaded browser).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const artifacts = `${root}artifacts`;
+
+/** Starts a child process and resolves to the first match of `pattern` in what it prints. */
+export function start(command, args, stream, pattern) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const found = new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
+    let seen = '';
+    child[stream].on('data', (chunk) => {
+      seen += String(chunk);
+      const match = pattern.exec(seen);
+      if (match) resolve(match[0]);
+    });
+  });
+  return { child, found };
+}
+
+/** The static server for www/ on a free port. */
+export const startWww = () =>
+  start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`],
+    'stdout', /http:\/\/127\.0\.0\.1:\d+\//);
+
+/** `mailspect serve-dns` on a free loopback port, with `args` (zones, a delay). */
+export const startDoh = (args) =>
+  start(`${root}target/debug/mailspect`, ['serve-dns', ...args, '--listen', '127.0.0.1:0'],
+    'stderr', /http:\/\/127\.0\.0\.1:\d+\/dns-query/);
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export const launchBrowser = () => chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
