@@ -28,14 +28,16 @@ const TYPES = {
   '.eml': 'message/rfc822',
 };
 
-// The same policy the page declares in its <meta> tag, sent as a header too. connect-src lets
-// the page reach any HTTPS DoH resolver and a DoH server on this machine (`mailspect serve-dns`).
+// The same policy the page declares in its <meta> tag, sent as a header too: the header is what
+// binds the core's Web Worker (worker.js), which a <meta> policy does not reach. connect-src lets
+// the page reach the three built-in DoH resolvers and DoH servers on this machine (`mailspect
+// serve-dns`), nothing else: nothing on the page can send what is pasted anywhere.
 const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
+  "connect-src 'self' https://cloudflare-dns.com https://dns.google https://dns.quad9.net http://127.0.0.1:* http://localhost:* https://127.0.0.1:* https://localhost:*; worker-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

@@ -19,11 +19,12 @@
 //   mailspect-error   - the input could not be analysed; `event.message` says why
 // A newer analysis supersedes an older one: the older one's report is dropped (never rendered,
 // no event) and its `analyze()` promise rejects with an AbortError.
-import init, * as wasm from './pkg/mailspect.js';
+import { analyzeMessage, ready } from './core.js';
+import { renderExport } from './export.js';
 import { el, renderReport } from './render.js';
 
 /** Resolves to the initialised wasm module, loaded from beside this file. */
-export const ready = init({ module_or_path: new URL('./pkg/mailspect_bg.wasm', import.meta.url) }).then(() => wasm);
+export { ready };
 
 export class MailspectReportEvent extends Event {
   constructor(report) {
@@ -90,6 +91,21 @@ const enumerated = (value, allowed, fallback) => {
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 const superseded = () => new DOMException('a newer analysis superseded this one', 'AbortError');
 
+/**
+ * Said when the page's Content-Security-Policy refused the resolver: every lookup then fails,
+ * and the report alone would only say "lookup failed". mailspect's own page allows the built-in
+ * resolvers and loopback only, so that nothing on it can send what you paste anywhere else.
+ */
+function blockedNotice(blocked, doh) {
+  if (blocked.size === 0) return null;
+  const where = [...blocked].map((url) => { try { return new URL(url).origin; } catch { return url; } });
+  return el('div', { class: 'notice blocked', role: 'alert', part: 'notice' },
+    el('strong', {}, 'This page may not reach the resolver you chose. '),
+    `Its Content-Security-Policy (connect-src) refused ${[...new Set(where)].join(', ')}, so every DNS lookup below failed and the results that need DNS are incomplete. `,
+    `mailspect's own page allows Cloudflare, Google and Quad9, and DoH servers on this machine (127.0.0.1, localhost), such as \`mailspect serve-dns\`. `,
+    `To use ${doh}, choose one of those, run the command line (mailspect message --dns doh:${doh}), or serve the page yourself with that resolver in its policy.`);
+}
+
 const COMING_SOON = {
   domain: ['Domain checks are coming soon',
     'Checking a domain\'s SPF, DKIM and DMARC records without a message is not available in this widget yet. Switch to message mode to analyse a message.'],
@@ -111,6 +127,8 @@ export class MailspectAnalyzerElement extends HTMLElement {
   #generation = 0;
   /** The running analysis's reject, so that a newer one can settle the older promise at once. */
   #rejectRunning = null;
+  /** Aborts the running analysis: its worker is terminated. */
+  #abortRunning = null;
   #pendingValue = '';
 
   get doh() {
@@ -338,6 +356,8 @@ export class MailspectAnalyzerElement extends HTMLElement {
   /** Drops the running analysis, if any: its report will not be rendered. */
   #supersede() {
     this.#generation += 1;
+    this.#abortRunning?.abort();
+    this.#abortRunning = null;
     this.#rejectRunning?.(superseded());
     this.#rejectRunning = null;
   }
@@ -394,23 +414,31 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.cancel.hidden = false;
     this.results.setAttribute('aria-busy', 'true');
     const started = performance.now();
+    const controller = new AbortController();
+    this.#abortRunning = controller;
+    const onProgress = ({ asked, answered }) => {
+      if (!current()) return;
+      this.status.textContent = `Analysing… DNS: ${answered} of ${asked} ${asked === 1 ? 'lookup' : 'lookups'} answered.`;
+    };
+    const blocked = new Set();
+    const onBlocked = ({ url }) => blocked.add(url);
     let report;
     try {
-      const core = await ready;
-      report = await core.analyzeMessage(bytes, {
+      report = await analyzeMessage(bytes, {
         ip: this.ip.value,
         helo: this.helo.value,
         mailFrom: this.mailFrom.value,
         doh: this.doh,
         includeCanonicalized: this.canonicalized.checked,
-      });
+      }, { onProgress, onBlocked, signal: controller.signal });
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));
     }
     // A newer input came in while this one ran: its result is not for the reader any more.
     if (!current()) throw superseded();
-    this.results.replaceChildren(renderReport(report));
+    this.#abortRunning = null;
+    this.results.replaceChildren(blockedNotice(blocked, this.doh), renderExport(report, { ready }), renderReport(report));
     this.#markScrollable();
     this.#idle(`Analysed ${name} in ${Math.round(performance.now() - started)} ms.`);
     this.dispatchEvent(new MailspectReportEvent(report));

@@ -30,6 +30,21 @@ themePicker.addEventListener('change', () => {
   storage.set(THEME_STORAGE_KEY, analyzer.theme);
 });
 
+// The views: Message, Domain and Record, one per widget mode, named in the address (#domain) so
+// that a view can be linked to. Only the view's name goes into the URL, never what was pasted.
+const viewLinks = [...document.querySelectorAll('.views a[data-mode]')];
+function showView() {
+  const [name] = location.hash.slice(1).split('=');
+  const mode = viewLinks.some((link) => link.dataset.mode === name) ? name : 'message';
+  analyzer.mode = mode === 'message' ? null : mode;
+  for (const link of viewLinks) {
+    if (link.dataset.mode === mode) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+window.addEventListener('hashchange', showView);
+showView();
+
 // A file dropped anywhere on the page is analysed, as one dropped on the widget is; without
 // this the browser would navigate away to show the file.
 document.addEventListener('dragover', (event) => {

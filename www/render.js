@@ -1,5 +1,6 @@
 // Renders the core's JSON report as DOM. Untrusted text (everything in a report comes from the
 // pasted message or from DNS) reaches the DOM only through text nodes and attribute setters.
+import { renderPath } from './path.js';
 
 export const el = (tag, attributes = {}, ...children) => {
   const node = document.createElement(tag);
@@ -36,12 +37,12 @@ export function revealed(text) {
   return fragment;
 }
 
-const section = (title, id, ...content) =>
+export const section = (title, id, ...content) =>
   el('section', { class: `panel ${id}`, part: `section ${id}`, 'aria-labelledby': `h-${id}` },
     el('h2', { id: `h-${id}` }, title), ...content);
 
 // Wrapped so that a wide table scrolls inside its own box on a phone, not the whole page.
-const table = (headings, rows, className) =>
+export const table = (headings, rows, className) =>
   el('div', { class: 'table-scroll' },
     el('table', { class: className },
       el('thead', {}, el('tr', {}, ...headings.map((heading) => el('th', { scope: 'col' }, heading)))),
@@ -128,14 +129,6 @@ function renderHeaders(headers = [], body) {
     el('p', { class: 'quiet' }, note));
 }
 
-const seconds = (value) => {
-  const magnitude = Math.abs(value);
-  if (magnitude < 120) return `${value} s`;
-  if (magnitude < 7200) return `${Math.round(value / 60)} min`;
-  if (magnitude < 172800) return `${(value / 3600).toFixed(1)} h`;
-  return `${(value / 86400).toFixed(1)} days`;
-};
-
 // Icons are drawn, not emoji: they must look the same whatever fonts the visitor has.
 const SVG = 'http://www.w3.org/2000/svg';
 const ICON_PATHS = {
@@ -161,47 +154,6 @@ export function icon(name) {
   path.setAttribute('fill-rule', 'evenodd');
   svg.append(path);
   return svg;
-}
-
-const TRANSPORT = {
-  encrypted: ['lock', 'encrypted'],
-  'authenticated-submission': ['key', 'authenticated submission'],
-  plaintext: ['open', 'plaintext'],
-  internal: ['home', 'internal'],
-  unknown: ['unknown', 'unknown'],
-};
-
-function hopDelay(hop) {
-  if (hop.delay_seconds === null || hop.delay_seconds === undefined) return el('span', { class: 'quiet' }, '—');
-  if (hop.clock_skew) {
-    return el('span', { class: 'skew', title: 'The two hosts\' clocks disagree: this is not a delay.' },
-      `clock skew ${seconds(hop.delay_seconds)}`);
-  }
-  return el('span', {}, `+${seconds(hop.delay_seconds)}`);
-}
-
-function renderHops(report) {
-  const hops = report.hops ?? [];
-  if (hops.length === 0) return section('Path', 'hops', el('p', { class: 'quiet' }, 'No Received fields: the path is unknown.'));
-  const rows = hops.map((hop) => {
-    const [glyph, label] = TRANSPORT[hop.transport] ?? TRANSPORT.unknown;
-    const tls = hop.tls ? [hop.tls.version, hop.tls.cipher].filter(Boolean).join(' ') : '';
-    const sender = [hop.from, hop.reverse_dns && hop.reverse_dns !== hop.from ? hop.reverse_dns : null,
-      hop.ip ? `[${hop.ip}]` : null].filter(Boolean).join(' ');
-    return el('tr', { class: `hop ${hop.transport}${hop.border ? ' border' : ''}`, 'data-number': String(hop.number) },
-      el('td', { class: 'num' }, String(hop.number)),
-      el('td', { class: 'transport', title: label }, icon(glyph), ` ${label}`,
-        hop.tls?.outdated ? el('span', { class: 'badge warn' }, 'old TLS') : null),
-      el('td', { class: 'route' }, el('span', { class: 'from' }, sender || 'unknown sender'), ' → ',
-        el('span', { class: 'by' }, hop.by ?? 'unknown receiver'),
-        hop.border ? el('span', { class: 'badge', title: 'The first hop stamped by the receiving organisation: SPF is evaluated here.' }, 'border') : null),
-      el('td', { class: 'with' }, hop.with ?? ''),
-      el('td', { class: 'tls' }, tls),
-      el('td', { class: 'delay' }, hopDelay(hop)));
-  });
-  const total = report.transit?.total_seconds;
-  const title = `Path (${hops.length} hop${hops.length === 1 ? '' : 's'}${typeof total === 'number' ? `, ${seconds(total)} in all` : ''})`;
-  return section(title, 'hops', table(['#', 'Transport', 'From → by', 'With', 'TLS', 'Delay'], rows, 'hop-table'));
 }
 
 function dnsOutcome(trace) {
@@ -729,7 +681,7 @@ export function renderReport(report) {
     renderArc(report.arc),
     'iprev' in report ? renderIprev(report.iprev) : null,
     renderBulk(report.bulk_sender),
-    report.hops ? renderHops(report) : null,
+    report.hops ? renderPath(report) : null,
     renderReceiverResults(report),
     renderVendorVerdicts(report.vendor_verdicts),
     renderDns(report.dns),

@@ -92,14 +92,14 @@ test('pasting a header block shows every field, decoded, and the summary', async
   assert.match(await summary.textContent(), /Example Übersicht <news@example\.org>/);
   assert.match(await page.locator('.status').textContent(), /Analysed the pasted text in \d+ ms/);
   // The path, oldest hop first, with a lock on the encrypted hop and the border marked.
-  const hops = page.locator('.hop-table tbody tr');
+  const hops = page.locator('.timeline li.hop');
   assert.equal(await hops.count(), 4);
   const gmail = hops.nth(2);
   assert.match(await gmail.getAttribute('class'), /\bencrypted\b/);
   assert.equal(await gmail.locator('.icon-lock').count(), 1);
   assert.match(await gmail.locator('.tls').textContent(), /TLS 1\.3 TLS_AES_128_GCM_SHA256/);
   assert.match(await gmail.locator('.route').textContent(), /198\.51\.100\.25.*mx\.google\.com.*border/);
-  assert.equal(await page.locator('.hop-table .icon-lock').count(), 1);
+  assert.equal(await page.locator('.timeline .icon-lock').count(), 1);
   assert.match(await page.locator('#h-hops').textContent(), /Path \(4 hops, 1 s in all\)/);
 
   // SPF recomputed for the border hop's IP through the local DoH server: em.example.org includes
