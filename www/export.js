@@ -15,8 +15,8 @@ const HIDDEN_ALL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u
 export function markdownText(value) {
   if (value === null || value === undefined) return '';
   return String(value)
-    .replace(HIDDEN_ALL, (char) => `⟨U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`)
-    .replace(/[\\`*_{}[\]()<>#+\-.!|~&"']/g, (char) => `\\${char}`);
+    .replace(/[\\`*_{}[\]()<>#+\-.!|~&"']/g, (char) => `\\${char}`)
+    .replace(HIDDEN_ALL, (char) => `⟨U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
 }
 
 const code = (value) => {

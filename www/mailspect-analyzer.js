@@ -21,7 +21,7 @@
 // no event) and its `analyze()` promise rejects with an AbortError.
 import { analyzeMessage, ready } from './core.js';
 import { renderExport } from './export.js';
-import { el, renderReport } from './render.js';
+import { el, renderReportInto } from './render.js';
 
 /** Resolves to the initialised wasm module, loaded from beside this file. */
 export { ready };
@@ -281,7 +281,9 @@ export class MailspectAnalyzerElement extends HTMLElement {
   }
 
   #markScrollable() {
-    for (const box of this.results.querySelectorAll('.table-scroll')) {
+    // Header chunks have fixed columns and never scroll; measuring them would lay out all 10,000
+    // fields of a long list, which content-visibility spares.
+    for (const box of this.results.querySelectorAll('.table-scroll:not(.header-chunk)')) {
       const scrolls = box.scrollWidth > box.clientWidth + 1;
       if (scrolls === box.hasAttribute('tabindex')) continue;
       if (scrolls) {
@@ -438,7 +440,8 @@ export class MailspectAnalyzerElement extends HTMLElement {
     // A newer input came in while this one ran: its result is not for the reader any more.
     if (!current()) throw superseded();
     this.#abortRunning = null;
-    this.results.replaceChildren(blockedNotice(blocked, this.doh), renderExport(report, { ready }), renderReport(report));
+    this.results.replaceChildren(...[blockedNotice(blocked, this.doh), renderExport(report, { ready })].filter(Boolean));
+    if (!await renderReportInto(this.results, report, current)) throw superseded();
     this.#markScrollable();
     this.#idle(`Analysed ${name} in ${Math.round(performance.now() - started)} ms.`);
     this.dispatchEvent(new MailspectReportEvent(report));

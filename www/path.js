@@ -20,6 +20,9 @@ const TRANSPORT = {
 };
 
 function hopDelay(hop, longest) {
+  if (hop.number === 1 && (hop.delay_seconds === null || hop.delay_seconds === undefined)) {
+    return el('span', { class: 'delay-text quiet' }, 'where the path starts');
+  }
   if (hop.delay_seconds === null || hop.delay_seconds === undefined) {
     return el('span', { class: 'delay-text quiet', title: 'The hop before has no usable time stamp.' }, 'no delay known');
   }

@@ -116,17 +116,62 @@ const findingLines = (findings = []) => (findings.length === 0 ? null
       el('code', { class: 'code' }, finding.code),
       link(finding.rfc, 'RFC')))));
 
+/** Values longer than this show their start and a control for the rest: laying out a 1 MB line
+ * takes the browser half a second, and nobody reads one unasked. */
+const LONG_VALUE = 2000;
+/** Fields a header table holds: a longer list is several tables that the browser lays out only
+ * when scrolled to (content-visibility), so 10,000 fields render without freezing the page. */
+const HEADER_CHUNK = 250;
+
+function headerValue(header) {
+  const text = header.decoded ?? '';
+  // The exact bytes stay in the title, unless they are too long for a tooltip anyway.
+  const title = header.value?.length <= LONG_VALUE ? header.value : null;
+  if (text.length <= LONG_VALUE) return el('td', { class: 'value', title }, revealed(text));
+  const cell = el('td', { class: 'value long' }, revealed(text.slice(0, LONG_VALUE)));
+  const more = el('button', { type: 'button', class: 'show-all' },
+    `Show all ${text.length.toLocaleString()} characters (${(text.length - LONG_VALUE).toLocaleString()} more)`);
+  more.addEventListener('click', () => cell.replaceChildren(revealed(text)), { once: true });
+  cell.append('… ', more);
+  return cell;
+}
+
+const headerRow = (header, index) =>
+  el('tr', { 'data-index': String(index) },
+    el('td', { class: 'num' }, String(index + 1)),
+    el('th', { scope: 'row', class: 'name' }, header.name),
+    // The decoded value with hidden characters revealed.
+    headerValue(header));
+
 function renderHeaders(headers = [], body) {
-  const rows = headers.map((header, index) =>
-    el('tr', { 'data-index': String(index) },
-      el('td', { class: 'num' }, String(index + 1)),
-      el('th', { scope: 'row', class: 'name' }, header.name),
-      // The decoded value with hidden characters revealed; the exact bytes stay in the title.
-      el('td', { class: 'value', title: header.value }, revealed(header.decoded))));
   const note = body?.present ? `Body: ${body.bytes.toLocaleString()} bytes.` : 'Headers only: no body was given.';
-  return section(`Headers (${headers.length})`, 'headers',
-    table(['#', 'Field', 'Value (decoded)'], rows, 'header-table'),
-    el('p', { class: 'quiet' }, note));
+  const headings = ['#', 'Field', 'Value (decoded)'];
+  if (headers.length <= HEADER_CHUNK) {
+    return section(`Headers (${headers.length})`, 'headers', table(headings, headers.map(headerRow), 'header-table'),
+      el('p', { class: 'quiet' }, note));
+  }
+  // A long list: the first table now, each further one in a task of its own, so that the page
+  // keeps drawing frames; aria-busy says when the list is complete.
+  const chunk = (start) => {
+    const box = table(headings, headers.slice(start, start + HEADER_CHUNK).map((header, i) => headerRow(header, start + i)),
+      'header-table chunked');
+    box.classList.add('header-chunk');
+    return box;
+  };
+  const end = el('p', { class: 'quiet' }, note);
+  const panel = section(`Headers (${headers.length})`, 'headers',
+    el('p', { class: 'quiet' }, `${headers.length.toLocaleString()} fields, in tables of ${HEADER_CHUNK}.`), chunk(0), end);
+  panel.setAttribute('aria-busy', 'true');
+  const more = (start) => {
+    if (start >= headers.length || !panel.isConnected) {
+      panel.setAttribute('aria-busy', 'false');
+      return;
+    }
+    end.before(chunk(start));
+    setTimeout(() => more(start + HEADER_CHUNK), 0);
+  };
+  setTimeout(() => more(HEADER_CHUNK), 0);
+  return panel;
 }
 
 // Icons are drawn, not emoji: they must look the same whatever fonts the visitor has.
@@ -667,25 +712,46 @@ function renderBulk(bulk) {
     el('ul', { class: 'checklist' }, ...items));
 }
 
-/** The whole report, in the order a reader asks: what is it, what is wrong, the evidence. */
-export function renderReport(report) {
-  const fragment = document.createDocumentFragment();
-  fragment.append(...[
-    renderVerdict(report.verdict),
-    renderSummary(report),
-    renderFindings(report.findings),
-    renderComparisons(report.comparisons),
-    renderDmarc(report.dmarc),
-    renderDkim(report.dkim),
-    renderSpf(report.spf),
-    renderArc(report.arc),
-    'iprev' in report ? renderIprev(report.iprev) : null,
-    renderBulk(report.bulk_sender),
-    report.hops ? renderPath(report) : null,
-    renderReceiverResults(report),
-    renderVendorVerdicts(report.vendor_verdicts),
-    renderDns(report.dns),
-    renderHeaders(report.headers, report.body),
-  ].filter(Boolean));
-  return fragment;
+/**
+ * The report's panels, in the order a reader asks: what is it, what is wrong, the evidence. Each
+ * is a function, so that a caller can render them a few at a time (see `renderReportInto`).
+ */
+export function reportPanels(report) {
+  return [
+    () => renderVerdict(report.verdict),
+    () => renderSummary(report),
+    () => renderFindings(report.findings),
+    () => renderComparisons(report.comparisons),
+    () => renderDmarc(report.dmarc),
+    () => renderDkim(report.dkim),
+    () => renderSpf(report.spf),
+    () => renderArc(report.arc),
+    () => ('iprev' in report ? renderIprev(report.iprev) : null),
+    () => renderBulk(report.bulk_sender),
+    () => (report.hops ? renderPath(report) : null),
+    () => renderReceiverResults(report),
+    () => renderVendorVerdicts(report.vendor_verdicts),
+    () => renderDns(report.dns),
+    () => renderHeaders(report.headers, report.body),
+  ];
+}
+
+/**
+ * Appends the report's panels to `container`, yielding to the browser whenever rendering has
+ * taken more than a frame's worth of time: a report of 10,000 fields then never holds the page
+ * still for long. `current()` says whether the report is still wanted; when it stops being,
+ * rendering stops. Resolves once every panel is in place.
+ */
+export async function renderReportInto(container, report, current = () => true) {
+  let slice = performance.now();
+  for (const panel of reportPanels(report)) {
+    if (performance.now() - slice > 30) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (!current()) return false;
+      slice = performance.now();
+    }
+    const node = panel();
+    if (node) container.append(node);
+  }
+  return true;
 }

@@ -38,6 +38,9 @@ self.addEventListener('message', async ({ data }) => {
   try {
     await ready;
     const result = await wasm.analyzeMessage(data.input, data.options);
+    // A refused connection's violation event is a task queued after the fetch has already
+    // failed: let those run first, so that the page hears why before the report arrives.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     self.postMessage({ type: 'report', report: result });
   } catch (error) {
     self.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });

@@ -1,0 +1,187 @@
+// The page's views (Message, Domain, Record) and what a reader takes away from a report: the
+// JSON as a file and the Markdown for a ticket, each with and without redaction, and the printed
+// page. Same setup as the other page tests: the static server, mailspect's DoH server on
+// loopback, Debian's Chromium through playwright-core. Saves the README's screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { artifacts, launchBrowser, root, startDoh, startWww } from './support.mjs';
+
+const axeSource = createRequire(import.meta.url)('axe-core').source;
+let server;
+let dohServer;
+let browser;
+let baseUrl;
+let dohUrl;
+let newsletter;
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  newsletter = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
+  const www = startWww();
+  const doh = startDoh(['--zone', `${root}tests/fixtures/dns/newsletter.zone`]);
+  server = www.child;
+  dohServer = doh.child;
+  [baseUrl, dohUrl] = await Promise.all([www.found, doh.found]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  dohServer?.kill();
+});
+
+async function openPage(path = '', options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  await page.goto(`${baseUrl}${path}`);
+  await page.waitForFunction(() => customElements.get('mailspect-analyzer'));
+  await page.locator('mailspect-analyzer').evaluate((element, url) => { element.doh = url; }, dohUrl);
+  return { page, context, problems, close: () => context.close() };
+}
+
+const analyse = (page, text) => page.locator('mailspect-analyzer').evaluate((element, input) => element.analyze(input), text);
+
+test('the views: Message, Domain and Record, chosen by link and named in the address', async () => {
+  const { page, problems, close } = await openPage();
+  const current = () => page.locator('.views a[aria-current=page]').textContent();
+  assert.equal(await current(), 'Message');
+  assert.equal(await page.locator('mailspect-analyzer').getAttribute('mode'), null);
+  await page.locator('.views a', { hasText: 'Domain' }).click();
+  assert.equal(new URL(page.url()).hash, '#domain');
+  assert.equal(await current(), 'Domain');
+  assert.equal(await page.locator('mailspect-analyzer').getAttribute('mode'), 'domain');
+  await page.locator('.views a', { hasText: 'Message' }).click();
+  assert.equal(await page.locator('mailspect-analyzer textarea[part=input]').isVisible(), true);
+  // A link straight to a view opens it.
+  const record = await openPage('#record');
+  assert.equal(await record.page.locator('.views a[aria-current=page]').textContent(), 'Record');
+  assert.equal(await record.page.locator('mailspect-analyzer').getAttribute('mode'), 'record');
+  await record.close();
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('export: the JSON as a file and the Markdown to the clipboard, each also redacted', async () => {
+  const { page, context, problems, close } = await openPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+  const report = await analyse(page, newsletter);
+  const widget = page.locator('mailspect-analyzer');
+  const saved = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), widget.locator('.export-json').click()]);
+    return { name: download.suggestedFilename(), report: JSON.parse(await readFile(await download.path(), 'utf8')) };
+  };
+  const copied = async () => {
+    await widget.locator('.export-markdown').click();
+    await widget.locator('.export-status', { hasText: /Copied/ }).waitFor();
+    return page.evaluate(() => navigator.clipboard.readText());
+  };
+
+  const plain = await saved();
+  assert.equal(plain.name, 'mailspect-report.json');
+  assert.deepEqual(plain.report, report);
+  assert.equal(plain.report.schema_version, '1.0');
+  assert.match(JSON.stringify(plain.report), /alice@example\.net/);
+  const markdown = await copied();
+  assert.match(markdown, /^## mailspect report\n/);
+  assert.match(markdown, /\*\*Verdict: authenticated\.\*\*/);
+  assert.match(markdown, /alice@example\\\.net/);
+  assert.match(markdown, /\| SPF \| em\\\.example\\\.org \| pass \|/);
+
+  await widget.locator('input[name=redact]').check();
+  const redacted = await saved();
+  assert.equal(redacted.name, 'mailspect-report-redacted.json');
+  const text = JSON.stringify(redacted.report);
+  assert.doesNotMatch(text, /alice@/, 'the recipient is masked');
+  assert.ok(redacted.report.redaction.recipients >= 1);
+  // The sender's evidence stays: the From domain, its DKIM signature and the SPF result.
+  assert.equal(redacted.report.verdict.from_domain, 'example.org');
+  assert.equal(redacted.report.dkim[0].domain, report.dkim[0].domain);
+  assert.equal(redacted.report.spf.result, report.spf.result);
+  const redactedMarkdown = await copied();
+  assert.doesNotMatch(redactedMarkdown, /alice/);
+  assert.match(redactedMarkdown, /^## mailspect report\n\n\*.*mask/s);
+  assert.match(await widget.locator('.export-status').textContent(), /redacted/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('the Markdown keeps a hostile header as text: HTML and link syntax escaped, hidden characters shown', async () => {
+  const { page, close } = await openPage();
+  const escaped = await page.evaluate(async () => {
+    const { markdownText } = await import('./export.js');
+    return [markdownText('<script>alert(1)</script>'), markdownText('[x](javascript:alert(1))'), markdownText('Pay\u202Egnp.exe')];
+  });
+  assert.deepEqual(escaped, ['\\<script\\>alert\\(1\\)\\</script\\>', '\\[x\\]\\(javascript:alert\\(1\\)\\)', 'Pay⟨U+202E⟩gnp\\.exe']);
+  await close();
+});
+
+test('when the clipboard is refused, the Markdown is shown selected to copy by hand', async () => {
+  const { page, close } = await openPage();
+  await analyse(page, newsletter);
+  await page.evaluate(() => {
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: () => Promise.reject(new Error('denied')) } });
+  });
+  const widget = page.locator('mailspect-analyzer');
+  await widget.locator('.export-markdown').click();
+  const box = widget.locator('textarea.export-text');
+  assert.match(await box.inputValue(), /^## mailspect report/);
+  assert.match(await widget.locator('.export-status').textContent(), /may not write to the clipboard/);
+  await close();
+});
+
+test('printed, the report drops the controls and keeps every panel; the README screenshots', async () => {
+  const { page, problems, close } = await openPage('', { viewport: { width: 1200, height: 1500 } });
+  await analyse(page, newsletter);
+  // Nothing but the report and the controls between the input and the verdict.
+  assert.deepEqual(await page.locator('mailspect-analyzer .results').evaluate((results) =>
+    [...results.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent)), []);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${artifacts}/readme-message.png` });
+  await page.locator('mailspect-analyzer section.hops').screenshot({ path: `${artifacts}/readme-path.png` });
+  await page.emulateMedia({ media: 'print' });
+  const hidden = await page.locator('mailspect-analyzer').evaluate((element) =>
+    ['.intake', '.progress', '.export'].map((selector) => getComputedStyle(element.shadowRoot.querySelector(selector)).display));
+  assert.deepEqual(hidden, ['none', 'none', 'none']);
+  assert.equal(await page.locator('.views').evaluate((node) => getComputedStyle(node).display), 'none');
+  assert.ok(await page.locator('mailspect-analyzer section.verdict').isVisible());
+  await page.screenshot({ path: `${artifacts}/page-print.png`, fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(problems, []);
+  await close();
+
+  const dark = await openPage('', { colorScheme: 'dark', viewport: { width: 1200, height: 1500 } });
+  await analyse(dark.page, newsletter);
+  await dark.page.screenshot({ path: `${artifacts}/readme-message-dark.png` });
+  await dark.close();
+  const phone = await openPage('', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await analyse(phone.page, newsletter);
+  await phone.page.locator('mailspect-analyzer section.verdict').scrollIntoViewIfNeeded();
+  await phone.page.screenshot({ path: `${artifacts}/readme-message-phone.png` });
+  await phone.close();
+});
+
+test('axe-core finds no serious or critical violations on every view, light and dark, 1200 and 390 px', async () => {
+  for (const view of ['domain', 'record']) {
+    for (const colorScheme of ['light', 'dark']) {
+      for (const width of [1200, 390]) {
+        // axe sets inline styles while it measures, which the page's CSP (style-src 'self') blocks.
+        const { page, problems, close } = await openPage(`#${view}`, { colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
+        await page.evaluate(axeSource);
+        const violations = await page.evaluate(async () => {
+          const results = await window.axe.run(document, { resultTypes: ['violations'] });
+          return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+            .map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 5).map((node) => node.target) }));
+        });
+        assert.deepEqual(violations, [], `${view}, ${colorScheme} at ${width} px: ${JSON.stringify(violations)}`);
+        assert.deepEqual(problems, []);
+        await close();
+      }
+    }
+  }
+});
