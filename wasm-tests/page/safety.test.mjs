@@ -7,47 +7,23 @@
 // and the page says so instead of only showing failed lookups.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { artifacts, launchBrowser, root, startDoh, startWww } from './support.mjs';
+import { readFile } from 'node:fs/promises';
+import { openContext, root, startPageServers } from './support.mjs';
 
-let server;
-let dohServer;
-let browser;
-let baseUrl;
+let servers;
 let dohUrl;
 let newsletter;
 
 before(async () => {
-  await mkdir(artifacts, { recursive: true });
   newsletter = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
-  const www = startWww();
   // A delay, so that the analysis takes long enough for the page's frames to be measured.
-  const doh = startDoh(['--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--delay-ms', '50']);
-  server = www.child;
-  dohServer = doh.child;
-  [baseUrl, dohUrl] = await Promise.all([www.found, doh.found]);
-  browser = await launchBrowser();
+  servers = await startPageServers(['--zone', `${root}tests/fixtures/dns/newsletter.zone`, '--delay-ms', '50']);
+  [dohUrl] = servers.dohUrls;
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill();
-  dohServer?.kill();
-});
+after(() => servers?.stop());
 
-async function openPage({ doh = dohUrl, ...options } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  page.on('request', (request) => requests.push(request.url()));
-  await page.goto(baseUrl);
-  await page.waitForFunction(() => customElements.get('mailspect-analyzer'));
-  await page.locator('mailspect-analyzer').evaluate((element, url) => { element.doh = url; }, doh);
-  return { page, problems, requests, close: () => context.close() };
-}
+const openPage = ({ doh = dohUrl } = {}) => openContext(servers.browser, servers.baseUrl, { doh });
 
 /** A header block written to attack the page that shows it. */
 function hostileHeaders() {
@@ -138,7 +114,7 @@ test('a hostile header block runs no script, keeps the page responsive and shows
 test('an analysis requests only the page\'s own files and DoH queries to the chosen resolver', async () => {
   const { page, problems, requests, close } = await openPage();
   await page.locator('mailspect-analyzer').evaluate((element, input) => element.analyze(input), newsletter);
-  const page_ = new URL(baseUrl);
+  const page_ = new URL(servers.baseUrl);
   const resolver = new URL(dohUrl);
   const strangers = requests.filter((url) => {
     const parsed = new URL(url);

@@ -1,6 +1,7 @@
 // What the page test files share: starting the static server and mailspect's DoH server on
 // free ports, and launching Debian's Chromium (never a downloaded browser).
 import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -38,3 +39,40 @@ export const launchBrowser = () => chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
 });
+
+/**
+ * The static server, one `mailspect serve-dns` for each argument list in `dohArgs`, and the
+ * browser. Resolves to their addresses and `stop()`, which ends them all.
+ */
+export async function startPageServers(...dohArgs) {
+  await mkdir(artifacts, { recursive: true });
+  const www = startWww();
+  const dohs = dohArgs.map((args) => startDoh(args));
+  const [baseUrl, ...dohUrls] = await Promise.all([www.found, ...dohs.map((doh) => doh.found)]);
+  const browser = await launchBrowser();
+  const stop = async () => {
+    await browser.close();
+    www.child.kill();
+    for (const doh of dohs) doh.child.kill();
+  };
+  return { baseUrl, dohUrls, browser, stop };
+}
+
+/**
+ * Opens `url` in a fresh browser context (its own localStorage), collecting page errors, console
+ * errors and every request, once <mailspect-analyzer> is defined; with `doh`, the widget resolves
+ * through it.
+ */
+export async function openContext(browser, url, { doh = null, ...options } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(url);
+  await page.waitForFunction(() => customElements.get('mailspect-analyzer'));
+  if (doh) await page.locator('mailspect-analyzer').evaluate((element, resolver) => { element.doh = resolver; }, doh);
+  return { page, context, problems, requests, close: () => context.close() };
+}

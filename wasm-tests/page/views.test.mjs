@@ -4,46 +4,25 @@
 // loopback, Debian's Chromium through playwright-core. Saves the README's screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { artifacts, launchBrowser, root, startDoh, startWww } from './support.mjs';
+import { artifacts, openContext, root, startPageServers } from './support.mjs';
 
 const axeSource = createRequire(import.meta.url)('axe-core').source;
-let server;
-let dohServer;
-let browser;
+let servers;
 let baseUrl;
-let dohUrl;
 let newsletter;
 
 before(async () => {
-  await mkdir(artifacts, { recursive: true });
   newsletter = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
-  const www = startWww();
-  const doh = startDoh(['--zone', `${root}tests/fixtures/dns/newsletter.zone`]);
-  server = www.child;
-  dohServer = doh.child;
-  [baseUrl, dohUrl] = await Promise.all([www.found, doh.found]);
-  browser = await launchBrowser();
+  servers = await startPageServers(['--zone', `${root}tests/fixtures/dns/newsletter.zone`]);
+  ({ baseUrl } = servers);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill();
-  dohServer?.kill();
-});
+after(() => servers?.stop());
 
-async function openPage(path = '', options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, acceptDownloads: true, ...options });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  await page.goto(`${baseUrl}${path}`);
-  await page.waitForFunction(() => customElements.get('mailspect-analyzer'));
-  await page.locator('mailspect-analyzer').evaluate((element, url) => { element.doh = url; }, dohUrl);
-  return { page, context, problems, close: () => context.close() };
-}
+const openPage = (path = '', options = {}) =>
+  openContext(servers.browser, `${baseUrl}${path}`, { doh: servers.dohUrls[0], acceptDownloads: true, ...options });
 
 const analyse = (page, text) => page.locator('mailspect-analyzer').evaluate((element, input) => element.analyze(input), text);
 

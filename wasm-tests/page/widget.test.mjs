@@ -5,55 +5,31 @@
 // own DoH server on loopback (one prompt, one that answers every query 400 ms late).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { artifacts, launchBrowser, root, startDoh, startWww } from './support.mjs';
+import { artifacts, openContext, root, startPageServers } from './support.mjs';
 
 const axeSource = createRequire(import.meta.url)('axe-core').source;
 const SLOW_MS = 400;
-let server;
-let dohServer;
-let slowDohServer;
-let browser;
+let servers;
 let baseUrl;
 let dohUrl;
 let slowDohUrl;
 let newsletter;
 
 before(async () => {
-  await mkdir(artifacts, { recursive: true });
   newsletter = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
   const zone = `${root}tests/fixtures/dns/newsletter.zone`;
-  const www = startWww();
-  const doh = startDoh(['--zone', zone]);
-  const slow = startDoh(['--zone', zone, '--delay-ms', String(SLOW_MS)]);
-  server = www.child;
-  dohServer = doh.child;
-  slowDohServer = slow.child;
-  [baseUrl, dohUrl, slowDohUrl] = await Promise.all([www.found, doh.found, slow.found]);
-  browser = await launchBrowser();
+  servers = await startPageServers(['--zone', zone], ['--zone', zone, '--delay-ms', String(SLOW_MS)]);
+  ({ baseUrl } = servers);
+  [dohUrl, slowDohUrl] = servers.dohUrls;
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill();
-  dohServer?.kill();
-  slowDohServer?.kill();
-});
+after(() => servers?.stop());
 
 /** Opens `path` in a fresh context (its own localStorage), with the widget resolving locally. */
-async function openPage(path = '', { doh = true, ...options } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  await page.goto(`${baseUrl}${path}`);
-  await page.waitForFunction(() => customElements.get('mailspect-analyzer'));
-  if (doh) await page.locator('mailspect-analyzer').evaluate((element, url) => { element.doh = url; }, dohUrl);
-  const close = () => context.close();
-  return { page, problems, close };
-}
+const openPage = (path = '', { doh = true, ...options } = {}) =>
+  openContext(servers.browser, `${baseUrl}${path}`, { doh: doh ? dohUrl : null, ...options });
 
 /** Resolves to the reports of every mailspect-report event the element fires from now on. */
 const collectReports = (page) => page.locator('mailspect-analyzer').evaluate((element) => {
