@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { artifacts, launchBrowser, root, startDoh, startWww } from './support.mjs';
+import { artifacts, conformanceCase, launchBrowser, root, startDoh, startWww } from './support.mjs';
 
 let server;
 let dohServer;
@@ -15,24 +15,6 @@ let baseUrl;
 let dohUrl;
 let rfc8463Message;
 let arcMessage;
-
-/**
- * Reads a conformance file of ../shared/conformance/<folder>/ in place (`dkim/`,
- * `arc-messages/`): DNS TXT records one a line (`name value`), a blank line, then the message.
- * Returns the records as a zone file's text.
- */
-async function conformanceCase(folder, name) {
-  const text = await readFile(`${root}../shared/conformance/${folder}/${name}`, 'utf8');
-  const blank = text.indexOf('\n\n');
-  const zone = text.slice(0, blank).split('\n').map((line) => {
-    const space = line.indexOf(' ');
-    const value = line.slice(space + 1);
-    // A TXT character-string holds at most 255 octets: longer values are split (RFC 1035 §3.3).
-    const strings = value.match(/.{1,255}/g).map((chunk) => `"${chunk.replaceAll('"', '\\"')}"`);
-    return `${line.slice(0, space)}. 300 TXT ${strings.join(' ')}`;
-  });
-  return { zone: `${zone.join('\n')}\n`, message: text.slice(blank + 2) };
-}
 
 before(async () => {
   await mkdir(artifacts, { recursive: true });

@@ -1,7 +1,7 @@
 // What the page test files share: starting the static server and mailspect's DoH server on
 // free ports, and launching Debian's Chromium (never a downloaded browser).
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -75,4 +75,22 @@ export async function openContext(browser, url, { doh = null, ...options } = {})
   await page.waitForFunction(() => customElements.get('mailspect-analyzer'));
   if (doh) await page.locator('mailspect-analyzer').evaluate((element, resolver) => { element.doh = resolver; }, doh);
   return { page, context, problems, requests, close: () => context.close() };
+}
+
+/**
+ * Reads a conformance file of ../shared/conformance/<folder>/ in place (`dkim/`,
+ * `arc-messages/`): DNS TXT records one a line (`name value`), a blank line, then the message.
+ * Returns the records as a zone file's text.
+ */
+export async function conformanceCase(folder, name) {
+  const text = await readFile(`${root}../shared/conformance/${folder}/${name}`, 'utf8');
+  const blank = text.indexOf('\n\n');
+  const zone = text.slice(0, blank).split('\n').map((line) => {
+    const space = line.indexOf(' ');
+    const value = line.slice(space + 1);
+    // A TXT character-string holds at most 255 octets: longer values are split (RFC 1035 §3.3).
+    const strings = value.match(/.{1,255}/g).map((chunk) => `"${chunk.replaceAll('"', '\\"')}"`);
+    return `${line.slice(0, space)}. 300 TXT ${strings.join(' ')}`;
+  });
+  return { zone: `${zone.join('\n')}\n`, message: text.slice(blank + 2) };
 }

@@ -259,13 +259,17 @@ type InFlight = Shared<LocalBoxFuture<'static, Fetched>>;
 
 /// A resolver that asks DoH endpoints through a [`DohTransport`].
 ///
-/// Make one per analysis (the budget and the in-flight table are per analysis) and share a
-/// [`DnsCache`] between them with [`DohResolver::with_cache`].
+/// Make one per analysis (the budget and the table of lookups asked are per analysis) and share
+/// a [`DnsCache`] between them with [`DohResolver::with_cache`]. Within one analysis a name is
+/// asked once: a later lookup of it merges with the first, in flight or finished, whatever its
+/// TTL. So the analysis sees one view of DNS, and an answer asked ahead (SPF's names, the DMARC
+/// tree walk's) is never asked again, even a negative one that carried no SOA to cache it by.
 pub struct DohResolver<T> {
     transport: Rc<T>,
     config: Rc<DohConfig>,
     cache: DnsCache,
-    in_flight: RefCell<HashMap<(String, RecordType), InFlight>>,
+    /// Every lookup of this analysis, and whether its answer has been filed in the cache.
+    asked: RefCell<HashMap<(String, RecordType), (InFlight, bool)>>,
     requests_sent: Rc<Cell<u32>>,
 }
 
@@ -279,7 +283,7 @@ impl<T: DohTransport + 'static> DohResolver<T> {
             transport: Rc::new(transport),
             config: Rc::new(config),
             cache,
-            in_flight: RefCell::new(HashMap::new()),
+            asked: RefCell::new(HashMap::new()),
             requests_sent: Rc::new(Cell::new(0)),
         }
     }
@@ -376,28 +380,28 @@ impl<T: DohTransport + 'static> Resolver for DohResolver<T> {
             return trace;
         }
         // The borrow of the table ends before the await below.
-        let existing = self.in_flight.borrow().get(&key).cloned();
+        let existing = self
+            .asked
+            .borrow()
+            .get(&key)
+            .map(|(future, _)| future.clone());
         let (future, cache) = match existing {
             Some(future) => (future, CacheUse::Merged),
             None => {
                 let future = self.fetch(key.0.clone(), record_type);
-                self.in_flight
+                self.asked
                     .borrow_mut()
-                    .insert(key.clone(), future.clone());
+                    .insert(key.clone(), (future.clone(), false));
                 (future, CacheUse::Miss)
             }
         };
-        let fetched = future.clone().await;
+        let fetched = future.await;
         let end_ms = self.transport.now_ms();
         // Whoever finishes first files the answer; a lookup that was dropped half-way leaves
         // the work to the others merged into it.
-        {
-            let mut in_flight = self.in_flight.borrow_mut();
-            if in_flight
-                .get(&key)
-                .is_some_and(|current| current.ptr_eq(&future))
-            {
-                in_flight.remove(&key);
+        if let Some((_, filed)) = self.asked.borrow_mut().get_mut(&key) {
+            if !*filed {
+                *filed = true;
                 self.cache.store(key, &fetched, end_ms);
             }
         }
