@@ -143,6 +143,11 @@ test('printed, the report drops the controls and keeps every panel; the README s
   await phone.page.locator('mailspect-analyzer section.verdict').scrollIntoViewIfNeeded();
   await phone.page.screenshot({ path: `${artifacts}/readme-message-phone.png` });
   await phone.close();
+  // The narrowest phone the page is made for: nothing scrolls sideways.
+  const narrow = await openPage('', { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  await analyse(narrow.page, newsletter);
+  assert.ok(await narrow.page.evaluate(() => document.documentElement.scrollWidth) <= 360, 'the page fits 360 px');
+  await narrow.close();
 });
 
 test('axe-core finds no serious or critical violations on every view, light and dark, 1200 and 390 px', async () => {
