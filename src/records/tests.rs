@@ -1,0 +1,1 @@
+//! Known-answer tests of the record linters, record mode and the generators.
