@@ -505,7 +505,9 @@ fn read_line(
         _ => {
             let hint = known
                 .iter()
-                .find(|name| key.eq_ignore_ascii_case(name) || key.replace('-', "_") == **name)
+                .find(|name| {
+                    key.to_ascii_lowercase().replace(['-', '_'], "") == name.replace('_', "")
+                })
                 .map_or(String::new(), |name| format!(" Did you mean \"{name}:\"?"));
             let severity = if hint.is_empty() {
                 Severity::Info
