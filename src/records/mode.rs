@@ -87,6 +87,64 @@ pub struct DkimKeySummary {
     pub services_allow_email: bool,
 }
 
+/// One term of an SPF record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct SpfTerm {
+    /// As written.
+    pub text: String,
+    /// The mechanism (`ip4`, `include`, `all`, …) or modifier (`redirect`, `exp`, or the name of
+    /// an unknown one).
+    pub name: String,
+    /// A directive's qualifier; `null` for a modifier.
+    pub qualifier: Option<spf::Qualifier>,
+    /// Whether evaluating the term asks DNS (counts towards the limit of 10).
+    pub queries_dns: bool,
+    pub record_span: Span,
+}
+
+/// An SPF record, term by term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct SpfSummary {
+    pub terms: Vec<SpfTerm>,
+}
+
+impl SpfSummary {
+    fn of(record: &spf::Record) -> Self {
+        let terms = record
+            .terms
+            .iter()
+            .map(|term| {
+                let (name, qualifier, queries_dns) = match &term.kind {
+                    spf::TermKind::Directive(directive) => (
+                        directive.mechanism.name().to_string(),
+                        Some(directive.qualifier),
+                        directive.mechanism.queries_dns(),
+                    ),
+                    spf::TermKind::Modifier(spf::Modifier::Redirect(_)) => {
+                        ("redirect".to_string(), None, true)
+                    }
+                    spf::TermKind::Modifier(spf::Modifier::Explanation(_)) => {
+                        ("exp".to_string(), None, false)
+                    }
+                    spf::TermKind::Modifier(spf::Modifier::Unknown { name, .. }) => {
+                        (name.clone(), None, false)
+                    }
+                };
+                SpfTerm {
+                    text: record.term_text(term).to_string(),
+                    name,
+                    qualifier,
+                    queries_dns,
+                    record_span: term.span,
+                }
+            })
+            .collect();
+        SpfSummary { terms }
+    }
+}
+
 /// The report of `mailspect record`: the kind, whether it was guessed, what was read and the
 /// findings. Exactly one of the per-kind fields is set when the text reads as its kind; all are
 /// `null` otherwise.
@@ -107,7 +165,7 @@ pub struct RecordReport {
     pub fixed_record: Option<String>,
     /// For SPF and DMARC: the next step of deployment (stricter policy); `null` otherwise.
     pub next_step: Option<Suggestion>,
-    pub spf: Option<spf::Record>,
+    pub spf: Option<SpfSummary>,
     pub dmarc: Option<dmarc::Record>,
     pub dkim: Option<DkimKeySummary>,
     pub mta_sts: Option<mta_sts::StsTxt>,
@@ -301,7 +359,7 @@ fn spf_record(report: &mut RecordReport) {
     match spf::parse_record(report.text.as_bytes()) {
         Ok(record) => {
             report.valid = !has_error(&report.findings);
-            report.spf = Some(record);
+            report.spf = Some(SpfSummary::of(&record));
             let next = next_spf(&report.text);
             report.next_step = Some(next);
         }

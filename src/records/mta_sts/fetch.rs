@@ -63,10 +63,21 @@ pub async fn fetch_policy<F: HttpFetch>(
     domain: &str,
     mx_hosts: Option<&[String]>,
 ) -> MtaStsFetchReport {
+    fetch_policy_at(fetcher, domain, policy_url(domain), mx_hosts).await
+}
+
+/// [`fetch_policy`] from `url` instead of the well-known URL (a staging server, a test's
+/// loopback server); `None` when no URL could be made.
+pub async fn fetch_policy_at<F: HttpFetch>(
+    fetcher: &F,
+    domain: &str,
+    url: Option<String>,
+    mx_hosts: Option<&[String]>,
+) -> MtaStsFetchReport {
     let host = format!("mta-sts.{}", domain.trim().trim_end_matches('.'));
     let mut report = MtaStsFetchReport {
         domain: domain.to_string(),
-        url: policy_url(domain),
+        url,
         status: None,
         content_type: None,
         error: None,

@@ -5,6 +5,7 @@
 //!
 //! [`HttpFetch`]: crate::records::HttpFetch
 
+pub mod audit;
 pub mod fetch;
 pub mod policy;
 
@@ -14,7 +15,8 @@ use super::tags::{self, is_field_value, Area, RecordTag};
 use super::{finding, has_error};
 use crate::report::{quoted, Finding, Severity};
 
-pub use fetch::{fetch_policy, policy_url, MtaStsFetchReport, MAX_POLICY_BYTES};
+pub use audit::{audit_domain, AuditOptions, MtaStsAudit};
+pub use fetch::{fetch_policy, fetch_policy_at, policy_url, MtaStsFetchReport, MAX_POLICY_BYTES};
 pub use policy::{
     lint_policy, mx_matches, parse_policy, LineEnding, MtaStsPolicyReport, MxCheck, MxPattern,
     PolicyField, StsMode, StsPolicy,
