@@ -1,25 +1,13 @@
 //! `mailspect record` as scripts and people use it: exit codes, the guessed kind, the text and
 //! JSON outputs, standard input, and the argument errors.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+#[path = "support/run.rs"]
+mod run;
 
 fn record(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailspect"))
-        .arg("record")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary was built for this test");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("writing stdin");
-    child.wait_with_output().expect("the binary ran")
+    run::mailspect_with_stdin(&[&["record"], args].concat(), stdin)
 }
 
 fn json(output: &Output) -> serde_json::Value {

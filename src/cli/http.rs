@@ -6,9 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mailspect::records::fetch::require_https;
 use mailspect::records::{FetchError, FetchErrorKind, FetchOptions, FetchedBody, HttpFetch};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
+use super::resolve::read_limited;
 use super::{thread, CliError};
 
 /// PEM files larger than this are refused: a CA bundle is a few hundred kilobytes.
@@ -55,16 +57,8 @@ impl UreqFetcher {
 /// The certificates of a PEM file; an error names the file and what is wrong.
 fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, CliError> {
     let shown = path.display();
-    let size = std::fs::metadata(path)
-        .map_err(|error| CliError(format!("--ca-file {shown}: {error}")))?
-        .len();
-    if size > MAX_CA_FILE {
-        return Err(CliError(format!(
-            "--ca-file {shown}: larger than {MAX_CA_FILE} bytes"
-        )));
-    }
-    let pem =
-        std::fs::read(path).map_err(|error| CliError(format!("--ca-file {shown}: {error}")))?;
+    let pem = read_limited(path, MAX_CA_FILE)
+        .map_err(|why| CliError(format!("--ca-file {shown}: {why}")))?;
     let mut certificates = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
@@ -117,15 +111,7 @@ fn blocking_get(
     options: &FetchOptions,
 ) -> Result<FetchedBody, FetchError> {
     let failed = |error: ureq::Error| FetchError::new(error_kind(&error), Some(error.to_string()));
-    if !url
-        .get(..8)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
-    {
-        return Err(FetchError::new(
-            FetchErrorKind::InvalidUrl,
-            Some("only https: URLs are fetched".into()),
-        ));
-    }
+    require_https(url)?;
     let mut response = agent
         .get(url)
         .header("Accept", options.accept)

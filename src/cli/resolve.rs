@@ -55,20 +55,25 @@ fn doh(spec: &str) -> Result<CliResolver, CliError> {
     )))
 }
 
+/// Reads a file of at most `max` bytes; the error is one clause (the file's name is the
+/// caller's to add).
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|error| error.to_string())?
+        .len();
+    if size > max {
+        return Err(format!("the file is larger than {max} bytes"));
+    }
+    std::fs::read(path).map_err(|error| error.to_string())
+}
+
 /// Reads and merges zone files; records of types mailspect does not use are noted on stderr.
 pub fn load_zones(paths: &[&Path]) -> Result<MemoryResolver, CliError> {
     let mut resolver = MemoryResolver::new();
     for path in paths {
         let shown = path.display();
-        let size = std::fs::metadata(path)
-            .map_err(|error| CliError(format!("{shown}: {error}")))?
-            .len();
-        if size > MAX_ZONE_FILE {
-            return Err(CliError(format!(
-                "{shown}: the zone file is larger than {MAX_ZONE_FILE} bytes"
-            )));
-        }
-        let text = std::fs::read(path).map_err(|error| CliError(format!("{shown}: {error}")))?;
+        let text =
+            read_limited(path, MAX_ZONE_FILE).map_err(|why| CliError(format!("{shown}: {why}")))?;
         let zone =
             parse_zone(&text, None).map_err(|error| CliError(format!("{shown}: {error}")))?;
         for skipped in &zone.skipped {

@@ -168,6 +168,22 @@ pub trait HttpFetch {
     ) -> impl Future<Output = Result<FetchedBody, FetchError>>;
 }
 
+/// Fetchers GET `https:` URLs only: the core never asks for anything else, and a URL that came
+/// from a record (a BIMI `l=`) must not reach a plain-text or local scheme.
+pub fn require_https(url: &str) -> Result<(), FetchError> {
+    if url
+        .get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    {
+        Ok(())
+    } else {
+        Err(FetchError::new(
+            FetchErrorKind::InvalidUrl,
+            Some("only https: URLs are fetched".into()),
+        ))
+    }
+}
+
 /// The media type of a `Content-Type` value, lower case, without parameters.
 pub fn media_type(content_type: &str) -> String {
     content_type

@@ -26,11 +26,49 @@ pub mod tlsa;
 #[cfg(test)]
 mod tests;
 
+use serde::Serialize;
+
 use crate::report::{Finding, Severity, Span};
 
 pub use fetch::{FetchError, FetchErrorKind, FetchOptions, FetchedBody, HttpFetch};
 pub use mode::{lint_record, RecordKind, RecordReport};
 pub use tags::RecordTag;
+
+/// The lint of one record: what could be read, whether it is usable, and the findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct Lint<T> {
+    /// What could be read; `null` when the text is not a record of this kind at all.
+    pub record: Option<T>,
+    /// Whether receivers (or senders) would use the record as it is.
+    pub valid: bool,
+    /// Each with its `record_span` in the record's text, and a `fix` where the owner can act.
+    pub findings: Vec<Finding>,
+}
+
+impl<T> Lint<T> {
+    /// The lint of a text that is not a record of this kind.
+    pub(crate) fn unreadable(findings: Vec<Finding>) -> Self {
+        Lint {
+            record: None,
+            valid: false,
+            findings,
+        }
+    }
+
+    /// The record when usable, or the findings that make it unusable (the errors): what each
+    /// module's `parse` returns.
+    pub fn into_result(self) -> Result<T, Vec<Finding>> {
+        match self.record {
+            Some(record) if self.valid => Ok(record),
+            _ => Err(self
+                .findings
+                .into_iter()
+                .filter(|finding| finding.severity == Severity::Error)
+                .collect()),
+        }
+    }
+}
 
 /// A finding about a record's text, with the place and the fix when there are any. The domain
 /// is left `null`: these linters see text only, and [`about_domain`] sets it when the caller

@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::tags::{self, is_field_value, Area, RecordTag};
-use super::{finding, has_error};
+use super::{finding, has_error, Lint};
 use crate::report::{quoted, Finding, Severity, Span};
 
 const RFC_RECORD: &str = "https://www.rfc-editor.org/rfc/rfc8460#section-3";
@@ -63,28 +63,13 @@ pub struct TlsRptRecord {
     pub rua: Vec<ReportDestination>,
 }
 
-/// The lint of a TLS-RPT record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub struct TlsRptReport {
-    /// What could be read; `null` when the text is not a TLS-RPT record (no `v=TLSRPTv1` first).
-    pub record: Option<TlsRptRecord>,
-    /// Whether senders would send reports: the record reads and `rua=` has a usable URI.
-    pub valid: bool,
-    pub findings: Vec<Finding>,
-}
+/// The lint of a TLS-RPT record: `record` is `null` when the text does not begin with
+/// `v=TLSRPTv1`; `valid` when senders would send reports (`rua=` has a usable URI).
+pub type TlsRptReport = Lint<TlsRptRecord>;
 
 /// The record as senders use it, or the findings that make them send no reports.
 pub fn parse(text: &str) -> Result<TlsRptRecord, Vec<Finding>> {
-    let report = lint(text);
-    match report.record {
-        Some(record) if report.valid => Ok(record),
-        _ => Err(report
-            .findings
-            .into_iter()
-            .filter(|finding| finding.severity == Severity::Error)
-            .collect()),
-    }
+    lint(text).into_result()
 }
 
 /// `tlsrpt-uri = URI`: a `mailto:` address or an `https:` URL (RFC 8460 §3: "The record
@@ -153,11 +138,7 @@ pub fn lint(text: &str) -> TlsRptReport {
         for finding in findings.iter_mut().filter(|f| f.code == AREA.no_version) {
             finding.fix = Some(format!("Publish {starter}."));
         }
-        return TlsRptReport {
-            record: None,
-            valid: false,
-            findings,
-        };
+        return Lint::unreadable(findings);
     };
     let rua = tags::first(&tags, "rua")
         .map(destinations)
@@ -239,7 +220,7 @@ pub fn lint(text: &str) -> TlsRptReport {
         ));
     }
     let valid = !has_error(&findings) || rua.iter().any(|d| d.valid);
-    TlsRptReport {
+    Lint {
         record: Some(TlsRptRecord {
             text: text.to_string(),
             tags,

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::{finding, has_error, too_long};
+use super::{finding, has_error, too_long, Lint};
 use crate::report::{quoted, Finding, Severity, Span};
 
 const RFC_FORMAT: &str = "https://www.rfc-editor.org/rfc/rfc6698#section-2.2";
@@ -73,29 +73,14 @@ pub struct TlsaRecord {
     pub data_span: Span,
 }
 
-/// The lint of a TLSA record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub struct TlsaReport {
-    /// What could be read; `null` when the text is not `usage selector matching data`.
-    pub record: Option<TlsaRecord>,
-    /// Whether an SMTP client could use the record (usage 2 or 3, known selector and matching
-    /// type, data of the right length).
-    pub valid: bool,
-    pub findings: Vec<Finding>,
-}
+/// The lint of a TLSA record: `record` is `null` when the text is not `usage selector matching
+/// data`; `valid` when an SMTP client could use it (usage 2 or 3, known selector and matching
+/// type, data of the right length).
+pub type TlsaReport = Lint<TlsaRecord>;
 
 /// The record as an SMTP client uses it, or the findings that make it unusable.
 pub fn parse(rdata: &str) -> Result<TlsaRecord, Vec<Finding>> {
-    let report = lint(rdata);
-    match report.record {
-        Some(record) if report.valid => Ok(record),
-        _ => Err(report
-            .findings
-            .into_iter()
-            .filter(|finding| finding.severity == Severity::Error)
-            .collect()),
-    }
+    lint(rdata).into_result()
 }
 
 /// The words of `text` separated by white space, with their spans.
@@ -151,11 +136,7 @@ fn number(word: &str) -> Option<u8> {
 
 /// Lints the TLSA record `rdata` (presentation form).
 pub fn lint(rdata: &str) -> TlsaReport {
-    let fail = |findings| TlsaReport {
-        record: None,
-        valid: false,
-        findings,
-    };
+    let fail = Lint::unreadable;
     if let Some(finding) = too_long(rdata, "tlsa.malformed", RFC_FORMAT) {
         return fail(vec![finding]);
     }
@@ -281,7 +262,7 @@ pub fn lint(rdata: &str) -> TlsaReport {
         }
     }
     let valid = !has_error(&findings) && matches!(record.usage, 2 | 3);
-    TlsaReport {
+    Lint {
         record: Some(record),
         valid,
         findings,

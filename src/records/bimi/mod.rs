@@ -13,7 +13,7 @@ pub mod svg;
 use serde::Serialize;
 
 use super::tags::{self, Area, RecordTag};
-use super::{finding, has_error};
+use super::{finding, has_error, Lint};
 use crate::report::{quoted, Finding, Severity};
 
 pub use svg::{check_svg, SvgReport, MAX_SVG_BYTES};
@@ -43,33 +43,17 @@ pub struct BimiRecord {
     pub authority: Option<String>,
     /// `avp=`: `brand` or `personal`, when given.
     pub avatar_preference: Option<String>,
-}
-
-/// The lint of a BIMI record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub struct BimiReport {
-    /// What could be read; `null` when the text is not a BIMI record (no `v=BIMI1` first).
-    pub record: Option<BimiRecord>,
-    /// Whether receivers could use the record: it reads and `l=` is an https: URL (or empty, for
-    /// a declination).
-    pub valid: bool,
     /// The record declines BIMI: empty `l=`, and `a=` empty or absent.
     pub declined: bool,
-    pub findings: Vec<Finding>,
 }
+
+/// The lint of a BIMI record: `record` is `null` when the text does not begin with `v=BIMI1`;
+/// `valid` when receivers could use it (`l=` an https: URL, or empty for a declination).
+pub type BimiReport = Lint<BimiRecord>;
 
 /// The record as receivers use it, or the findings that make them ignore it.
 pub fn parse(text: &str) -> Result<BimiRecord, Vec<Finding>> {
-    let report = lint(text);
-    match report.record {
-        Some(record) if report.valid => Ok(record),
-        _ => Err(report
-            .findings
-            .into_iter()
-            .filter(|finding| finding.severity == Severity::Error)
-            .collect()),
-    }
+    lint(text).into_result()
 }
 
 /// What is wrong with `url` as a BIMI `l=` or `a=` URL: it must be `https://` with a host (the
@@ -111,12 +95,7 @@ pub fn lint(text: &str) -> BimiReport {
                     .into(),
             );
         }
-        return BimiReport {
-            record: None,
-            valid: false,
-            declined: false,
-            findings,
-        };
+        return Lint::unreadable(findings);
     };
     let location = tags::first(&tags, "l");
     let authority = tags::first(&tags, "a");
@@ -215,16 +194,16 @@ pub fn lint(text: &str) -> BimiReport {
         }
     }
     let valid = !has_error(&findings);
-    BimiReport {
+    Lint {
         record: Some(BimiRecord {
             text: text.to_string(),
             location: location.map(|tag| tag.value.clone()),
             authority: authority.map(|tag| tag.value.clone()),
             avatar_preference: tags::first(&tags, "avp").map(|tag| tag.value.clone()),
+            declined,
             tags,
         }),
         valid,
-        declined,
         findings,
     }
 }

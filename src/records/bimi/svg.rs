@@ -392,6 +392,27 @@ fn element(tag: &StartTag<'_>, depth: usize, report: &mut SvgReport) {
     }
 }
 
+/// The finding when the root's `name=` is not `expected` (SVG Tiny PS's `version="1.2"` and
+/// `baseProfile="tiny-ps"`).
+fn root_attribute(
+    report: &mut SvgReport,
+    value: Option<String>,
+    name: &str,
+    expected: &str,
+    code: &'static str,
+) {
+    let message = match value.as_deref() {
+        Some(value) if value == expected => return,
+        Some(value) => format!(
+            "The root has {name}={}; SVG Tiny PS needs {name}=\"{expected}\".",
+            quoted(value)
+        ),
+        None => format!("The root has no {name}=; SVG Tiny PS needs {name}=\"{expected}\"."),
+    };
+    let fix = format!("{name}=\"{expected}\"");
+    push(report, Severity::Error, code, message, None, Some(&fix));
+}
+
 /// The checks of the root's attributes and the title, once the whole file was read.
 fn finish(report: &mut SvgReport) {
     if report.root_element.is_none() {
@@ -405,40 +426,16 @@ fn finish(report: &mut SvgReport) {
         );
         return;
     }
-    if report.version.as_deref() != Some("1.2") {
-        let message = match &report.version {
-            Some(version) => format!(
-                "The root has version={}; SVG Tiny PS is version 1.2.",
-                quoted(version)
-            ),
-            None => "The root has no version=; SVG Tiny PS needs version=\"1.2\".".to_string(),
-        };
-        push(
-            report,
-            Severity::Error,
-            "bimi-svg.version",
-            message,
-            None,
-            Some("version=\"1.2\""),
-        );
-    }
-    if report.base_profile.as_deref() != Some("tiny-ps") {
-        let message = match &report.base_profile {
-            Some(profile) => format!(
-                "The root has baseProfile={}; BIMI needs tiny-ps.",
-                quoted(profile)
-            ),
-            None => "The root has no baseProfile=; BIMI needs baseProfile=\"tiny-ps\".".to_string(),
-        };
-        push(
-            report,
-            Severity::Error,
-            "bimi-svg.base-profile",
-            message,
-            None,
-            Some("baseProfile=\"tiny-ps\""),
-        );
-    }
+    let version = report.version.clone();
+    root_attribute(report, version, "version", "1.2", "bimi-svg.version");
+    let profile = report.base_profile.clone();
+    root_attribute(
+        report,
+        profile,
+        "baseProfile",
+        "tiny-ps",
+        "bimi-svg.base-profile",
+    );
     if report.title.is_none() {
         push(
             report,

@@ -12,7 +12,7 @@ pub mod policy;
 use serde::Serialize;
 
 use super::tags::{self, is_field_value, Area, RecordTag};
-use super::{finding, has_error};
+use super::{finding, has_error, Lint};
 use crate::report::{quoted, Finding, Severity};
 
 pub use audit::{audit_domain, AuditOptions, MtaStsAudit};
@@ -45,16 +45,9 @@ pub struct StsTxt {
     pub id: Option<String>,
 }
 
-/// The lint of an `_mta-sts` TXT record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
-pub struct MtaStsTxtReport {
-    /// What could be read; `null` when the text is not an MTA-STS record (no `v=STSv1` first).
-    pub record: Option<StsTxt>,
-    /// Whether a sender would use the record: it reads and has a valid `id=`.
-    pub valid: bool,
-    pub findings: Vec<Finding>,
-}
+/// The lint of an `_mta-sts` TXT record: `record` is `null` when the text does not begin with
+/// `v=STSv1`; `valid` when a sender would use it (it reads and has a valid `id=`).
+pub type MtaStsTxtReport = Lint<StsTxt>;
 
 /// `sts-id = %s"id=" 1*32(ALPHA / DIGIT)`.
 fn is_sts_id(id: &str) -> bool {
@@ -66,15 +59,7 @@ fn is_sts_id(id: &str) -> bool {
 /// resulting record is syntactically invalid, senders MUST assume the recipient domain does not
 /// have an available MTA-STS Policy").
 pub fn parse_txt(text: &str) -> Result<StsTxt, Vec<Finding>> {
-    let report = lint_txt(text);
-    match report.record {
-        Some(record) if report.valid => Ok(record),
-        _ => Err(report
-            .findings
-            .into_iter()
-            .filter(|finding| finding.severity == Severity::Error)
-            .collect()),
-    }
+    lint_txt(text).into_result()
 }
 
 /// Lints the `_mta-sts` TXT record `text`.
@@ -88,11 +73,7 @@ pub fn lint_txt(text: &str) -> MtaStsTxtReport {
                     .into(),
             );
         }
-        return MtaStsTxtReport {
-            record: None,
-            valid: false,
-            findings,
-        };
+        return Lint::unreadable(findings);
     };
     let id_tag = tags::first(&tags, "id");
     match id_tag {

@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use super::super::tags::is_field_name;
-use super::super::{finding, too_long};
+use super::super::{finding, too_long, Lint};
 use crate::report::{quoted, Finding, Severity, Span};
 
 const RFC_POLICY: &str = "https://www.rfc-editor.org/rfc/rfc8461#section-3.2";
@@ -179,14 +179,12 @@ fn is_mx_pattern(pattern: &str) -> bool {
 /// having no policy.
 pub fn parse_policy(text: &str) -> Result<StsPolicy, Vec<Finding>> {
     let report = lint_policy(text, None);
-    match report.policy {
-        Some(policy) if report.valid => Ok(policy),
-        _ => Err(report
-            .findings
-            .into_iter()
-            .filter(|finding| finding.severity == Severity::Error)
-            .collect()),
+    Lint {
+        record: report.policy,
+        valid: report.valid,
+        findings: report.findings,
     }
+    .into_result()
 }
 
 /// One line of the text: where it is and how it ends.
