@@ -182,6 +182,20 @@ fn mta_sts_policy_problems_are_named_and_placed() {
     ));
 }
 
+/// A policy between the record limit (16 KiB) and the policy limit (64 KiB) is still read:
+/// caught when the policy went through the record-size check first.
+#[test]
+fn a_long_policy_under_64_kib_is_read() {
+    let long = format!("{RFC_POLICY}{}", "mx: a.example.com\n".repeat(2_000));
+    assert!(long.len() > 32 * 1024);
+    let report = lint_policy(&long, None);
+    assert!(
+        report.policy.is_some() && report.valid,
+        "{:?}",
+        codes(&report.findings)
+    );
+}
+
 #[test]
 fn an_oversized_policy_is_refused_whole() {
     let huge = "mx: a.example\n".repeat(10_000);

@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use super::super::tags::is_field_name;
-use super::super::{finding, too_long, Lint};
+use super::super::{finding, Lint};
 use crate::report::{quoted, Finding, Severity, Span};
 
 const RFC_POLICY: &str = "https://www.rfc-editor.org/rfc/rfc8461#section-3.2";
@@ -251,9 +251,6 @@ pub fn lint_policy(text: &str, mx_hosts: Option<&[String]>) -> MtaStsPolicyRepor
             None,
         ));
         return empty(findings);
-    }
-    if let Some(finding) = too_long(text, "mta-sts-policy.too-large", RFC_POLICY) {
-        return empty(vec![finding]);
     }
     if text.trim().is_empty() {
         findings.push(finding(
