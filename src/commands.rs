@@ -10,11 +10,15 @@
 //! | [`SpfAuditReport`] | `mailspect spf DOMAIN --json` | `auditSpf` |
 //! | [`DmarcAuditReport`] | `mailspect dmarc DOMAIN --json` | `auditDmarc` |
 //! | [`DnsLookupReport`] | `mailspect dns NAME TYPE --json` | `resolve` |
+//! | [`RecordLintReport`] | `mailspect record TEXT --json` | `lintRecord` |
+//! | [`MtaStsAuditReport`] | `mailspect mta-sts DOMAIN --json` | |
 
 use serde::Serialize;
 
 use crate::dmarc::DmarcAudit;
 use crate::dns::QueryTrace;
+use crate::records::mta_sts::MtaStsAudit;
+use crate::records::RecordReport;
 use crate::report::SCHEMA_VERSION;
 use crate::spf::{DomainAudit, MessageSpf, SpfReport};
 
@@ -53,3 +57,5 @@ pub type SpfEnvelopeReport = Versioned<MessageSpf>;
 pub type SpfAuditReport = Versioned<DomainAudit>;
 pub type DmarcAuditReport = Versioned<DmarcAudit>;
 pub type DnsLookupReport = Versioned<QueryTrace>;
+pub type RecordLintReport = Versioned<RecordReport>;
+pub type MtaStsAuditReport = Versioned<MtaStsAudit>;

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use crate::analysis::MessageReport;
 use crate::commands::{
-    DmarcAuditReport, DnsLookupReport, SpfAuditReport, SpfCheckReport, SpfEnvelopeReport,
+    DmarcAuditReport, DnsLookupReport, MtaStsAuditReport, RecordLintReport, SpfAuditReport,
+    SpfCheckReport, SpfEnvelopeReport,
 };
 use crate::report::SCHEMA_VERSION;
 
@@ -59,6 +60,20 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             generate::<DnsLookupReport>(
                 "dns-lookup",
                 "mailspect DNS lookup: `mailspect dns NAME TYPE --json`, `resolve()`",
+            ),
+        ),
+        (
+            "record",
+            generate::<RecordLintReport>(
+                "record",
+                "mailspect record lint: `mailspect record TEXT --json`, `lintRecord()`",
+            ),
+        ),
+        (
+            "mta-sts",
+            generate::<MtaStsAuditReport>(
+                "mta-sts",
+                "mailspect MTA-STS check of a domain: `mailspect mta-sts DOMAIN --json`",
             ),
         ),
     ]

@@ -1,7 +1,6 @@
 //! The `mailspect` binary as scripts use it: exit codes, one-line errors, stable JSON.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// Answers come from a zone file: tests never ask a real resolver.
 const ZONE: &str = concat!(
@@ -10,22 +9,11 @@ const ZONE: &str = concat!(
     "/tests/fixtures/dns/spf.zone"
 );
 
+#[path = "support/run.rs"]
+mod run;
+
 fn mailspect(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailspect"))
-        .args(args)
-        .args(["--dns", ZONE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary was built for this test");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("writing stdin");
-    child.wait_with_output().expect("the binary ran")
+    run::mailspect_with_stdin(&[args, &["--dns", ZONE]].concat(), stdin)
 }
 
 fn fixture(name: &str) -> String {

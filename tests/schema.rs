@@ -11,10 +11,16 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use mailspect::commands::{
-    DmarcAuditReport, DnsLookupReport, SpfAuditReport, SpfCheck, SpfCheckReport, SpfEnvelopeReport,
+    DmarcAuditReport, DnsLookupReport, MtaStsAuditReport, RecordLintReport, SpfAuditReport,
+    SpfCheck, SpfCheckReport, SpfEnvelopeReport,
 };
 use mailspect::dns::zone::parse_zone;
 use mailspect::dns::{DnsError, MemoryResolver, RecordType, Resolver};
+use mailspect::records::mode::lint_record;
+use mailspect::records::mta_sts::{audit_domain, AuditOptions};
+use mailspect::records::{
+    FetchError, FetchErrorKind, FetchOptions, FetchedBody, HttpFetch, RecordKind,
+};
 use mailspect::schema::{schemas, strict};
 use mailspect::spf::{self, CheckOptions};
 use mailspect::{analyze_message, Options};
@@ -280,6 +286,109 @@ fn spf_and_dns_reports_validate() {
     }
 }
 
+/// Records of every kind, good and bad, and guessed or given kinds: each report follows
+/// record.schema.json.
+#[test]
+fn record_reports_validate() {
+    let validators = Validators::new();
+    let records = [
+        "v=spf1 ip4:192.0.2.0/24 ptr include:_spf.example.com ?all",
+        "v=spf1 ip4:nonsense",
+        "v=DMARC1; p=none; pct=50; rua=mailto:d@example.com,https://x",
+        "v=DMARC1",
+        "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+        "v=DKIM1; k=rsa; p=",
+        "v=DKIM1; p=!!!",
+        "v=STSv1; id=20240101000000Z;",
+        "v=STSv1; id=bad-id; x",
+        "version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 86400\r\n",
+        "version: STSv2\nmode: on\nmax_age: -1\nmx: a..b\n\nfoo: bar\n",
+        "v=TLSRPTv1; rua=mailto:a@example.com,http://x",
+        "v=BIMI1; l=https://example.com/l.svg; a=https://example.com/a.pem",
+        "v=BIMI1; l=;",
+        "v=BIMI1; l=http://example.com/l.png; avp=x",
+        "3 1 1 8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1",
+        "0 0 0 zz",
+        "nothing at all",
+        "",
+    ];
+    for text in records {
+        for kind in RecordKind::ALL.map(Some).into_iter().chain([None]) {
+            let report = RecordLintReport::new(lint_record(text, kind));
+            let value = serde_json::to_value(report).expect("json");
+            validators.check("record", &value, &format!("record {text:?} as {kind:?}"));
+        }
+    }
+}
+
+/// Answers every GET from a table: URL → status, content type, body.
+struct TableFetcher(Vec<(&'static str, Result<FetchedBody, FetchError>)>);
+
+impl HttpFetch for TableFetcher {
+    async fn get(&self, url: &str, _: &FetchOptions) -> Result<FetchedBody, FetchError> {
+        self.0
+            .iter()
+            .find(|(known, _)| *known == url)
+            .map(|(_, answer)| answer.clone())
+            .unwrap_or_else(|| Err(FetchError::new(FetchErrorKind::Connect, Some(url.into()))))
+    }
+}
+
+#[test]
+fn mta_sts_audits_validate() {
+    let validators = Validators::new();
+    let resolver = zone(include_str!("fixtures/dns/mta-sts.zone"));
+    let policy = |body: &str, content_type: Option<&str>| {
+        Ok(FetchedBody {
+            status: 200,
+            content_type: content_type.map(str::to_string),
+            body: body.as_bytes().to_vec(),
+        })
+    };
+    let fetchers = [
+        TableFetcher(vec![(
+            "https://mta-sts.example.com/.well-known/mta-sts.txt",
+            policy(
+                "version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n",
+                Some("text/plain; charset=utf-8"),
+            ),
+        )]),
+        TableFetcher(vec![(
+            "https://mta-sts.example.com/.well-known/mta-sts.txt",
+            policy("<html>not a policy</html>", Some("text/html")),
+        )]),
+        TableFetcher(vec![(
+            "https://mta-sts.example.com/.well-known/mta-sts.txt",
+            Err(FetchError::new(
+                FetchErrorKind::Redirect,
+                Some("301 to https://elsewhere/".into()),
+            )),
+        )]),
+        TableFetcher(Vec::new()),
+    ];
+    for (index, fetcher) in fetchers.iter().enumerate() {
+        for domain in [
+            "example.com",
+            "twice.example",
+            "none.example",
+            "not a domain",
+        ] {
+            let audit = pollster::block_on(audit_domain(
+                &resolver,
+                fetcher,
+                domain,
+                AuditOptions::default(),
+            ));
+            let value = serde_json::to_value(MtaStsAuditReport::new(audit)).expect("json");
+            validators.check(
+                "mta-sts",
+                &value,
+                &format!("mta-sts {domain}, fetcher {index}"),
+            );
+        }
+    }
+}
+
 /// What scripts read is the CLI's `--json`: it must be the same contract.
 #[test]
 fn cli_json_output_validates() {
@@ -288,7 +397,12 @@ fn cli_json_output_validates() {
     let spf_zone = format!("zone:{manifest}/tests/fixtures/dns/spf.zone");
     let newsletter_zone = format!("zone:{manifest}/tests/fixtures/dns/newsletter.zone");
     let message = format!("{manifest}/tests/fixtures/messages/newsletter-headers.txt");
-    let runs: [(&str, Vec<&str>); 6] = [
+    let runs: [(&str, Vec<&str>); 8] = [
+        ("record", vec!["record", "v=spf1 mx ?all", "--json"]),
+        (
+            "record",
+            vec!["record", "--type", "tlsa", "1 0 0 abcd", "--json"],
+        ),
         (
             "dmarc-audit",
             vec!["dmarc", "example.org", "--json", "--dns", &newsletter_zone],

@@ -30,6 +30,13 @@ pub enum Command {
     /// Answer DNS-over-HTTPS (RFC 8484 GET and POST) from zone files, for the page and tests.
     #[command(name = "serve-dns")]
     ServeDns(ServeDnsArgs),
+    /// Lint one pasted DNS record, no lookups: SPF, DMARC, a DKIM key, the MTA-STS TXT record or
+    /// policy file, TLS-RPT, BIMI or TLSA. The kind is guessed when --type is not given.
+    Record(RecordArgs),
+    /// Check a domain's MTA-STS: the _mta-sts TXT record, the policy fetched over HTTPS, and
+    /// whether it covers the domain's MX hosts.
+    #[command(name = "mta-sts")]
+    MtaSts(MtaStsArgs),
     /// Evaluate SPF for an IP address (`--ip` with `--mail-from` and/or `--helo`), or audit a
     /// domain's SPF record: its include tree, lookup count and problems.
     Spf(SpfArgs),
@@ -122,6 +129,57 @@ pub struct DmarcArgs {
     pub json: bool,
     #[command(flatten)]
     pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The record's text (quote it for the shell); `-` reads it from standard input, as does
+    /// nothing at all. Zone-file quoted strings are joined.
+    pub text: Option<String>,
+    /// The kind of record, instead of guessing it from the text.
+    #[arg(long = "type", value_name = "KIND", value_parser = parse_record_kind)]
+    pub kind: Option<mailspect::records::RecordKind>,
+    /// Print the report as JSON (the stable interface for scripts).
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_record_kind(word: &str) -> Result<mailspect::records::RecordKind, String> {
+    mailspect::records::RecordKind::from_word(word).ok_or_else(|| {
+        format!(
+            "{} is not a record kind: use spf, dmarc, dkim, mta-sts, mta-sts-policy, tlsrpt, \
+             bimi or tlsa",
+            mailspect::report::quoted(word)
+        )
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct MtaStsArgs {
+    /// The policy domain, e.g. `example.com`.
+    pub domain: String,
+    /// The domain's MX hosts, instead of looking them up; may be given several times.
+    #[arg(long = "mx", value_name = "HOST")]
+    pub mx_hosts: Vec<String>,
+    /// Fetch the policy from this https: URL instead of
+    /// https://mta-sts.DOMAIN/.well-known/mta-sts.txt (a staging server).
+    #[arg(long = "policy-url", value_name = "URL")]
+    pub policy_url: Option<String>,
+    #[command(flatten)]
+    pub https: HttpsArgs,
+    /// Print the report as JSON (the stable interface for scripts).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HttpsArgs {
+    /// Trust the CA certificates of this PEM file too, beside the public roots (a private CA,
+    /// or a test's), for HTTPS fetches such as the MTA-STS policy.
+    #[arg(long = "ca-file", value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

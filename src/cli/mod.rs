@@ -5,11 +5,15 @@
 mod args;
 mod dmarc;
 mod dns;
+pub mod http;
 mod message;
+mod mta_sts;
 mod output;
+mod record;
 mod resolve;
 mod serve_dns;
 mod spf;
+mod thread;
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -37,6 +41,8 @@ pub fn main() -> ExitCode {
         Command::Message(args) => message::run(&args),
         Command::Dns(args) => dns::run(&args),
         Command::Dmarc(args) => dmarc::run(&args),
+        Command::MtaSts(args) => mta_sts::run(&args),
+        Command::Record(args) => record::run(&args),
         Command::ServeDns(args) => serve_dns::run(&args),
         Command::Spf(args) => spf::run(&args),
     };

@@ -44,6 +44,10 @@ macro_rules! line {
     ($text:expr, $($arg:tt)*) => { $text.line(format_args!($($arg)*)) };
 }
 
+mod records;
+
+pub use records::{mta_sts_audit, record};
+
 /// Writes `bytes` to standard output; a closed pipe is a quiet end, not an error.
 fn emit(bytes: &[u8]) -> Result<(), CliError> {
     let stdout = std::io::stdout();
@@ -89,7 +93,8 @@ fn finding_line(out: &mut Text, finding: &Finding) {
     let place = match (&finding.domain, finding.record_span) {
         (Some(domain), Some(span)) => format!(" ({domain}, bytes {}..{})", span.start, span.end),
         (Some(domain), None) => format!(" ({domain})"),
-        _ => String::new(),
+        (None, Some(span)) => format!(" (bytes {}..{})", span.start, span.end),
+        (None, None) => String::new(),
     };
     line!(
         out,

@@ -1,11 +1,7 @@
 //! The CLI's resolvers: zone files (offline) or DNS-over-HTTPS through a rustls client.
 //! `--dns` picks one; without it the CLI asks a public DoH resolver.
 
-use std::future::Future;
 use std::path::Path;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mailspect::dns::doh::{DohConfig, DohResolver, DohTransport, Provider};
@@ -13,6 +9,7 @@ use mailspect::dns::zone::parse_zone;
 use mailspect::dns::{wire, DnsError, EitherResolver, MemoryResolver};
 
 use super::args::DnsSource;
+use super::thread;
 use super::CliError;
 
 /// Zone files larger than this are refused rather than read into memory.
@@ -58,20 +55,25 @@ fn doh(spec: &str) -> Result<CliResolver, CliError> {
     )))
 }
 
+/// Reads a file of at most `max` bytes; the error is one clause (the file's name is the
+/// caller's to add).
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|error| error.to_string())?
+        .len();
+    if size > max {
+        return Err(format!("the file is larger than {max} bytes"));
+    }
+    std::fs::read(path).map_err(|error| error.to_string())
+}
+
 /// Reads and merges zone files; records of types mailspect does not use are noted on stderr.
 pub fn load_zones(paths: &[&Path]) -> Result<MemoryResolver, CliError> {
     let mut resolver = MemoryResolver::new();
     for path in paths {
         let shown = path.display();
-        let size = std::fs::metadata(path)
-            .map_err(|error| CliError(format!("{shown}: {error}")))?
-            .len();
-        if size > MAX_ZONE_FILE {
-            return Err(CliError(format!(
-                "{shown}: the zone file is larger than {MAX_ZONE_FILE} bytes"
-            )));
-        }
-        let text = std::fs::read(path).map_err(|error| CliError(format!("{shown}: {error}")))?;
+        let text =
+            read_limited(path, MAX_ZONE_FILE).map_err(|why| CliError(format!("{shown}: {why}")))?;
         let zone =
             parse_zone(&text, None).map_err(|error| CliError(format!("{shown}: {error}")))?;
         for skipped in &zone.skipped {
@@ -141,53 +143,17 @@ fn blocking_get(agent: &ureq::Agent, url: &str, timeout_ms: u32) -> Result<Vec<u
         .map_err(transport_error)
 }
 
-/// The result of a request running on its own thread, and the waker of the task waiting for it.
-type Slot = Arc<Mutex<(Option<Result<Vec<u8>, DnsError>>, Option<Waker>)>>;
-
-/// A future that completes when the request thread has put its result in the slot.
-struct ThreadResult(Slot);
-
-impl Future for ThreadResult {
-    type Output = Result<Vec<u8>, DnsError>;
-
-    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
-        // A poisoned lock means the request thread panicked: report it as a failed transport.
-        let Ok(mut slot) = self.0.lock() else {
-            return Poll::Ready(Err(DnsError::Transport("the request thread failed".into())));
-        };
-        match slot.0.take() {
-            Some(result) => Poll::Ready(result),
-            None => {
-                slot.1 = Some(context.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
 impl DohTransport for UreqTransport {
     async fn get(&self, url: &str, timeout_ms: u32) -> Result<Vec<u8>, DnsError> {
-        let slot: Slot = Arc::new(Mutex::new((None, None)));
         let agent = self.agent.clone();
         let url = url.to_string();
-        let sender = Arc::clone(&slot);
-        let spawned = std::thread::Builder::new()
-            .name("mailspect-doh".into())
-            .spawn(move || {
-                let result = blocking_get(&agent, &url, timeout_ms);
-                if let Ok(mut slot) = sender.lock() {
-                    slot.0 = Some(result);
-                    if let Some(waker) = slot.1.take() {
-                        waker.wake();
-                    }
-                }
-            });
-        if let Err(error) = spawned {
-            return Err(DnsError::Transport(format!(
-                "cannot start a request thread: {error}"
-            )));
-        }
-        ThreadResult(slot).await
+        let request = thread::spawn("mailspect-doh", move || {
+            blocking_get(&agent, &url, timeout_ms)
+        })
+        .map_err(|error| DnsError::Transport(format!("cannot start a request thread: {error}")))?;
+        request
+            .await
+            .unwrap_or_else(|| Err(DnsError::Transport("the request thread failed".into())))
     }
 
     fn now_ms(&self) -> f64 {

@@ -87,18 +87,21 @@ impl DohTransport for FetchTransport {
     }
 }
 
-/// `fetch` on the page's window or in a worker, whichever this is.
-fn global_fetch(request: &Request) -> Result<js_sys::Promise, DnsError> {
+/// `fetch` on the page's window or in a worker, whichever this is; `None` when the JavaScript
+/// environment has neither.
+pub(super) fn fetch_promise(request: &Request) -> Option<js_sys::Promise> {
     let global = js_sys::global();
     if let Some(window) = global.dyn_ref::<web_sys::Window>() {
-        return Ok(window.fetch_with_request(request));
+        return Some(window.fetch_with_request(request));
     }
-    if let Some(worker) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
-        return Ok(worker.fetch_with_request(request));
-    }
-    Err(DnsError::Transport(
-        "this JavaScript environment has no fetch".into(),
-    ))
+    global
+        .dyn_ref::<web_sys::WorkerGlobalScope>()
+        .map(|worker| worker.fetch_with_request(request))
+}
+
+fn global_fetch(request: &Request) -> Result<js_sys::Promise, DnsError> {
+    fetch_promise(request)
+        .ok_or_else(|| DnsError::Transport("this JavaScript environment has no fetch".into()))
 }
 
 /// A rejected fetch: `TimeoutError` from the abort signal, otherwise a `TypeError` whose message

@@ -2,6 +2,7 @@
 //! options, runs the pipeline, and turns the serde report into plain JS objects.
 
 pub mod doh;
+pub mod http;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -177,6 +178,49 @@ pub async fn audit_dmarc(domain: String, options: JsValue) -> Result<JsValue, Js
     let resolver = page_resolver(&options)?;
     let audit = crate::dmarc::audit_domain(&domain, &resolver).await;
     to_js(&crate::commands::DmarcAuditReport::new(audit))
+}
+
+/// Lints one pasted DNS record with no lookups, as `mailspect record` does: `kind` is one of
+/// `spf`, `dmarc`, `dkim`, `mta-sts`, `mta-sts-policy`, `tlsrpt`, `bimi`, `tlsa`, or absent to
+/// guess it from the text.
+#[wasm_bindgen(js_name = lintRecord)]
+pub fn lint_record(text: String, kind: Option<String>) -> Result<JsValue, JsError> {
+    let kind = match kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|kind| !kind.is_empty())
+    {
+        Some(word) => Some(
+            crate::records::RecordKind::from_word(word)
+                .ok_or_else(|| JsError::new(&format!("{} is not a record kind", quoted(word))))?,
+        ),
+        None => None,
+    };
+    let report = crate::records::lint_record(&text, kind);
+    to_js(&crate::commands::RecordLintReport::new(report))
+}
+
+/// Checks a domain's MTA-STS: the `_mta-sts` record, the MX hosts and the policy, fetched with
+/// the browser's `fetch()`. Most policy hosts send no CORS headers, so the fetch usually ends as
+/// `blocked-by-browser`; the page then offers to paste the policy (`lintRecord(text,
+/// "mta-sts-policy")`). `options` takes `doh` as `analyzeMessage` does.
+#[wasm_bindgen(js_name = auditMtaSts)]
+pub async fn audit_mta_sts(domain: String, options: JsValue) -> Result<JsValue, JsError> {
+    let resolver = page_resolver(&options)?;
+    let audit = crate::records::mta_sts::audit_domain(
+        &resolver,
+        &http::BrowserFetcher,
+        &domain,
+        crate::records::mta_sts::AuditOptions::default(),
+    )
+    .await;
+    to_js(&crate::commands::MtaStsAuditReport::new(audit))
+}
+
+/// Checks a BIMI logo file (the bytes of an SVG) against SVG Tiny PS.
+#[wasm_bindgen(js_name = checkBimiSvg)]
+pub fn check_bimi_svg(bytes: Vec<u8>) -> Result<JsValue, JsError> {
+    to_js(&crate::records::bimi::check_svg(&bytes))
 }
 
 /// The report of `analyzeMessage` redacted for sharing: recipients' local parts, the receiving
