@@ -9,6 +9,7 @@
 //! | [`SpfEnvelopeReport`] | | `checkSpf` |
 //! | [`SpfAuditReport`] | `mailspect spf DOMAIN --json` | `auditSpf` |
 //! | [`DmarcAuditReport`] | `mailspect dmarc DOMAIN --json` | `auditDmarc` |
+//! | [`DomainAuditReport`] | `mailspect domain NAME --json` | `auditDomain` |
 //! | [`DnsLookupReport`] | `mailspect dns NAME TYPE --json` | `resolve` |
 
 use serde::Serialize;
@@ -53,3 +54,4 @@ pub type SpfEnvelopeReport = Versioned<MessageSpf>;
 pub type SpfAuditReport = Versioned<DomainAudit>;
 pub type DmarcAuditReport = Versioned<DmarcAudit>;
 pub type DnsLookupReport = Versioned<QueryTrace>;
+pub type DomainAuditReport = Versioned<crate::domain::DomainAudit>;

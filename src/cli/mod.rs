@@ -5,6 +5,8 @@
 mod args;
 mod dmarc;
 mod dns;
+mod domain;
+mod domain_text;
 mod message;
 mod output;
 mod resolve;
@@ -37,6 +39,7 @@ pub fn main() -> ExitCode {
         Command::Message(args) => message::run(&args),
         Command::Dns(args) => dns::run(&args),
         Command::Dmarc(args) => dmarc::run(&args),
+        Command::Domain(args) => domain::run(&args),
         Command::ServeDns(args) => serve_dns::run(&args),
         Command::Spf(args) => spf::run(&args),
     };
