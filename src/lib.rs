@@ -21,6 +21,7 @@ mod lexer;
 pub mod message;
 pub mod org_domain;
 pub mod received;
+pub mod records;
 pub mod redact;
 pub mod report;
 #[cfg(not(target_arch = "wasm32"))]
