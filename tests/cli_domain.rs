@@ -29,7 +29,13 @@ fn the_good_domain_as_text_shows_an_a_and_every_section() {
     let good = zone("good-domain.zone");
     let (code, text, stderr) = mailspect(&["domain", "good.example", "--dns", &good]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(text.contains("Grade A: 100 of 100 points"), "{text}");
+    // The policy host does not exist outside the zone file: the fetch fails, which costs
+    // points, and says so.
+    assert!(text.contains("Grade A: 90 of 100 points"), "{text}");
+    assert!(
+        text.contains("Fetch       failed: no connection to the server"),
+        "{text}"
+    );
     for section in [
         "MX ", "SPF ", "DMARC ", "DKIM ", "MTA-STS ", "TLS-RPT ", "BIMI ", "DANE ", "DNSSEC ",
     ] {

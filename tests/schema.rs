@@ -309,8 +309,12 @@ fn domain_audit_reports_validate() {
         }
         for (what, resolver) in [("zone", &resolver), ("failing DNS", &failing)] {
             for name in [domain, "not a domain", "sub.nowhere.example"] {
-                let audit =
-                    pollster::block_on(mailspect::domain::audit_domain(name, &options, resolver));
+                let audit = pollster::block_on(mailspect::domain::audit_domain(
+                    name,
+                    &options,
+                    resolver,
+                    &mailspect::domain::PastedPolicy(None),
+                ));
                 let value = serde_json::to_value(DomainAuditReport::new(audit)).expect("json");
                 validators.check(
                     "domain-audit",

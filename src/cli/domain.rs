@@ -4,6 +4,7 @@ use mailspect::commands::DomainAuditReport;
 use mailspect::domain::{self, DomainOptions};
 
 use super::args::DomainArgs;
+use super::http::UreqFetcher;
 use super::resolve::resolver;
 use super::{domain_text, output, CliError};
 
@@ -14,7 +15,10 @@ pub fn run(args: &DomainArgs) -> Result<(), CliError> {
     let options = DomainOptions {
         selectors: args.selectors.clone(),
     };
-    let audit = pollster::block_on(domain::audit_domain(&args.name, &options, &resolver));
+    let fetcher = UreqFetcher::new(args.ca_file.as_deref())?;
+    let audit = pollster::block_on(domain::audit_domain(
+        &args.name, &options, &resolver, &fetcher,
+    ));
     if let Some(error) = &audit.error {
         let detail = error.detail.as_deref().unwrap_or("");
         return Err(CliError(format!("{}: {detail}", error.message)));

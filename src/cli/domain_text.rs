@@ -45,6 +45,13 @@ pub fn audit(audit: &DomainAudit) -> Text {
     if let Some(url) = &audit.mta_sts.policy_url {
         line!(out, "  Policy      {url}");
     }
+    if let Some(policy) = &audit.mta_sts.policy {
+        match (&policy.error, audit.mta_sts.mode) {
+            (Some(error), _) => line!(out, "  Fetch       failed: {error}"),
+            (None, Some(mode)) => line!(out, "  Mode        {}", mode.word()),
+            (None, None) => line!(out, "  Mode        none readable"),
+        }
+    }
     txt_block(&mut out, "TLS-RPT", &audit.tls_rpt.txt);
     txt_block(&mut out, "BIMI", &audit.bimi.txt);
     dane(&mut out, audit);

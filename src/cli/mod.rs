@@ -7,6 +7,7 @@ mod dmarc;
 mod dns;
 mod domain;
 mod domain_text;
+mod http;
 mod message;
 mod output;
 mod resolve;

@@ -14,18 +14,23 @@ use super::grade::{self, Grade, SummaryFacts};
 use super::mx::{self, MxKind};
 use super::policy::{dmarc_section, spf_findings};
 use super::transport::{
-    self, dane_section, mta_sts_findings, tls_rpt_findings, txt_records, DaneSection,
-    MtaStsSection, TlsRptSection,
+    self, dane_section, lint_one, mta_sts_findings, mta_sts_section, tls_rpt_findings, txt_records,
+    DaneSection, MtaStsSection, TlsRptSection,
 };
 use super::{AuditError, DomainAudit, DomainOptions};
+use crate::records::mta_sts::StsMode;
+use crate::records::tls_rpt;
+use crate::records::HttpFetch;
 
 /// Audits `name`: MX, SPF, DMARC, DKIM (common selectors and `options.selectors`), MTA-STS,
 /// TLS-RPT, BIMI, DANE and DNSSEC, each section's lookups in flight together, every query in
-/// `queries`. A name that is not a domain gives a report with `error` set and nothing asked.
-pub async fn audit_domain<R: Resolver>(
+/// `queries`. The MTA-STS policy file, when the TXT record says there is one, is fetched
+/// through `fetcher` once the MX hosts are known (it is checked against them). A name that is not a domain gives a report with `error` set and nothing asked.
+pub async fn audit_domain<R: Resolver, F: HttpFetch>(
     name: &str,
     options: &DomainOptions,
     resolver: &R,
+    fetcher: &F,
 ) -> DomainAudit {
     let domain = match to_ascii(name.trim()).map_err(|error| error.to_string()) {
         Ok(domain) => match host_name_problem(&domain) {
@@ -66,21 +71,15 @@ pub async fn audit_domain<R: Resolver>(
     spf.findings
         .sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     let dmarc = dmarc_section(&domain, dmarc);
-    let mut mta_sts = MtaStsSection {
-        txt: mta_sts_txt,
-        policy_url: Some(format!("https://mta-sts.{domain}/.well-known/mta-sts.txt")),
-        findings: Vec::new(),
-    };
+    let mut mta_sts = mta_sts_section(&domain, mta_sts_txt, &host_names, fetcher).await;
     mta_sts.findings = mta_sts_findings(&domain, &mta_sts, &host_names, receives_mail);
     let mut tls_rpt = TlsRptSection {
+        lint: lint_one(&tls_rpt_txt, tls_rpt::lint, |report| &mut report.findings),
         txt: tls_rpt_txt,
         findings: Vec::new(),
     };
     tls_rpt.findings = tls_rpt_findings(&domain, &tls_rpt, receives_mail);
-    let bimi = BimiSection {
-        findings: bimi::findings(&domain, &bimi_txt, dmarc.enforced_policy),
-        txt: bimi_txt,
-    };
+    let bimi = bimi::section(&domain, bimi_txt, dmarc.enforced_policy);
     let dane = dane_section(tlsa, mx.authenticated);
     let queries = recorder.into_trace();
     let dnssec = dnssec::section(&domain, &queries);
@@ -113,8 +112,8 @@ pub async fn audit_domain<R: Resolver>(
         weaker_subdomains,
         dkim_keys_found: dkim.keys_found,
         dkim_selectors_asked: asked(&dkim),
-        mta_sts_enforced: false,
-        mta_sts_testing: false,
+        mta_sts_enforced: mta_sts.mode == Some(StsMode::Enforce),
+        mta_sts_testing: mta_sts.mode == Some(StsMode::Testing),
         dane_effective: dane.effective,
     };
     DomainAudit {

@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
-use super::transport::{has_tag, TxtRecords};
+use super::transport::{lint_one, TxtRecords};
 use crate::dmarc::Policy;
+use crate::records::bimi::{self as record, BimiReport};
 use crate::report::{Finding, Severity};
 
 const BIMI_DRAFT: &str =
@@ -18,12 +19,28 @@ const BIMI_DRAFT: &str =
 pub struct BimiSection {
     /// `default._bimi.<domain>` TXT.
     pub txt: TxtRecords,
+    /// The lint of the record receivers use; `null` when there is not exactly one.
+    pub lint: Option<BimiReport>,
     pub findings: Vec<Finding>,
+}
+
+/// The section: the record's lint and what DMARC lets receivers do with it.
+pub fn section(domain: &str, txt: TxtRecords, enforced: Option<Policy>) -> BimiSection {
+    let lint = lint_one(&txt, record::lint, |report| &mut report.findings);
+    let mut findings = findings(domain, &txt, enforced);
+    if let Some(lint) = &lint {
+        findings.extend(lint.findings.iter().cloned());
+    }
+    BimiSection {
+        txt,
+        lint,
+        findings,
+    }
 }
 
 /// The BIMI section's findings: the record's lint, and whether DMARC lets receivers show it.
 /// `enforced`: the DMARC policy receivers apply to the domain.
-pub fn findings(domain: &str, txt: &TxtRecords, enforced: Option<Policy>) -> Vec<Finding> {
+fn findings(domain: &str, txt: &TxtRecords, enforced: Option<Policy>) -> Vec<Finding> {
     let name = &txt.name;
     let mut findings = Vec::new();
     let enforcing = matches!(enforced, Some(Policy::Quarantine | Policy::Reject));
@@ -42,21 +59,16 @@ pub fn findings(domain: &str, txt: &TxtRecords, enforced: Option<Policy>) -> Vec
         );
     }
     match txt.record() {
-        Some(record) => {
-            if !enforcing {
-                findings.push(
-                    Finding::new(
-                        Severity::Warning,
-                        "bimi.dmarc-not-enforced",
-                        format!("{domain} publishes a BIMI record, but receivers show the logo only when DMARC is enforced (p=quarantine or p=reject, no pct= below 100)."),
-                    )
-                    .about_record(name)
-                    .with_rfc(BIMI_DRAFT)
-                    .with_fix(format!("Move _dmarc.{domain} to p=quarantine or p=reject.")),
-                );
-            }
-            findings.extend(lint_bimi(name, record));
-        }
+        Some(_) if !enforcing => findings.push(
+            Finding::new(
+                Severity::Warning,
+                "bimi.dmarc-not-enforced",
+                format!("{domain} publishes a BIMI record, but receivers show the logo only when DMARC is enforced (p=quarantine or p=reject, no pct= below 100)."),
+            )
+            .about_record(name)
+            .with_rfc(BIMI_DRAFT)
+            .with_fix(format!("Move _dmarc.{domain} to p=quarantine or p=reject.")),
+        ),
         None if txt.records.is_empty() && enforcing => findings.push(
             Finding::new(
                 Severity::Info,
@@ -67,21 +79,7 @@ pub fn findings(domain: &str, txt: &TxtRecords, enforced: Option<Policy>) -> Vec
             .with_rfc(BIMI_DRAFT)
             .with_fix(format!("Publish {name}. TXT \"v=BIMI1; l=https://{domain}/logo.svg\" with an SVG Tiny PS logo (Gmail and Apple Mail also want a mark certificate in a=).")),
         ),
-        None => {}
+        Some(_) | None => {}
     }
     findings
-}
-
-/// The integration point of the BIMI record linter.
-fn lint_bimi(name: &str, record: &str) -> Vec<Finding> {
-    if has_tag(record, "l") {
-        return Vec::new();
-    }
-    vec![Finding::new(
-        Severity::Error,
-        "bimi.no-logo",
-        format!("The record at {name} has no l= (logo URL)."),
-    )
-    .about_record(name)
-    .with_rfc(BIMI_DRAFT)]
 }

@@ -33,7 +33,7 @@ pub const POINTS: &[(&str, u32)] = &[
     ("dnssec.unsigned", 5),
     ("dkim.key-too-short", 15),
     ("dkim.key-weak", 5),
-    ("tls-rpt.none", 2),
+    ("tlsrpt.none", 2),
     ("bimi.dmarc-not-enforced", 1),
 ];
 

@@ -7,7 +7,9 @@
 //! at once over the caller's [`Resolver`](crate::dns::Resolver) (the SPF audit, the DMARC audit,
 //! the MX hosts and their addresses, the DKIM selectors, the MTA-STS, TLS-RPT, BIMI and TLSA
 //! records), wrapped in a [`Recorder`](crate::dns::Recorder) so that the report lists every
-//! query.
+//! query. The MTA-STS policy file is the one thing fetched over HTTPS, through the
+//! [`HttpFetch`](crate::records::HttpFetch) the edge supplies (the CLI fetches it; the browser
+//! usually cannot, for CORS, and takes a pasted policy: [`PastedPolicy`]).
 //! The pure decisions (findings of each section, [`grade`], summary) sit beside the lookups.
 //!
 //! Files: [`mx`] (MX hosts, null MX, implicit MX), [`policy`] (what the SPF and DMARC audits
@@ -38,7 +40,9 @@ pub use dnssec::{DnssecName, DnssecSection};
 pub use grade::{Deduction, Grade, GradeLetter, SummaryLine, SummaryTopic};
 pub use mx::{MxHost, MxKind, MxSection};
 pub use policy::DmarcSection;
-pub use transport::{DaneHost, DaneSection, MtaStsSection, TlsRptSection, TxtRecords};
+pub use transport::{
+    DaneHost, DaneSection, MtaStsSection, PastedPolicy, TlsRptSection, TxtRecords,
+};
 
 /// What the caller may add to the audit.
 #[derive(Debug, Clone, Default)]

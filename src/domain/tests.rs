@@ -19,11 +19,16 @@ fn resolver(text: &str) -> MemoryResolver {
     resolver
 }
 
+/// The good domain's policy file, as its server would give it.
+const GOOD_POLICY: &str =
+    "version: STSv1\r\nmode: enforce\r\nmx: mx1.good.example\r\nmx: *.good.example\r\nmax_age: 1209600\r\n";
+
 fn audit_with(text: &str, domain: &str, selectors: &[&str]) -> DomainAudit {
     let options = DomainOptions {
         selectors: selectors.iter().map(|s| s.to_string()).collect(),
     };
-    pollster::block_on(audit_domain(domain, &options, &resolver(text)))
+    let policy = PastedPolicy((domain == "good.example").then(|| GOOD_POLICY.to_string()));
+    pollster::block_on(audit_domain(domain, &options, &resolver(text), &policy))
 }
 
 fn audit(text: &str, domain: &str) -> DomainAudit {
@@ -82,6 +87,15 @@ fn the_good_domain_gets_an_a_and_no_warnings() {
     assert!(audit.dane.effective);
     assert_eq!(audit.dnssec.domain_signed, Some(true));
     assert_eq!(audit.mta_sts.txt.records.len(), 1);
+    assert_eq!(
+        audit.mta_sts.mode,
+        Some(crate::records::mta_sts::StsMode::Enforce)
+    );
+    let policy = audit.mta_sts.policy.as_ref().expect("fetched");
+    assert_eq!(policy.error, None);
+    assert!(audit.summary.iter().any(|line| line
+        .text
+        .starts_with("Senders that support MTA-STS or DANE")));
     assert_eq!(audit.tls_rpt.txt.records.len(), 1);
     assert_eq!(audit.bimi.txt.records.len(), 1);
     // The summary says the domain is protected, in words.
@@ -114,7 +128,7 @@ fn the_bad_domain_fails_every_check_it_was_built_to_fail() {
         "dkim.key-testing",
         "dkim.key-unreadable",
         "mta-sts.no-id",
-        "tls-rpt.none",
+        "tlsrpt.none",
         "bimi.dmarc-not-enforced",
         "dane.without-dnssec",
         "dane.partial",
@@ -206,7 +220,7 @@ fn null_mx_says_no_mail_and_wants_spf_fail() {
         !has(&audit, "mta-sts.none"),
         "no transport policy for a domain without mail"
     );
-    assert!(!has(&audit, "tls-rpt.none"));
+    assert!(!has(&audit, "tlsrpt.none"));
     assert!(audit
         .summary
         .iter()
@@ -243,6 +257,7 @@ fn mx_lookup_failure_is_named_and_makes_the_grade_incomplete() {
         "example.test",
         &DomainOptions::default(),
         &failing,
+        &PastedPolicy(None),
     ));
     assert_eq!(audit.mx.kind, MxKind::LookupFailed);
     assert!(has(&audit, "mx.lookup-failed"));
@@ -360,7 +375,7 @@ fn transport_records_missing_doubled_and_dane_needs_dnssec() {
     let base = "@ MX 10 mx\nmx A 192.0.2.1\n";
     let missing = audit(&zone(base), "example.test");
     assert!(has(&missing, "mta-sts.none"));
-    assert!(has(&missing, "tls-rpt.none"));
+    assert!(has(&missing, "tlsrpt.none"));
     let fix = missing
         .findings
         .iter()
@@ -376,7 +391,7 @@ fn transport_records_missing_doubled_and_dane_needs_dnssec() {
         "example.test",
     );
     assert!(has(&doubled, "mta-sts.multiple-records"));
-    assert!(has(&doubled, "tls-rpt.multiple-records"));
+    assert!(has(&doubled, "tlsrpt.multiple-records"));
     let tlsa =
         "_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
     let unsigned = audit(&zone(&format!("{base}{tlsa}")), "example.test");
@@ -406,7 +421,7 @@ fn bimi_without_enforcement_and_enforcement_without_bimi() {
         &zone("_dmarc TXT \"v=DMARC1; p=reject\"\ndefault._bimi TXT \"v=BIMI1; a=self\""),
         "example.test",
     );
-    assert!(has(&without_logo, "bimi.no-logo"));
+    assert!(has(&without_logo, "bimi.no-location"));
 }
 
 /// Every query the sections made is in `queries`, and the sections' lookups are the ones the
@@ -477,4 +492,44 @@ fn many_mx_hosts_are_bounded() {
     assert_eq!(audit.mx.records_published, 300);
     assert!(has(&audit, "mx.hosts-limited"));
     assert!(audit.queries.len() < 150, "{} queries", audit.queries.len());
+}
+
+/// The MTA-STS policy goes through the fetcher: checked against the MX hosts, its mode read
+/// (testing still lets a downgrade through), and a browser's refusal said as such.
+#[test]
+fn mta_sts_policy_is_fetched_and_checked_against_the_mx_hosts() {
+    let text = zone(
+        "@ MX 10 mx\nmx A 192.0.2.1\n@ MX 20 backup.other.test.\n_mta-sts TXT \"v=STSv1; id=1\"",
+    );
+    let run = |policy: Option<&str>| {
+        pollster::block_on(audit_domain(
+            "example.test",
+            &DomainOptions::default(),
+            &resolver(&text),
+            &PastedPolicy(policy.map(str::to_string)),
+        ))
+    };
+    let testing = run(Some(
+        "version: STSv1\r\nmode: testing\r\nmx: mx.example.test\r\nmax_age: 1209600\r\n",
+    ));
+    assert!(has(&testing, "mta-sts.testing"));
+    assert!(
+        has(&testing, "mta-sts-policy.mx-not-covered"),
+        "{:?}",
+        codes(&testing)
+    );
+    assert!(testing
+        .summary
+        .iter()
+        .any(|line| line.text.contains("MTA-STS is in testing mode")));
+    let browser = run(None);
+    let error = browser
+        .mta_sts
+        .policy
+        .as_ref()
+        .and_then(|policy| policy.error.as_ref())
+        .expect("the fetch failed");
+    assert_eq!(error.kind.word(), "blocked-by-browser");
+    assert!(has(&browser, "mta-sts-policy.blocked-by-browser"));
+    assert_eq!(browser.mta_sts.mode, None);
 }

@@ -1,13 +1,19 @@
 //! Transport security of mail to the domain: MTA-STS (RFC 8461: the `_mta-sts` TXT record and
 //! the policy file), TLS-RPT (RFC 8460: where senders report TLS failures) and DANE (RFC 7672:
 //! TLSA records at `_25._tcp.<mx host>`, meaningful only under DNSSEC). The lookups are here;
-//! reading each record's text is the records linters' job (`lint_*` below are the one place
-//! each is called).
+//! reading each record's text is [`crate::records`]' job, and the MTA-STS policy file comes
+//! through the edge's [`HttpFetch`] ([`mta_sts::fetch_policy`]).
 
 use futures_util::future::join_all;
 use serde::Serialize;
 
-use crate::dns::{DnsError, Record, RecordType, Resolver};
+use crate::dns::{presentation, DnsError, Record, RecordType, Resolver};
+use crate::records::mta_sts::{self, MtaStsFetchReport, MtaStsTxtReport, StsMode};
+use crate::records::tls_rpt::TlsRptReport;
+use crate::records::tlsa::{self, TlsaReport};
+use crate::records::{
+    about_domain, FetchError, FetchErrorKind, FetchOptions, FetchedBody, HttpFetch,
+};
 use crate::report::{Finding, Severity};
 
 const RFC_MTA_STS: &str = "https://www.rfc-editor.org/rfc/rfc8461#section-3";
@@ -74,8 +80,17 @@ pub async fn txt_records<R: Resolver>(name: String, version: &str, resolver: &R)
 pub struct MtaStsSection {
     /// `_mta-sts.<domain>` TXT.
     pub txt: TxtRecords,
+    /// The lint of the record senders use; `null` when there is not exactly one.
+    pub lint: Option<MtaStsTxtReport>,
     /// Where the policy file is: `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
     pub policy_url: Option<String>,
+    /// The fetch of the policy file and its lint against the MX hosts; `null` when no TXT
+    /// record says there is a policy (senders would not fetch it either). In the browser the
+    /// fetch usually fails with `error.kind` `blocked-by-browser` (CORS): the page offers to
+    /// paste the policy instead.
+    pub policy: Option<MtaStsFetchReport>,
+    /// The policy's `mode:`, when a policy was read.
+    pub mode: Option<StsMode>,
     pub findings: Vec<Finding>,
 }
 
@@ -85,6 +100,8 @@ pub struct MtaStsSection {
 pub struct TlsRptSection {
     /// `_smtp._tls.<domain>` TXT.
     pub txt: TxtRecords,
+    /// The lint of the record senders use; `null` when there is not exactly one.
+    pub lint: Option<TlsRptReport>,
     pub findings: Vec<Finding>,
 }
 
@@ -98,6 +115,8 @@ pub struct DaneHost {
     pub name: String,
     /// The TLSA records found; `[]` when none.
     pub records: Vec<Record>,
+    /// The lint of each record, in the same order.
+    pub lint: Vec<TlsaReport>,
     /// The resolver's AD flag on the TLSA answer: senders use TLSA records only when it is set
     /// (RFC 7672 §2.2).
     pub authenticated: bool,
@@ -124,6 +143,7 @@ pub async fn tlsa<R: Resolver>(hosts: &[String], resolver: &R) -> Vec<DaneHost> 
         let mut dane = DaneHost {
             host: host.clone(),
             records: Vec::new(),
+            lint: Vec::new(),
             authenticated: false,
             error: None,
             name,
@@ -132,6 +152,11 @@ pub async fn tlsa<R: Resolver>(hosts: &[String], resolver: &R) -> Vec<DaneHost> 
             Ok(answer) => {
                 dane.authenticated = answer.authenticated;
                 dane.records = answer.records.to_vec();
+                dane.lint = dane
+                    .records
+                    .iter()
+                    .map(|record| tlsa::lint(&presentation(&record.data)))
+                    .collect();
             }
             Err(DnsError::NxDomain | DnsError::NoData) => {}
             Err(error) => dane.error = Some(error),
@@ -197,36 +222,67 @@ pub fn mta_sts_findings(
             )),
         );
     }
-    if let Some(record) = section.txt.record() {
-        findings.extend(lint_mta_sts_txt(name, record));
+    if let Some(lint) = &section.lint {
+        findings.extend(lint.findings.iter().cloned());
+    }
+    if let Some(policy) = &section.policy {
+        findings.extend(policy.findings.iter().cloned());
+        if let Some(linted) = &policy.policy {
+            findings.extend(linted.findings.iter().cloned());
+        }
+    }
+    if section.mode == Some(StsMode::Testing) {
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                "mta-sts.testing",
+                format!("The MTA-STS policy of {domain} is in testing mode: senders report failed TLS but still deliver, so a downgrade still works."),
+            )
+            .about_record(name)
+            .with_rfc(RFC_MTA_STS)
+            .with_fix(format!("When the TLS reports are clean, set mode: enforce in the policy and change the id= of {name}.")),
+        );
     }
     findings
 }
 
-/// Whether a `tag=value; …` record has the tag `name` (compared without case).
-pub(super) fn has_tag(record: &str, name: &str) -> bool {
-    record.split(';').any(|field| {
-        field
-            .split_once('=')
-            .is_some_and(|(tag, _)| tag.trim().eq_ignore_ascii_case(name))
-    })
+/// The lint of the record senders use, its findings about `name`.
+pub(super) fn lint_one<T>(
+    txt: &TxtRecords,
+    lint: impl Fn(&str) -> T,
+    findings_of: impl Fn(&mut T) -> &mut Vec<Finding>,
+) -> Option<T> {
+    let mut report = lint(txt.record()?);
+    about_domain(findings_of(&mut report), &txt.name);
+    Some(report)
 }
 
-/// The integration point of the `_mta-sts` TXT linter.
-fn lint_mta_sts_txt(name: &str, record: &str) -> Vec<Finding> {
-    if has_tag(record, "id") {
-        return Vec::new();
+/// Reads the `_mta-sts` record and, when there is one, fetches and lints the policy against
+/// the MX hosts.
+pub async fn mta_sts_section<F: HttpFetch>(
+    domain: &str,
+    txt: TxtRecords,
+    mx_hosts: &[String],
+    fetcher: &F,
+) -> MtaStsSection {
+    let lint = lint_one(&txt, mta_sts::lint_txt, |report| &mut report.findings);
+    let policy = match txt.records.is_empty() {
+        true => None,
+        false => Some(mta_sts::fetch_policy(fetcher, domain, Some(mx_hosts)).await),
+    };
+    let mode = policy
+        .as_ref()
+        .and_then(|fetched| fetched.policy.as_ref())
+        .and_then(|linted| linted.policy.as_ref())
+        .and_then(|read| read.mode);
+    MtaStsSection {
+        policy_url: mta_sts::policy_url(domain),
+        txt,
+        lint,
+        policy,
+        mode,
+        findings: Vec::new(),
     }
-    vec![Finding::new(
-        Severity::Error,
-        "mta-sts.no-id",
-        format!("The record at {name} has no id=: senders ignore it."),
-    )
-    .about_record(name)
-    .with_rfc(RFC_MTA_STS)
-    .with_fix(format!(
-        "Publish {name}. TXT \"v=STSv1; id=20260101000000\""
-    ))]
 }
 
 /// The TLS-RPT section's findings.
@@ -242,7 +298,7 @@ pub fn tls_rpt_findings(
         findings.push(
             Finding::new(
                 Severity::Info,
-                "tls-rpt.lookup-failed",
+                "tlsrpt.lookup-failed",
                 format!("The lookup of {name} failed ({error})."),
             )
             .about_record(name)
@@ -252,7 +308,7 @@ pub fn tls_rpt_findings(
         findings.push(
             Finding::new(
                 Severity::Warning,
-                "tls-rpt.multiple-records",
+                "tlsrpt.multiple-records",
                 format!(
                     "{name} has {} v=TLSRPTv1 records: senders then send no reports (RFC 8460 §3).",
                     section.txt.records.len()
@@ -266,7 +322,7 @@ pub fn tls_rpt_findings(
         findings.push(
             Finding::new(
                 Severity::Warning,
-                "tls-rpt.none",
+                "tlsrpt.none",
                 format!("{domain} publishes no TLS-RPT record: when senders fail to reach it over TLS (an expired certificate, a downgrade attack), nobody tells you."),
             )
             .about_record(name)
@@ -274,24 +330,10 @@ pub fn tls_rpt_findings(
             .with_fix(fix),
         );
     }
-    if let Some(record) = section.txt.record() {
-        findings.extend(lint_tls_rpt(name, record));
+    if let Some(lint) = &section.lint {
+        findings.extend(lint.findings.iter().cloned());
     }
     findings
-}
-
-/// The integration point of the TLS-RPT linter.
-fn lint_tls_rpt(name: &str, record: &str) -> Vec<Finding> {
-    if has_tag(record, "rua") {
-        return Vec::new();
-    }
-    vec![Finding::new(
-        Severity::Error,
-        "tls-rpt.no-rua",
-        format!("The record at {name} has no rua=: senders have nowhere to report."),
-    )
-    .about_record(name)
-    .with_rfc(RFC_TLS_RPT)]
 }
 
 /// The DANE section: whether it protects delivery, and why not. `mx_authenticated`: the MX
@@ -315,7 +357,11 @@ pub fn dane_section(hosts: Vec<DaneHost>, mx_authenticated: bool) -> DaneSection
                 .with_fix(format!("Sign the zone of {} with DNSSEC and publish its DS record at the parent.", host.host)),
             );
         }
-        findings.extend(lint_tlsa(host));
+        for lint in &host.lint {
+            let mut lint_findings = lint.findings.clone();
+            about_domain(&mut lint_findings, &host.name);
+            findings.extend(lint_findings);
+        }
     }
     if !with_tlsa.is_empty() && with_tlsa.len() < hosts.len() {
         let missing: Vec<&str> = hosts
@@ -368,8 +414,31 @@ pub fn dane_section(hosts: Vec<DaneHost>, mx_authenticated: bool) -> DaneSection
     }
 }
 
-/// The integration point of the TLSA linter.
-fn lint_tlsa(host: &DaneHost) -> Vec<Finding> {
-    let _ = host;
-    Vec::new()
+/// A fetcher that does not go to the network: the MTA-STS policy a person pasted (the page's
+/// paste box), or, without one, the refusal a browser gives a page that reads another origin
+/// without CORS headers, which is what `fetch()` of `https://mta-sts.<domain>/…` meets from
+/// almost every policy host. The report then says `blocked-by-browser`, and the page offers the
+/// paste box.
+#[derive(Debug, Clone, Default)]
+pub struct PastedPolicy(pub Option<String>);
+
+impl HttpFetch for PastedPolicy {
+    async fn get(&self, url: &str, options: &FetchOptions) -> Result<FetchedBody, FetchError> {
+        match &self.0 {
+            Some(text) if text.len() > options.max_bytes => {
+                Err(FetchError::new(FetchErrorKind::TooLarge, None))
+            }
+            Some(text) => Ok(FetchedBody {
+                status: 200,
+                content_type: Some("text/plain".into()),
+                body: text.as_bytes().to_vec(),
+            }),
+            None => Err(FetchError::new(
+                FetchErrorKind::BlockedByBrowser,
+                Some(format!(
+                    "the page cannot read {url} from another origin (CORS); paste the policy"
+                )),
+            )),
+        }
+    }
 }
