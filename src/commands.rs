@@ -9,6 +9,7 @@
 //! | [`SpfEnvelopeReport`] | | `checkSpf` |
 //! | [`SpfAuditReport`] | `mailspect spf DOMAIN --json` | `auditSpf` |
 //! | [`DmarcAuditReport`] | `mailspect dmarc DOMAIN --json` | `auditDmarc` |
+//! | [`DomainAuditReport`] | `mailspect domain NAME --json` | `auditDomain` |
 //! | [`DnsLookupReport`] | `mailspect dns NAME TYPE --json` | `resolve` |
 //! | [`RecordLintReport`] | `mailspect record TEXT --json` | `lintRecord` |
 //! | [`MtaStsAuditReport`] | `mailspect mta-sts DOMAIN --json` | |
@@ -59,3 +60,4 @@ pub type DmarcAuditReport = Versioned<DmarcAudit>;
 pub type DnsLookupReport = Versioned<QueryTrace>;
 pub type RecordLintReport = Versioned<RecordReport>;
 pub type MtaStsAuditReport = Versioned<MtaStsAudit>;
+pub type DomainAuditReport = Versioned<crate::domain::DomainAudit>;

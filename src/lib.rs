@@ -14,6 +14,7 @@ pub mod commands;
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;
+pub mod domain;
 pub mod envelope;
 pub mod iprev;
 mod lexer;

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::analysis::MessageReport;
 use crate::commands::{
-    DmarcAuditReport, DnsLookupReport, MtaStsAuditReport, RecordLintReport, SpfAuditReport,
-    SpfCheckReport, SpfEnvelopeReport,
+    DmarcAuditReport, DnsLookupReport, DomainAuditReport, MtaStsAuditReport, RecordLintReport,
+    SpfAuditReport, SpfCheckReport, SpfEnvelopeReport,
 };
 use crate::report::SCHEMA_VERSION;
 
@@ -53,6 +53,13 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             generate::<DmarcAuditReport>(
                 "dmarc-audit",
                 "mailspect DMARC audit of a domain: `mailspect dmarc DOMAIN --json`, `auditDmarc()`",
+            ),
+        ),
+        (
+            "domain-audit",
+            generate::<DomainAuditReport>(
+                "domain-audit",
+                "mailspect domain audit: `mailspect domain NAME --json`, `auditDomain()`",
             ),
         ),
         (

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use mailspect::commands::{
-    DmarcAuditReport, DnsLookupReport, MtaStsAuditReport, RecordLintReport, SpfAuditReport,
-    SpfCheck, SpfCheckReport, SpfEnvelopeReport,
+    DmarcAuditReport, DnsLookupReport, DomainAuditReport, MtaStsAuditReport, RecordLintReport,
+    SpfAuditReport, SpfCheck, SpfCheckReport, SpfEnvelopeReport,
 };
 use mailspect::dns::zone::parse_zone;
 use mailspect::dns::{DnsError, MemoryResolver, RecordType, Resolver};
@@ -389,6 +389,51 @@ fn mta_sts_audits_validate() {
     }
 }
 
+/// The domain audit of the well- and the badly configured fixture domains, of a name that is
+/// not a domain, and of both with DNS failing, validate.
+#[test]
+fn domain_audit_reports_validate() {
+    let validators = Validators::new();
+    let options = mailspect::domain::DomainOptions {
+        selectors: vec!["custom".into()],
+    };
+    for (file, domain) in [
+        ("good-domain.zone", "good.example"),
+        ("bad-domain.zone", "bad.example"),
+    ] {
+        let text = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/dns")
+                .join(file),
+        )
+        .expect("the fixture zone");
+        let resolver = zone(&text);
+        let mut failing = MemoryResolver::new();
+        for record in resolver.records() {
+            failing.insert_failure(
+                &record.name,
+                DnsError::Transport("connection refused".into()),
+            );
+        }
+        for (what, resolver) in [("zone", &resolver), ("failing DNS", &failing)] {
+            for name in [domain, "not a domain", "sub.nowhere.example"] {
+                let audit = pollster::block_on(mailspect::domain::audit_domain(
+                    name,
+                    &options,
+                    resolver,
+                    &mailspect::domain::PastedPolicy(None),
+                ));
+                let value = serde_json::to_value(DomainAuditReport::new(audit)).expect("json");
+                validators.check(
+                    "domain-audit",
+                    &value,
+                    &format!("{name} over {file}, {what}"),
+                );
+            }
+        }
+    }
+}
+
 /// What scripts read is the CLI's `--json`: it must be the same contract.
 #[test]
 fn cli_json_output_validates() {
@@ -397,11 +442,29 @@ fn cli_json_output_validates() {
     let spf_zone = format!("zone:{manifest}/tests/fixtures/dns/spf.zone");
     let newsletter_zone = format!("zone:{manifest}/tests/fixtures/dns/newsletter.zone");
     let message = format!("{manifest}/tests/fixtures/messages/newsletter-headers.txt");
-    let runs: [(&str, Vec<&str>); 8] = [
+    let good_zone = format!("zone:{manifest}/tests/fixtures/dns/good-domain.zone");
+    let bad_zone = format!("zone:{manifest}/tests/fixtures/dns/bad-domain.zone");
+    let runs: [(&str, Vec<&str>); 10] = [
         ("record", vec!["record", "v=spf1 mx ?all", "--json"]),
         (
             "record",
             vec!["record", "--type", "tlsa", "1 0 0 abcd", "--json"],
+        ),
+        (
+            "domain-audit",
+            vec!["domain", "good.example", "--json", "--dns", &good_zone],
+        ),
+        (
+            "domain-audit",
+            vec![
+                "domain",
+                "bad.example",
+                "--selector",
+                "s9",
+                "--json",
+                "--dns",
+                &bad_zone,
+            ],
         ),
         (
             "dmarc-audit",

@@ -25,6 +25,10 @@ pub enum Command {
     /// Discover and check a domain's DMARC policy: the record that applies, its lint and the
     /// fixed record to publish, and whether external report destinations accept the reports.
     Dmarc(DmarcArgs),
+    /// Audit a domain in one view: MX, SPF, DMARC, DKIM (common selectors and --selector),
+    /// MTA-STS, TLS-RPT, BIMI, DANE and DNSSEC, with a grade, a plain summary and the exact
+    /// record to publish for each problem.
+    Domain(DomainArgs),
     /// Look up one name, as mailspect's analyses do (a small dig): the answer and its trace.
     Dns(DnsLookupArgs),
     /// Answer DNS-over-HTTPS (RFC 8484 GET and POST) from zone files, for the page and tests.
@@ -124,6 +128,23 @@ pub struct MessageArgs {
 pub struct DmarcArgs {
     /// The domain whose DMARC policy to discover and check.
     pub domain: String,
+    /// Print the audit as JSON (the stable interface for scripts).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DomainArgs {
+    /// The domain to audit, e.g. `example.com` (an internationalised name is accepted).
+    pub name: String,
+    /// A DKIM selector to probe beside the common ones (the `s=` of a DKIM-Signature in mail
+    /// the domain sent); may be given several times.
+    #[arg(long = "selector", value_name = "S")]
+    pub selectors: Vec<String>,
+    #[command(flatten)]
+    pub https: HttpsArgs,
     /// Print the audit as JSON (the stable interface for scripts).
     #[arg(long)]
     pub json: bool,

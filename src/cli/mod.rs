@@ -6,6 +6,8 @@ mod args;
 mod dmarc;
 mod dns;
 pub mod http;
+mod domain;
+mod domain_text;
 mod message;
 mod mta_sts;
 mod output;
@@ -43,6 +45,7 @@ pub fn main() -> ExitCode {
         Command::Dmarc(args) => dmarc::run(&args),
         Command::MtaSts(args) => mta_sts::run(&args),
         Command::Record(args) => record::run(&args),
+        Command::Domain(args) => domain::run(&args),
         Command::ServeDns(args) => serve_dns::run(&args),
         Command::Spf(args) => spf::run(&args),
     };

@@ -28,13 +28,13 @@ use super::CliError;
 pub struct Text(String);
 
 impl Text {
-    fn line(&mut self, args: fmt::Arguments<'_>) {
+    pub(super) fn line(&mut self, args: fmt::Arguments<'_>) {
         // Writing to a String cannot fail.
         let _ = self.0.write_fmt(args);
         self.0.push('\n');
     }
 
-    fn blank(&mut self) {
+    pub(super) fn blank(&mut self) {
         self.0.push('\n');
     }
 }
@@ -43,6 +43,7 @@ impl Text {
 macro_rules! line {
     ($text:expr, $($arg:tt)*) => { $text.line(format_args!($($arg)*)) };
 }
+pub(super) use line;
 
 mod records;
 
@@ -70,7 +71,7 @@ pub fn print_text(text: Text) -> Result<(), CliError> {
 }
 
 /// A value's JSON word (`kebab-case`), for showing an enum the way the report writes it.
-fn word<T: Serialize>(value: T) -> String {
+pub(super) fn word<T: Serialize>(value: T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|value| value.as_str().map(str::to_string))
@@ -89,7 +90,7 @@ fn mailboxes(list: &[Mailbox]) -> String {
         .join(", ")
 }
 
-fn finding_line(out: &mut Text, finding: &Finding) {
+pub(super) fn finding_line(out: &mut Text, finding: &Finding) {
     let place = match (&finding.domain, finding.record_span) {
         (Some(domain), Some(span)) => format!(" ({domain}, bytes {}..{})", span.start, span.end),
         (Some(domain), None) => format!(" ({domain})"),

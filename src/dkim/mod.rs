@@ -22,6 +22,7 @@ use serde::Serialize;
 use crate::report::{quoted, Finding, Span};
 
 pub use findings::{findings, signing_domains};
+pub use key::{public_key, PublicKey};
 pub use verify::{verify_message, Verified};
 
 /// The RFC 8601 §2.7.1 result words for DKIM.

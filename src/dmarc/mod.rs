@@ -27,8 +27,8 @@ pub use discover::{discover_policy, Discovery, DiscoveryResult, PolicySource};
 pub use lint::lint_record;
 pub use parse::{parse_record, ParseError, ParseErrorKind};
 pub use report::{
-    audit_domain, decide, discover_for_message, evaluate_message, message_findings, Discovered,
-    DmarcAudit, DmarcReport,
+    audit_domain, decide, discover_for_message, evaluate_message, message_findings, AuditError,
+    Discovered, DmarcAudit, DmarcReport,
 };
 pub use report_auth::{ReportAuthorization, ReportDestination};
 

@@ -1,6 +1,6 @@
 //! An in-memory resolver: the answers of zone files, of test fixtures and of conformance suites.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::name::check_text;
@@ -29,6 +29,9 @@ pub struct MemoryResolver {
     names: HashMap<String, RecordSets>,
     failures: HashMap<String, DnsError>,
     authenticated: bool,
+    /// Apexes of signed subtrees (`$SIGNED` in a zone file): answers whose every owner is at or
+    /// below one of them carry the AD flag.
+    signed: HashSet<String>,
 }
 
 impl MemoryResolver {
@@ -58,6 +61,32 @@ impl MemoryResolver {
     /// Sets the AD flag on every answer, as a validating resolver would for a signed zone.
     pub fn set_authenticated(&mut self, authenticated: bool) {
         self.authenticated = authenticated;
+    }
+
+    /// Sets the AD flag on answers for `name` and every name below it, as a validating
+    /// resolver would for a signed zone. An answer reached through CNAMEs is authenticated only
+    /// when every name of the chain is: one unsigned link is enough for a forger (RFC 4035
+    /// §4.3, "insecure" data taints what follows from it).
+    pub fn insert_signed(&mut self, name: &str) {
+        self.signed.insert(normalize_name(name));
+    }
+
+    /// Whether `name` is at or below a signed apex.
+    fn is_signed(&self, name: &str) -> bool {
+        if self.signed.is_empty() {
+            return false;
+        }
+        let mut rest = name;
+        loop {
+            if self.signed.contains(rest) {
+                return true;
+            }
+            match rest.split_once('.') {
+                Some((_, parent)) => rest = parent,
+                // The root, written as the empty name, signs everything.
+                None => return self.signed.contains(""),
+            }
+        }
     }
 
     /// Every record held, in no particular order.
@@ -112,7 +141,9 @@ impl MemoryResolver {
             return Err(DnsError::InvalidName(error.to_string()));
         }
         let mut cnames = Vec::new();
+        let mut chain_signed = true;
         loop {
+            chain_signed &= self.is_signed(&name);
             if let Some(error) = self.failures.get(&*name) {
                 return Err(error.clone());
             }
@@ -123,7 +154,7 @@ impl MemoryResolver {
                 return Ok(Answer {
                     records: as_asked(records, owner, &name),
                     cnames,
-                    authenticated: self.authenticated,
+                    authenticated: self.authenticated || chain_signed,
                 });
             }
             let cname = sets

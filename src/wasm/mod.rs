@@ -232,3 +232,37 @@ pub fn redact_report(report: JsValue) -> Result<JsValue, JsError> {
         .map_err(|error| JsError::new(&format!("not a report: {error}")))?;
     to_js(&crate::redact::redact_report(&value))
 }
+
+/// The options of `auditDomain`, besides `doh`: `{ selectors, mtaStsPolicy }`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct JsDomainOptions {
+    /// DKIM selectors to probe beside the common ones.
+    selectors: Vec<String>,
+    /// The MTA-STS policy file as the reader pasted it: the page cannot fetch it itself.
+    mta_sts_policy: Option<String>,
+}
+
+/// Audits a whole domain: `mx`, `spf`, `dmarc`, `dkim`, `mta_sts`, `tls_rpt`, `bimi`, `dane`,
+/// `dnssec`, with `grade`, `summary`, `findings` and every DNS query in `queries` (the same
+/// object as `mailspect domain NAME --json`). `options`: `{ doh, selectors, mtaStsPolicy }`.
+///
+/// The browser cannot read `https://mta-sts.<domain>/.well-known/mta-sts.txt` (policy hosts
+/// send no CORS headers), so without `mtaStsPolicy` the report's `mta_sts.policy.error.kind`
+/// is `blocked-by-browser`: the page shows a paste box and calls again with the text.
+#[wasm_bindgen(js_name = auditDomain)]
+pub async fn audit_domain(name: String, options: JsValue) -> Result<JsValue, JsError> {
+    let resolver = page_resolver(&options)?;
+    let js: JsDomainOptions = if options.is_object() {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|error| JsError::new(&format!("invalid options: {error}")))?
+    } else {
+        JsDomainOptions::default()
+    };
+    let domain_options = crate::domain::DomainOptions {
+        selectors: js.selectors,
+    };
+    let fetcher = crate::domain::PastedPolicy(js.mta_sts_policy);
+    let audit = crate::domain::audit_domain(&name, &domain_options, &resolver, &fetcher).await;
+    to_js(&crate::commands::DomainAuditReport::new(audit))
+}

@@ -3,7 +3,13 @@
 //!
 //! The parser turns text into [`Record`]s; [`MemoryResolver::insert_zone`] answers from them. It
 //! understands `$ORIGIN`, `$TTL` (RFC 2308 §4), relative names, `@`, a blank owner (the previous
-//! one), parentheses, comments, quoted strings, multi-string TXT and `\DDD` escapes. Records of
+//! one), parentheses, comments, quoted strings, multi-string TXT and `\DDD` escapes.
+//!
+//! One directive is mailspect's own: `$SIGNED <name>` says that answers for `<name>` and every
+//! name below it carry the AD flag, as a validating resolver's would for a DNSSEC-signed zone
+//! (RFC 4035 §3.2.3). A zone file holds no signatures mailspect could check (RRSIG and DNSKEY
+//! records are skipped), so this is how a fixture says "this part of the tree is signed"; the
+//! domain audit's DNSSEC and DANE checks read it. Records of
 //! types mailspect never asks for (CAA, SRV, DS, …) are listed in [`Zone::skipped`] rather than
 //! dropped in silence.
 //!
@@ -25,6 +31,8 @@ pub struct Zone {
     pub records: Vec<Record>,
     /// Records of types mailspect does not use, with their line.
     pub skipped: Vec<SkippedRecord>,
+    /// The names given to `$SIGNED`, canonical: answers at and below them are authenticated.
+    pub signed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +70,7 @@ pub enum ZoneErrorKind {
     Invalid(String),
     /// A class other than IN.
     UnsupportedClass(String),
-    /// A `$` directive other than `$ORIGIN` and `$TTL`.
+    /// A `$` directive other than `$ORIGIN`, `$TTL` and `$SIGNED`.
     UnsupportedDirective(String),
     /// More fields than the record type takes.
     TrailingField,
@@ -107,6 +115,9 @@ impl MemoryResolver {
     pub fn insert_zone(&mut self, zone: &Zone) {
         for record in &zone.records {
             self.insert(&record.name, record.ttl, record.data.clone());
+        }
+        for name in &zone.signed {
+            self.insert_signed(name);
         }
     }
 }

@@ -242,6 +242,11 @@ impl State {
                 "$ORIGIN" => self.origin = Some(self.labels(&argument)?),
                 // `$TTL <TTL>` (RFC 2308 §4).
                 "$TTL" => self.default_ttl = Some(ttl(&argument)?),
+                // `$SIGNED <domain-name>`: mailspect's own (see the module documentation).
+                "$SIGNED" => {
+                    let name = self.name(&argument)?;
+                    self.zone.signed.push(name);
+                }
                 _ => {
                     return Err(token_error(
                         &keyword,

@@ -250,3 +250,28 @@ fn hostile_bytes_never_panic() {
         let _ = parse_zone(text, Some("example"));
     }
 }
+
+/// `$SIGNED` marks a subtree as DNSSEC-validated: answers there carry the AD flag, answers
+/// elsewhere do not, and a CNAME chain that leaves the signed subtree is not authenticated.
+#[test]
+fn signed_directive_sets_the_ad_flag_per_subtree() {
+    let text = "$ORIGIN example.com.\n$TTL 300\n$SIGNED secure\n\
+                secure A 192.0.2.1\nmx.secure A 192.0.2.2\nplain A 192.0.2.3\n\
+                out.secure CNAME plain\nin CNAME mx.secure\n";
+    let zone = parse_zone(text.as_bytes(), None).expect("parses");
+    assert_eq!(zone.signed, vec!["secure.example.com".to_string()]);
+    let mut resolver = MemoryResolver::new();
+    resolver.insert_zone(&zone);
+    let ad = |name: &str| {
+        resolver
+            .answer(name, RecordType::A)
+            .map(|answer| answer.authenticated)
+    };
+    assert_eq!(ad("secure.example.com"), Ok(true));
+    assert_eq!(ad("MX.Secure.example.com."), Ok(true));
+    assert_eq!(ad("plain.example.com"), Ok(false));
+    assert_eq!(ad("out.secure.example.com"), Ok(false), "the chain leaves");
+    assert_eq!(ad("in.example.com"), Ok(false), "the chain starts outside");
+    let missing = parse_zone(b"$SIGNED\n", None).expect_err("needs a name");
+    assert!(matches!(missing.kind, ZoneErrorKind::MissingField(_)));
+}

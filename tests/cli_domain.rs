@@ -1,0 +1,135 @@
+//! `mailspect domain` as an administrator and a script use it, over the fixture zones of a
+//! well-configured and a badly configured domain: the text's sections and fixes, the JSON's
+//! top-level fields, `--selector`, and the exit codes. The checks themselves are tested in
+//! `src/domain/tests.rs`.
+
+use std::process::Command;
+
+fn zone(file: &str) -> String {
+    format!(
+        "zone:{}/tests/fixtures/dns/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn mailspect(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_mailspect"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_good_domain_as_text_shows_an_a_and_every_section() {
+    let good = zone("good-domain.zone");
+    let (code, text, stderr) = mailspect(&["domain", "good.example", "--dns", &good]);
+    assert_eq!(code, 0, "{stderr}");
+    // The policy host does not exist outside the zone file: the fetch fails, which costs
+    // points, and says so.
+    assert!(text.contains("Grade A: 90 of 100 points"), "{text}");
+    assert!(
+        text.contains("Fetch       failed: no connection to the server"),
+        "{text}"
+    );
+    for section in [
+        "MX ", "SPF ", "DMARC ", "DKIM ", "MTA-STS ", "TLS-RPT ", "BIMI ", "DANE ", "DNSSEC ",
+    ] {
+        assert!(text.contains(section), "{section} missing:\n{text}");
+    }
+    assert!(text.contains("google._domainkey.good.example: rsa 2048 bits, good"));
+    assert!(text.contains("DANE          in effect"));
+}
+
+#[test]
+fn the_bad_domain_as_text_shows_points_and_fixes() {
+    let bad = zone("bad-domain.zone");
+    let (code, text, _) = mailspect(&["domain", "bad.example", "--dns", &bad]);
+    assert_eq!(code, 0);
+    assert!(text.contains("Grade F: 0 of 100 points"));
+    assert!(
+        text.contains("✗ Anyone can send mail as bad.example and most receivers will deliver it")
+    );
+    assert!(
+        text.contains("✗ Mail to bad.example can be downgraded to plaintext by anyone on the path")
+    );
+    assert!(
+        text.contains("-25 points\n  [warning] dmarc.policy-none"),
+        "{text}"
+    );
+    assert!(text.contains("fix: Publish bad.example. MX 10 real.bad.example."));
+    assert!(text.contains("fix: Publish _smtp._tls.bad.example. TXT \"v=TLSRPTv1; rua=mailto:tls-reports@bad.example\""));
+}
+
+#[test]
+fn json_has_the_sections_named_after_the_protocols() {
+    let bad = zone("bad-domain.zone");
+    let (code, stdout, _) = mailspect(&[
+        "domain",
+        "bad.example",
+        "--selector",
+        "extra1",
+        "--selector",
+        "Extra2",
+        "--json",
+        "--dns",
+        &bad,
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let mut fields: Vec<&str> = json
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    let mut expected = [
+        "schema_version",
+        "domain",
+        "error",
+        "grade",
+        "summary",
+        "mx",
+        "spf",
+        "dmarc",
+        "dkim",
+        "mta_sts",
+        "tls_rpt",
+        "bimi",
+        "dane",
+        "dnssec",
+        "findings",
+        "queries",
+    ];
+    expected.sort_unstable();
+    assert_eq!(fields, expected);
+    assert_eq!(json["grade"]["letter"], "F");
+    let user: Vec<&str> = json["dkim"]["selectors"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|probe| probe["source"] == "user")
+        .filter_map(|probe| probe["selector"].as_str())
+        .collect();
+    assert_eq!(user, ["extra1", "extra2"]);
+    assert!(json["queries"]
+        .as_array()
+        .is_some_and(|queries| queries.len() > 50));
+}
+
+#[test]
+fn a_name_that_is_not_a_domain_is_a_usage_error() {
+    let good = zone("good-domain.zone");
+    let (code, stdout, stderr) = mailspect(&["domain", "not a domain", "--dns", &good]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.starts_with("mailspect: error: \"not a domain\" is not a domain name"),
+        "{stderr}"
+    );
+}
