@@ -184,6 +184,16 @@ pub fn require_https(url: &str) -> Result<(), FetchError> {
     }
 }
 
+/// How a `Content-Type` was sent, for a sentence: quoted, or "no Content-Type".
+pub fn shown_content_type(content_type: Option<&str>) -> String {
+    content_type.map_or_else(|| "no Content-Type".to_string(), crate::report::quoted)
+}
+
+/// Whether `content_type` (as sent, possibly absent) is of the media type `expected`.
+pub fn is_media_type(content_type: Option<&str>, expected: &str) -> bool {
+    content_type.map(media_type).as_deref() == Some(expected)
+}
+
 /// The media type of a `Content-Type` value, lower case, without parameters.
 pub fn media_type(content_type: &str) -> String {
     content_type

@@ -668,3 +668,82 @@ fn starter_mta_sts_and_tls_rpt_records() {
     assert!(tls_rpt("not an address").is_err());
     assert!(tls_rpt("http://r.example.com").is_err());
 }
+
+// ---- Fetches through HttpFetch ----
+
+/// Answers every GET with one canned result, and records the options it was asked with.
+struct OneAnswer(
+    Result<super::FetchedBody, super::FetchError>,
+    std::cell::RefCell<Vec<super::FetchOptions>>,
+);
+
+impl super::HttpFetch for OneAnswer {
+    async fn get(
+        &self,
+        _: &str,
+        options: &super::FetchOptions,
+    ) -> Result<super::FetchedBody, super::FetchError> {
+        self.1.borrow_mut().push(options.clone());
+        self.0.clone()
+    }
+}
+
+fn answer(status: u16, content_type: &str, body: &[u8]) -> OneAnswer {
+    OneAnswer(
+        Ok(super::FetchedBody {
+            status,
+            content_type: Some(content_type.to_string()),
+            body: body.to_vec(),
+        }),
+        Default::default(),
+    )
+}
+
+#[test]
+fn the_policy_fetch_asks_for_no_redirects_and_a_size_limit() {
+    let fetcher = answer(200, "text/plain; charset=utf-8", RFC_POLICY.as_bytes());
+    let report = pollster::block_on(mta_sts::fetch_policy(&fetcher, "example.com.", None));
+    assert_eq!(
+        report.url.as_deref(),
+        Some("https://mta-sts.example.com/.well-known/mta-sts.txt")
+    );
+    assert!(report.findings.is_empty(), "{:?}", codes(&report.findings));
+    assert!(report.policy.expect("read").valid);
+    let asked = fetcher.1.borrow();
+    assert!(!asked[0].follow_redirects);
+    assert_eq!(asked[0].max_bytes, mta_sts::MAX_POLICY_BYTES);
+
+    let report = pollster::block_on(mta_sts::fetch_policy(&fetcher, "evil.example/x?", None));
+    assert_eq!(report.url, None);
+    assert_eq!(codes(&report.findings), ["mta-sts-policy.invalid-domain"]);
+
+    let latin1 = answer(200, "text/plain", b"version: STSv1\nmode: \xe9\n");
+    let report = pollster::block_on(mta_sts::fetch_policy(&latin1, "example.com", None));
+    assert_eq!(codes(&report.findings), ["mta-sts-policy.not-text"]);
+}
+
+#[test]
+fn the_logo_fetch_checks_the_svg_and_its_type() {
+    let fetcher = answer(200, "image/svg+xml", GOOD_SVG.as_bytes());
+    let report = pollster::block_on(bimi::fetch_logo(&fetcher, "https://example.com/logo.svg"));
+    assert!(report.findings.is_empty(), "{:?}", codes(&report.findings));
+    assert_eq!(
+        report.svg.expect("checked").title.as_deref(),
+        Some("Example Brand")
+    );
+
+    let fetcher = answer(200, "text/html", GOOD_SVG.as_bytes());
+    let report = pollster::block_on(bimi::fetch_logo(&fetcher, "https://example.com/logo.svg"));
+    assert_eq!(codes(&report.findings), ["bimi.logo-content-type"]);
+
+    let report = pollster::block_on(bimi::fetch_logo(&fetcher, "http://example.com/logo.svg"));
+    assert_eq!(codes(&report.findings), ["bimi.logo-fetch-failed"]);
+    assert_eq!(
+        report.error.map(|e| e.kind),
+        Some(super::FetchErrorKind::InvalidUrl)
+    );
+    assert!(
+        fetcher.1.borrow().len() == 1,
+        "an http: URL is never fetched"
+    );
+}

@@ -8,6 +8,7 @@
 //! DMARC policy is at enforcement (quarantine or reject); the domain audit checks that, this
 //! module reads the record alone.
 
+pub mod fetch;
 pub mod svg;
 
 use serde::Serialize;
@@ -16,6 +17,7 @@ use super::tags::{self, Area, RecordTag};
 use super::{finding, has_error, Lint};
 use crate::report::{quoted, Finding, Severity};
 
+pub use fetch::{fetch_logo, LogoFetchReport};
 pub use svg::{check_svg, SvgReport, MAX_SVG_BYTES};
 
 const RFC_RECORD: &str =

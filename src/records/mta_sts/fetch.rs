@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 use super::policy::{lint_policy, MtaStsPolicyReport};
-use crate::records::fetch::{media_type, FetchError, FetchErrorKind, FetchOptions, HttpFetch};
+use crate::records::fetch::{
+    is_media_type, shown_content_type, FetchError, FetchErrorKind, FetchOptions, HttpFetch,
+};
 use crate::records::{about_domain, finding};
 use crate::report::{quoted, Finding, Severity};
 
@@ -112,18 +114,14 @@ pub async fn fetch_policy_at<F: HttpFetch>(
         Ok(fetched) => {
             report.status = Some(fetched.status);
             report.content_type = fetched.content_type.clone();
-            let media = fetched.content_type.as_deref().map(media_type);
-            if media.as_deref() != Some("text/plain") {
+            if !is_media_type(fetched.content_type.as_deref(), "text/plain") {
                 report.findings.push(finding(
                     Severity::Warning,
                     "mta-sts-policy.content-type",
                     format!(
                         "The policy is served as {}; RFC 8461 §3.3 asks for text/plain, and some \
                          senders refuse anything else.",
-                        fetched
-                            .content_type
-                            .as_deref()
-                            .map_or_else(|| "no Content-Type".to_string(), quoted)
+                        shown_content_type(fetched.content_type.as_deref())
                     ),
                     RFC_FETCH,
                     None,
