@@ -143,6 +143,10 @@ pub struct DomainArgs {
     /// the domain sent); may be given several times.
     #[arg(long = "selector", value_name = "S")]
     pub selectors: Vec<String>,
+    /// Read the MTA-STS policy from this file instead of fetching it (a draft, or a policy
+    /// saved from the server); with DNS from zone files nothing is fetched without it.
+    #[arg(long = "mta-sts-policy", value_name = "FILE")]
+    pub mta_sts_policy: Option<PathBuf>,
     #[command(flatten)]
     pub https: HttpsArgs,
     /// Print the audit as JSON (the stable interface for scripts).

@@ -3,6 +3,7 @@
 //! Text from the DNS is shown with hidden characters revealed, as everywhere in the CLI.
 
 use mailspect::domain::{grade, DkimKeyStatus, DomainAudit, MxKind, TxtRecords};
+use mailspect::records::FetchErrorKind;
 use mailspect::report::{reveal, Severity};
 
 use super::output::{finding_line, line, word, Text};
@@ -47,6 +48,10 @@ pub fn audit(audit: &DomainAudit) -> Text {
     }
     if let Some(policy) = &audit.mta_sts.policy {
         match (&policy.error, audit.mta_sts.mode) {
+            (Some(error), _) if error.kind == FetchErrorKind::NotFetched => line!(
+                out,
+                "  Fetch       not fetched: DNS comes from zone files (--mta-sts-policy FILE reads it)"
+            ),
             (Some(error), _) => line!(out, "  Fetch       failed: {error}"),
             (None, Some(mode)) => line!(out, "  Mode        {}", mode.word()),
             (None, None) => line!(out, "  Mode        none readable"),

@@ -5,9 +5,9 @@
 mod args;
 mod dmarc;
 mod dns;
-pub mod http;
 mod domain;
 mod domain_text;
+pub mod http;
 mod message;
 mod mta_sts;
 mod output;

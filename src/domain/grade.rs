@@ -107,8 +107,8 @@ pub struct Grade {
     pub deductions: Vec<Deduction>,
     /// The letters' lowest scores.
     pub bands: Vec<GradeBand>,
-    /// False when a lookup the grade rests on failed temporarily: the grade may change when
-    /// the DNS answers.
+    /// False when a lookup the grade rests on failed temporarily, or the MTA-STS policy could
+    /// not be read (not fetched, or refused by the browser): the grade may change once known.
     pub complete: bool,
 }
 
@@ -149,6 +149,9 @@ const INCOMPLETE: &[&str] = &[
     "spf.lookup-failed",
     "dmarc.temperror",
     "mta-sts.lookup-failed",
+    // The policy was not read (a zone-file audit, the browser's CORS): its checks are unknown.
+    "mta-sts-policy.not-fetched",
+    "mta-sts-policy.blocked-by-browser",
 ];
 
 /// The grade of `findings`.

@@ -61,6 +61,9 @@ pub enum FetchErrorKind {
     /// Any other failure of the client (a TLS error not about the certificate, a malformed
     /// answer).
     Other,
+    /// Deliberately not asked: the CLI's DNS comes from zone files, so it does not look up the
+    /// host on the network either (`--mta-sts-policy FILE` gives the policy instead).
+    NotFetched,
 }
 
 impl FetchErrorKind {
@@ -76,11 +79,12 @@ impl FetchErrorKind {
             FetchErrorKind::TooLarge => "too-large",
             FetchErrorKind::BlockedByBrowser => "blocked-by-browser",
             FetchErrorKind::Other => "other",
+            FetchErrorKind::NotFetched => "not-fetched",
         }
     }
 
     /// Every kind's word, for the schema.
-    pub const WORDS: [&'static str; 9] = [
+    pub const WORDS: [&'static str; 10] = [
         "invalid-url",
         "connect",
         "certificate",
@@ -90,6 +94,7 @@ impl FetchErrorKind {
         "too-large",
         "blocked-by-browser",
         "other",
+        "not-fetched",
     ];
 }
 
@@ -122,6 +127,7 @@ impl fmt::Display for FetchError {
                 f.write_str("the browser did not let the page read the answer")
             }
             FetchErrorKind::Other => f.write_str("the request failed"),
+            FetchErrorKind::NotFetched => f.write_str("not fetched"),
         }
     }
 }

@@ -195,6 +195,12 @@ fn fetch_finding(error: &FetchError, url: &str) -> Finding {
                 format!("{url}: the browser did not let this page read the policy (the server sends no CORS header, or the browser refused the connection){detail}. This says nothing about what senders see: paste the policy to check it, or use the command line."),
                 None,
             ),
+            FetchErrorKind::NotFetched => (
+                Severity::Info,
+                "mta-sts-policy.not-fetched",
+                format!("{url} was not fetched{detail}. Nothing is known of the policy senders would find."),
+                None,
+            ),
             _ => (
                 Severity::Error,
                 "mta-sts-policy.fetch-failed",
