@@ -97,11 +97,12 @@ function download(name, text, type) {
 }
 
 /**
- * The export bar above a report: a redaction switch, "Download JSON" and "Copy as Markdown".
+ * The export bar above a report: a redaction switch, "Download JSON" and "Copy as Markdown"
+ * for a message's report; the other reports (`message: false`) get "Download JSON" only.
  * When the clipboard is refused (an embedding page's permissions policy, an old browser) the
  * Markdown is shown in a box, selected, to copy by hand.
  */
-export function renderExport(report, { ready }) {
+export function renderExport(report, { ready, message = true }) {
   const redact = el('input', { type: 'checkbox', name: 'redact' });
   const json = el('button', { type: 'button', part: 'button', class: 'export-json' }, 'Download JSON');
   const markdown = el('button', { type: 'button', part: 'button', class: 'export-markdown' }, 'Copy as Markdown');
@@ -135,5 +136,10 @@ export function renderExport(report, { ready }) {
     el('label', { class: 'check redact', title: 'Masks the recipients, their servers and addresses, and message identifiers; keeps the sender\'s evidence.' },
       redact, el('span', {}, 'Redact for sharing')),
     json, markdown, status);
+  // A domain audit or a record lint holds nothing private, and its summary is the page itself.
+  if (!message) {
+    redact.closest('label').remove();
+    markdown.remove();
+  }
   return bar;
 }

@@ -8,18 +8,20 @@
 //              core allows http only on loopback). Default: the reader's last choice in the
 //              resolver picker (localStorage `mailspect.doh`), else cloudflare. The attribute
 //              wins over the stored choice.
-//   mode     - message | domain | record. Default message; only message works today, the others
-//              show a "coming soon" panel.
+//   mode     - message | domain | record. Default message. domain audits a domain's records (the
+//              input is the domain name), record lints one pasted record with no DNS at all.
 //   theme    - light | dark | auto. Default auto (follows prefers-color-scheme).
 //   compact  - boolean: a smaller input and tighter panels.
-// Properties: `value` (the input text), and `analyze(input?)`, which analyses `input` (a string,
-// bytes or a File; the input text when omitted) and resolves to the report.
+// Properties: `value` (the current mode's input text), and `analyze(input?)`, which analyses
+// `input` (a message as a string, bytes or a File; a domain name; a record's text; the current
+// mode's input text when omitted) and resolves to the report.
 // Events (bubbling and composed):
 //   mailspect-report  - a report was rendered; `event.report` is the JSON report
 //   mailspect-error   - the input could not be analysed; `event.message` says why
 // A newer analysis supersedes an older one: the older one's report is dropped (never rendered,
 // no event) and its `analyze()` promise rejects with an AbortError.
 import { analyzeMessage, ready } from './core.js';
+import { renderDomainAudit, renderRecordReport } from './domain-view.js';
 import { renderExport } from './export.js';
 import { el, renderReportInto } from './render.js';
 
@@ -106,12 +108,12 @@ function blockedNotice(blocked, doh) {
     `To use ${doh}, choose one of those, run the command line (mailspect message --dns doh:${doh}), or serve the page yourself with that resolver in its policy.`);
 }
 
-const COMING_SOON = {
-  domain: ['Domain checks are coming soon',
-    'Checking a domain\'s SPF, DKIM and DMARC records without a message is not available in this widget yet. Switch to message mode to analyse a message.'],
-  record: ['Record checks are coming soon',
-    'Checking a single SPF, DMARC or DKIM record you paste is not available in this widget yet. Switch to message mode to analyse a message.'],
-};
+/** What the Record view can read a pasted record as; `auto` guesses from its text. */
+const RECORD_KINDS = [['auto', 'Guess from the text'], ['spf', 'SPF'], ['dmarc', 'DMARC'], ['dkim', 'DKIM key'],
+  ['mta-sts', 'MTA-STS TXT record'], ['mta-sts-policy', 'MTA-STS policy file'], ['tlsrpt', 'TLS-RPT'], ['bimi', 'BIMI'], ['tlsa', 'TLSA']];
+
+/** The wasm functions of the Domain and Record views. */
+const auditCore = () => ready;
 
 export class MailspectAnalyzerElement extends HTMLElement {
   static define(tag = 'mailspect-analyzer', registry = customElements) {
@@ -166,13 +168,21 @@ export class MailspectAnalyzerElement extends HTMLElement {
 
   /** The input text. Setting it does not start an analysis: `analyze()` does. */
   get value() {
-    return this.input ? this.input.value : this.#pendingValue;
+    const input = this.#modeInput();
+    return input ? input.value : this.#pendingValue;
   }
 
   set value(text) {
     const string = text === null || text === undefined ? '' : String(text);
-    if (this.input) this.input.value = string;
+    const input = this.#modeInput();
+    if (input) input.value = string;
     else this.#pendingValue = string;
+  }
+
+  /** The text box of the current mode, once the element has rendered. */
+  #modeInput() {
+    if (!this.input) return null;
+    return { domain: this.domainInput, record: this.recordInput }[this.mode] ?? this.input;
   }
 
   #reflect(name, value) {
@@ -187,6 +197,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
 
     this.input = el('textarea', {
       part: 'input',
+      name: 'message',
       spellcheck: 'false',
       autocomplete: 'off',
       'aria-label': 'Message headers or whole message',
@@ -222,10 +233,32 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.results = el('div', { class: 'results', part: 'results' });
     this.intake = el('div', { class: 'intake', part: 'intake' }, this.input,
       el('div', { class: 'actions' }, analyse, openFile, clear, this.file), options);
-    this.comingSoon = el('section', { class: 'panel coming-soon', part: 'coming-soon', 'aria-labelledby': 'h-coming-soon', hidden: '' },
-      el('h2', { id: 'h-coming-soon' }), el('p', {}));
+    this.domainInput = el('input', {
+      type: 'text', name: 'domain', part: 'input', autocomplete: 'off', spellcheck: 'false', placeholder: 'example.com',
+    });
+    this.selectorsInput = el('input', { type: 'text', name: 'selectors', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. s2024 mc1' });
+    this.domainIntake = el('form', { class: 'intake domain-intake', part: 'intake', hidden: '' },
+      el('div', { class: 'option-grid' }, label('Domain', this.domainInput),
+        label('More DKIM selectors to try (space-separated)', this.selectorsInput)),
+      el('div', { class: 'actions' }, el('button', { type: 'submit', part: 'button', class: 'primary' }, 'Check domain')),
+      el('p', { class: 'quiet' }, 'Checks MX, SPF, DMARC, DKIM (common selectors), MTA-STS, TLS-RPT, BIMI, DANE and DNSSEC. Every lookup goes to the resolver chosen under Envelope and DNS in the Message view.'));
+    this.recordInput = el('textarea', {
+      part: 'input', name: 'record', spellcheck: 'false', autocomplete: 'off', 'aria-label': 'A DNS record or MTA-STS policy',
+      placeholder: 'Paste a record: v=spf1 …, v=DMARC1; …, a DKIM key (v=DKIM1; k=rsa; p=…), an MTA-STS policy, TLS-RPT, BIMI or TLSA.',
+    });
+    this.recordKind = el('select', { name: 'record-kind' }, ...RECORD_KINDS.map(([value, text]) => el('option', { value }, text)));
+    this.recordIntake = el('form', { class: 'intake record-intake', part: 'intake', hidden: '' }, this.recordInput,
+      el('div', { class: 'actions' }, el('button', { type: 'submit', part: 'button', class: 'primary' }, 'Check record'),
+        label('Read it as', this.recordKind)),
+      el('p', { class: 'quiet' }, 'No DNS at all: the record is checked as you pasted it.'));
+    for (const form of [this.domainIntake, this.recordIntake]) {
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        this.#start(this.value);
+      });
+    }
     this.frame = el('div', { class: 'frame', part: 'frame' },
-      this.intake, this.comingSoon, el('div', { class: 'progress' }, this.status, this.cancel), this.results);
+      this.intake, this.domainIntake, this.recordIntake, el('div', { class: 'progress' }, this.status, this.cancel), this.results);
     root.append(styles, this.frame);
 
     analyse.addEventListener('click', () => this.#start(this.input.value));
@@ -318,15 +351,18 @@ export class MailspectAnalyzerElement extends HTMLElement {
   }
 
   #showMode() {
-    const soon = COMING_SOON[this.mode];
-    this.intake.hidden = Boolean(soon);
-    this.results.hidden = Boolean(soon);
-    this.comingSoon.hidden = !soon;
-    if (soon) {
+    const mode = this.mode;
+    if (this.shownMode === mode) return;
+    const first = this.shownMode === undefined;
+    this.shownMode = mode;
+    this.intake.hidden = mode !== 'message';
+    this.domainIntake.hidden = mode !== 'domain';
+    this.recordIntake.hidden = mode !== 'record';
+    if (!first) {
+      // Another mode's report is not this one's: switching drops it.
       this.#supersede();
       this.#idle('');
-      this.comingSoon.firstChild.textContent = soon[0];
-      this.comingSoon.lastChild.textContent = soon[1];
+      this.results.replaceChildren();
     }
   }
 
@@ -336,9 +372,9 @@ export class MailspectAnalyzerElement extends HTMLElement {
     if (pastedFile) {
       event.preventDefault();
       this.#start(pastedFile);
-    } else if (target === this.input) {
+    } else if (target === this.input || target === this.recordInput || target === this.domainInput) {
       // Let the textarea take the text first (and keep the paste in its undo history).
-      setTimeout(() => this.#start(this.input.value));
+      setTimeout(() => this.#start(target.value));
     } else if (!(target instanceof HTMLInputElement || target instanceof HTMLSelectElement)) {
       // A paste on a button or on the results: the pasted text becomes the input. Pastes into
       // the envelope fields (an IP address, say) are theirs and start nothing.
@@ -388,6 +424,36 @@ export class MailspectAnalyzerElement extends HTMLElement {
     });
   }
 
+  /** The Domain and Record views: an audit of a domain name, or the lint of a pasted record. */
+  async #runAudit(input, current, fail) {
+    const domain = this.mode === 'domain';
+    const text = typeof input === 'string' ? input.trim() : '';
+    if (!text) {
+      this.#idle(domain ? 'Type a domain first.' : 'Paste a record first.');
+      throw new Error(domain ? 'there is no domain to check' : 'there is no record to check');
+    }
+    this.status.textContent = domain ? `Checking ${text}…` : 'Checking the record…';
+    this.cancel.hidden = false;
+    this.results.setAttribute('aria-busy', 'true');
+    const started = performance.now();
+    let report;
+    try {
+      const core = await auditCore();
+      report = domain
+        ? await core.auditDomain(text, { doh: this.doh, selectors: this.selectorsInput.value.split(/[\s,]+/).filter(Boolean) })
+        : core.lintRecord(text, { kind: this.recordKind.value === 'auto' ? null : this.recordKind.value });
+    } catch (error) {
+      if (!current()) throw superseded();
+      fail(messageOf(error));
+    }
+    if (!current()) throw superseded();
+    this.results.replaceChildren(renderExport(report, { ready, message: false }),
+      domain ? renderDomainAudit(report) : renderRecordReport(report));
+    this.#idle(`Checked ${domain ? text : 'the record'} in ${Math.round(performance.now() - started)} ms.`);
+    this.dispatchEvent(new MailspectReportEvent(report));
+    return report;
+  }
+
   async #run(input, current) {
     let name = 'the pasted text';
     const fail = (message) => {
@@ -396,7 +462,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
       this.dispatchEvent(new MailspectErrorEvent(message));
       throw new Error(message);
     };
-    if (this.mode !== 'message') fail(`${this.mode} mode is not available yet`);
+    if (this.mode !== 'message') return this.#runAudit(input, current, fail);
     let bytes = input;
     if (input instanceof Blob) {
       name = input.name ?? 'the file';

@@ -218,7 +218,7 @@ function answerText(query) {
 
 const isVoid = (query) => ['nxdomain', 'nodata'].includes(query.outcome?.error?.kind);
 
-function renderDns(traces = []) {
+export function renderDns(traces = []) {
   if (traces.length === 0) return null;
   const timed = traces.filter((trace) => typeof trace.start_ms === 'number');
   const origin = Math.min(...timed.map((trace) => trace.start_ms));

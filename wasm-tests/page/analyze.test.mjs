@@ -59,7 +59,7 @@ async function openPage(options = {}) {
 test('pasting a header block shows every field, decoded, and the summary', async () => {
   const { page, problems } = await openPage();
   const headers = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
-  await page.locator('mailspect-analyzer textarea').fill(headers);
+  await page.locator('mailspect-analyzer textarea[name=message]').fill(headers);
   await page.getByRole('button', { name: 'Analyse' }).click();
   await page.locator('.header-table tbody tr').first().waitFor();
 
@@ -110,7 +110,7 @@ test('pasting a header block shows every field, decoded, and the summary', async
 
 test('a signed message shows each DKIM signature verified, with its key and coverage', async () => {
   const { page, problems } = await openPage();
-  await page.locator('mailspect-analyzer textarea').fill(rfc8463Message);
+  await page.locator('mailspect-analyzer textarea[name=message]').fill(rfc8463Message);
   await page.getByRole('button', { name: 'Analyse' }).click();
   const signatures = page.locator('.dkim-signature');
   await signatures.first().waitFor();
@@ -137,14 +137,14 @@ test('a signed message shows each DKIM signature verified, with its key and cove
 
 test('hostile input gets a clear error, not a broken page', async () => {
   const { page, problems } = await openPage();
-  await page.locator('mailspect-analyzer textarea').fill('this is prose, not a message\nno fields here\n');
+  await page.locator('mailspect-analyzer textarea[name=message]').fill('this is prose, not a message\nno fields here\n');
   await page.getByRole('button', { name: 'Analyse' }).click();
   const alert = page.getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.textContent(), /no header fields found/);
 
   // Markup in a header value is text, never HTML.
-  await page.locator('mailspect-analyzer textarea').fill('Subject: <img src=x onerror=alert(1)>\nFrom: a@example.com\n');
+  await page.locator('mailspect-analyzer textarea[name=message]').fill('Subject: <img src=x onerror=alert(1)>\nFrom: a@example.com\n');
   await page.getByRole('button', { name: 'Analyse' }).click();
   const value = page.locator('.header-table .value').first();
   await value.waitFor();
@@ -172,7 +172,7 @@ test('a DNS error inside the SPF tree shows in words, against the report\'s own 
   await page.locator('input[name=mail-from]').fill('someone@broken.example');
   const report = page.locator('mailspect-analyzer').evaluate((element) => new Promise((resolve) =>
     element.addEventListener('mailspect-report', (event) => resolve(event.report), { once: true })));
-  await page.locator('mailspect-analyzer textarea').fill('From: someone@broken.example\nSubject: test\n');
+  await page.locator('mailspect-analyzer textarea[name=message]').fill('From: someone@broken.example\nSubject: test\n');
   await page.getByRole('button', { name: 'Analyse' }).click();
   const { spf } = await report;
   const section = page.locator('section.spf');
@@ -194,7 +194,7 @@ test('a DNS error inside the SPF tree shows in words, against the report\'s own 
 // header table keeps the exact value in its title.
 test('a bidi override in the Subject is revealed, not obeyed', async () => {
   const { page, problems } = await openPage();
-  await page.locator('mailspect-analyzer textarea').fill('From: a@example.com\nSubject: Invoice \u202Egnp.exe\n');
+  await page.locator('mailspect-analyzer textarea[name=message]').fill('From: a@example.com\nSubject: Invoice \u202Egnp.exe\n');
   await page.getByRole('button', { name: 'Analyse' }).click();
   const summary = page.locator('.summary-list');
   await summary.waitFor();
@@ -214,7 +214,7 @@ test('a bidi override in the Subject is revealed, not obeyed', async () => {
 async function analyse(page, text) {
   const report = page.locator('mailspect-analyzer').evaluate((element) => new Promise((resolve) =>
     element.addEventListener('mailspect-report', (event) => resolve(event.report), { once: true })));
-  await page.locator('mailspect-analyzer textarea').fill(text);
+  await page.locator('mailspect-analyzer textarea[name=message]').fill(text);
   await page.getByRole('button', { name: 'Analyse' }).click();
   const result = await report;
   await page.locator('section.verdict').waitFor();

@@ -74,7 +74,7 @@ test('paste to verdict for the shared conformance messages through DoH with 50 m
         window.timing.status = event.report.verdict.status;
       });
     });
-    await page.locator('mailspect-analyzer textarea[part=input]').focus();
+    await page.locator('mailspect-analyzer textarea[name=message]').focus();
     await page.keyboard.press('Control+V');
     await page.waitForFunction(() => window.timing.report);
     const timing = await page.evaluate(() => window.timing);

@@ -36,7 +36,7 @@ test('the views: Message, Domain and Record, chosen by link and named in the add
   assert.equal(await current(), 'Domain');
   assert.equal(await page.locator('mailspect-analyzer').getAttribute('mode'), 'domain');
   await page.locator('.views a', { hasText: 'Message' }).click();
-  assert.equal(await page.locator('mailspect-analyzer textarea[part=input]').isVisible(), true);
+  assert.equal(await page.locator('mailspect-analyzer textarea[name=message]').isVisible(), true);
   // A link straight to a view opens it.
   const record = await openPage('#record');
   assert.equal(await record.page.locator('.views a[aria-current=page]').textContent(), 'Record');

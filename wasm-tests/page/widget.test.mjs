@@ -42,7 +42,7 @@ const reports = (page) => page.evaluate(() => window.reports);
 async function analyse(page, text) {
   const report = page.locator('mailspect-analyzer').evaluate((element) => new Promise((resolve) =>
     element.addEventListener('mailspect-report', (event) => resolve(event.report), { once: true })));
-  await page.locator('mailspect-analyzer textarea').fill(text);
+  await page.locator('mailspect-analyzer textarea[name=message]').fill(text);
   await page.getByRole('button', { name: 'Analyse' }).click();
   const result = await report;
   await page.locator('section.verdict').waitFor();
@@ -140,7 +140,7 @@ test('mode domain and record show a coming-soon panel and no results; message br
     const panel = page.locator('mailspect-analyzer .coming-soon');
     await panel.waitFor();
     assert.match(await panel.locator('h2').textContent(), /coming soon/);
-    assert.equal(await page.locator('mailspect-analyzer textarea').isVisible(), false);
+    assert.equal(await page.locator('mailspect-analyzer textarea[name=message]').isVisible(), false);
     const failure = await analyzer.evaluate((element) => element.analyze('From: a@example.com\n').then(() => null, (e) => e.message));
     assert.match(failure, new RegExp(`${mode} mode is not available yet`));
     assert.equal(await page.locator('mailspect-analyzer section.verdict').count(), 0);
@@ -220,7 +220,7 @@ test('the cancel control drops the running analysis: nothing renders and no even
 test('a paste starts the analysis without a click: into the input, and anywhere on the page', async () => {
   const { page, problems, close } = await openPage('', { permissions: ['clipboard-read', 'clipboard-write'] });
   await collectReports(page);
-  const textarea = page.locator('mailspect-analyzer textarea');
+  const textarea = page.locator('mailspect-analyzer textarea[name=message]');
   await textarea.focus();
   await page.evaluate((text) => navigator.clipboard.writeText(text), newsletter);
   await page.keyboard.press('ControlOrMeta+V');
@@ -267,7 +267,7 @@ test('dropping a .eml file starts the analysis, on the widget and anywhere on th
   await dropFile(page, 'mailspect-analyzer', 'newsletter.eml', newsletter);
   await page.locator('mailspect-analyzer section.verdict').waitFor();
   assert.match(await page.locator('mailspect-analyzer .status').textContent(), /Analysed newsletter\.eml in \d+ ms/);
-  assert.match(await page.locator('mailspect-analyzer textarea').getAttribute('placeholder'), /newsletter\.eml \([\d,]+ bytes\) was opened/);
+  assert.match(await page.locator('mailspect-analyzer textarea[name=message]').getAttribute('placeholder'), /newsletter\.eml \([\d,]+ bytes\) was opened/);
   assert.equal((await reports(page)).length, 1);
 
   // On the page outside the widget (the footer), as index.html does.
