@@ -193,3 +193,27 @@ fn a_policy_file_is_checked_against_the_mx_hosts() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A resolver that cannot be reached: no record could be read, so none is reported absent,
+/// and there is no grade letter, only what could not be checked.
+#[test]
+fn failed_lookups_give_no_grade_and_no_claims() {
+    // A port that was free a moment ago and has nothing listening: every query is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("its address")
+        .port();
+    let dns = format!("doh:http://127.0.0.1:{port}/dns-query");
+    let (code, stdout, stderr) = mailspect(&["domain", "bad.example", "--json", "--dns", &dns]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(report["grade"]["letter"], serde_json::Value::Null, "{stdout}");
+    assert_eq!(report["grade"]["complete"], false);
+    let summary = report["summary"].to_string();
+    assert!(summary.contains("the DMARC lookup failed"), "{summary}");
+    assert!(!summary.contains("there is no DMARC policy"), "{summary}");
+    let (_, text, _) = mailspect(&["domain", "bad.example", "--dns", &dns]);
+    assert!(text.contains("No grade: a lookup failed"), "{text}");
+    assert!(text.contains("DMARC         the lookup failed"), "{text}");
+}

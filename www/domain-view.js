@@ -64,7 +64,7 @@ function renderGrade(audit) {
   const card = section(`Grade for ${audit.domain}`, 'grade',
     el('p', { class: `grade-letter grade-${letter}`, 'data-letter': letter, 'aria-label': `Grade ${letter}` }, letter),
     el('p', { class: 'grade-score' }, `${grade.score} of ${grade.maximum_score} points`,
-      grade.complete ? null : el('span', { class: 'badge warn' }, 'a lookup failed: the grade may change')),
+      grade.complete ? null : el('span', { class: 'badge warn', title: 'A lookup failed, or the MTA-STS policy could not be read.' }, 'not everything could be checked: the grade may change')),
     el('ul', { class: 'summary-lines' }, ...summary.map((line) =>
       el('li', { class: `summary-line ${line.severity}`, 'data-topic': line.topic },
         icon(SEVERITY_ICON[line.severity] ?? 'unknown'), ' ', revealed(line.text)))),
@@ -77,7 +77,23 @@ function renderGrade(audit) {
   return card;
 }
 
-function renderProtocol(audit, key, title) {
+/**
+ * The MTA-STS policy lives on a web server that does not let other pages read it (no CORS
+ * header): the page asks the reader to paste it, and audits again with the pasted text.
+ */
+function policyPaste(audit, onPolicy) {
+  if (!onPolicy || audit.mta_sts?.policy?.error?.kind !== 'blocked-by-browser') return null;
+  const url = audit.mta_sts.policy_url ?? `https://mta-sts.${audit.domain}/.well-known/mta-sts.txt`;
+  const box = el('textarea', { name: 'mta-sts-policy', spellcheck: 'false', 'aria-label': 'The MTA-STS policy file' });
+  const check = el('button', { type: 'button', class: 'primary check-policy' }, 'Check this policy');
+  check.addEventListener('click', () => { if (box.value.trim()) onPolicy(box.value); });
+  return el('div', { class: 'policy-paste' },
+    el('p', {}, 'This page cannot read the policy itself: its server does not let other sites read it (CORS). Open ',
+      el('code', {}, url), ' in a new tab and paste what it shows here.'),
+    box, check);
+}
+
+function renderProtocol(audit, key, title, onPolicy) {
   const part = audit[key];
   if (!part) return null;
   const { findings = [], queries: _queries, ...rest } = part;
@@ -87,11 +103,15 @@ function renderProtocol(audit, key, title) {
     findings.length ? el('ul', { class: 'findings-list compact' }, ...findings.map((finding) =>
       el('li', { class: `finding ${finding.severity}`, 'data-code': finding.code },
         el('span', { class: 'severity' }, finding.severity), el('span', { class: 'message' }, revealed(finding.message)),
-        el('code', { class: 'code' }, finding.code)))) : null);
+        el('code', { class: 'code' }, finding.code)))) : null,
+    key === 'mta_sts' ? policyPaste(audit, onPolicy) : null);
 }
 
-/** A domain audit, grade first. */
-export function renderDomainAudit(audit) {
+/**
+ * A domain audit, grade first. `onPolicy(text)`, when given, is called with an MTA-STS policy
+ * the reader pasted because the browser could not fetch it.
+ */
+export function renderDomainAudit(audit, { onPolicy } = {}) {
   const fragment = document.createDocumentFragment();
   if (audit.error) {
     fragment.append(el('p', { class: 'error', role: 'alert' }, revealed(audit.error.message ?? String(audit.error))));
@@ -100,7 +120,7 @@ export function renderDomainAudit(audit) {
   fragment.append(...[
     renderGrade(audit),
     findingsWithFixes(audit.findings),
-    ...PROTOCOLS.map(([key, title]) => renderProtocol(audit, key, title)),
+    ...PROTOCOLS.map(([key, title]) => renderProtocol(audit, key, title, onPolicy)),
     renderDns(audit.queries),
   ].filter(Boolean));
   return fragment;

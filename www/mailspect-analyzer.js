@@ -424,8 +424,22 @@ export class MailspectAnalyzerElement extends HTMLElement {
     });
   }
 
+  /** Audits `domain` again with the MTA-STS policy the reader pasted. */
+  #startAudit(domain, policy) {
+    this.#supersede();
+    const generation = this.#generation;
+    const current = () => generation === this.#generation;
+    const fail = (message) => {
+      this.results.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Cannot check ${domain}: ${message}`));
+      this.#idle('');
+      this.dispatchEvent(new MailspectErrorEvent(message));
+      throw new Error(message);
+    };
+    this.#runAudit(domain, current, fail, policy).catch(() => {});
+  }
+
   /** The Domain and Record views: an audit of a domain name, or the lint of a pasted record. */
-  async #runAudit(input, current, fail) {
+  async #runAudit(input, current, fail, policy = null) {
     const domain = this.mode === 'domain';
     const text = typeof input === 'string' ? input.trim() : '';
     if (!text) {
@@ -440,15 +454,17 @@ export class MailspectAnalyzerElement extends HTMLElement {
     try {
       const core = await auditCore();
       report = domain
-        ? await core.auditDomain(text, { doh: this.doh, selectors: this.selectorsInput.value.split(/[\s,]+/).filter(Boolean) })
-        : core.lintRecord(text, { kind: this.recordKind.value === 'auto' ? null : this.recordKind.value });
+        ? await core.auditDomain(text, {
+          doh: this.doh, selectors: this.selectorsInput.value.split(/[\s,]+/).filter(Boolean), mtaStsPolicy: policy,
+        })
+        : core.lintRecord(text, this.recordKind.value === 'auto' ? null : this.recordKind.value);
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));
     }
     if (!current()) throw superseded();
     this.results.replaceChildren(renderExport(report, { ready, message: false }),
-      domain ? renderDomainAudit(report) : renderRecordReport(report));
+      domain ? renderDomainAudit(report, { onPolicy: (pasted) => this.#startAudit(text, pasted) }) : renderRecordReport(report));
     this.#idle(`Checked ${domain ? text : 'the record'} in ${Math.round(performance.now() - started)} ms.`);
     this.dispatchEvent(new MailspectReportEvent(report));
     return report;

@@ -34,14 +34,28 @@ themePicker.addEventListener('change', () => {
 // that a view can be linked to. Only the view's name goes into the URL, never what was pasted.
 const viewLinks = [...document.querySelectorAll('.views a[data-mode]')];
 function showView() {
-  const [name] = location.hash.slice(1).split('=');
+  const hash = location.hash.slice(1);
+  const [name] = hash.split('=');
   const mode = viewLinks.some((link) => link.dataset.mode === name) ? name : 'message';
   analyzer.mode = mode === 'message' ? null : mode;
   for (const link of viewLinks) {
     if (link.dataset.mode === mode) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  // #domain=example.com audits the domain: a link to an audit. Domains only: nothing a reader
+  // pastes ever goes into the address.
+  const domain = mode === 'domain' && hash.startsWith('domain=') ? decodeURIComponent(hash.slice(7)).trim() : '';
+  if (domain && domain !== lastAudited) {
+    analyzer.value = domain;
+    analyzer.analyze(domain).catch(() => {});
+  }
 }
+let lastAudited = null;
+analyzer.addEventListener('mailspect-report', (event) => {
+  if (analyzer.mode !== 'domain' || typeof event.report?.domain !== 'string' || event.report.error) return;
+  lastAudited = event.report.domain;
+  history.replaceState(null, '', `#domain=${encodeURIComponent(lastAudited)}`);
+});
 window.addEventListener('hashchange', showView);
 showView();
 

@@ -16,18 +16,27 @@ pub fn audit(audit: &DomainAudit) -> Text {
         return out;
     }
     let grade = &audit.grade;
-    let letter = grade.letter.map(word).unwrap_or_else(|| "-".into());
-    line!(
-        out,
-        "Grade {letter}: {} of {} points{}",
-        grade.score,
-        grade.maximum_score,
-        if grade.complete {
-            ""
-        } else {
-            " (some lookups failed: the grade may change)"
-        }
-    );
+    match grade.letter {
+        Some(letter) => line!(
+            out,
+            "Grade {}: {} of {} points{}",
+            word(letter),
+            grade.score,
+            grade.maximum_score,
+            if grade.complete {
+                ""
+            } else {
+                " (not everything could be checked: the grade may change)"
+            }
+        ),
+        None => line!(
+            out,
+            "No grade: a lookup failed, and a record that could not be read is not scored as \
+             absent ({} of {} points from what was read)",
+            grade.score,
+            grade.maximum_score
+        ),
+    }
     out.blank();
     for summary in &audit.summary {
         let mark = match summary.severity {
@@ -161,6 +170,9 @@ fn dmarc(out: &mut Text, audit: &DomainAudit) {
             "DMARC         _dmarc.{record_domain}: {}",
             reveal(&record.text)
         ),
+        _ if audit.findings.iter().any(|f| f.code == "dmarc.temperror") => {
+            line!(out, "DMARC         the lookup failed")
+        }
         _ => line!(out, "DMARC         no record"),
     }
     let policy = |applied: &Option<mailspect::dmarc::align::AppliedPolicy>| {

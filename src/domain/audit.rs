@@ -115,6 +115,9 @@ pub async fn audit_domain<R: Resolver, F: HttpFetch>(
         mta_sts_enforced: mta_sts.mode == Some(StsMode::Enforce),
         mta_sts_testing: mta_sts.mode == Some(StsMode::Testing),
         dane_effective: dane.effective,
+        dmarc_lookup_failed: findings
+            .iter()
+            .any(|finding| finding.code == "dmarc.temperror"),
     };
     DomainAudit {
         grade: grade::grade(&findings),

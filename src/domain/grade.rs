@@ -98,7 +98,8 @@ pub struct Deduction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Grade {
-    /// `null` when the domain could not be audited (not a domain name).
+    /// `null` when the domain could not be audited (not a domain name), or when a lookup the
+    /// grade rests on failed: a record that could not be read is not scored as absent.
     pub letter: Option<GradeLetter>,
     /// 100 minus the deductions, at least 0.
     pub score: u32,
@@ -144,6 +145,13 @@ pub fn letter(score: u32) -> GradeLetter {
 }
 
 /// Codes of failed lookups that leave the grade undecided.
+const LOOKUP_FAILED: &[&str] = &[
+    "mx.lookup-failed",
+    "spf.lookup-failed",
+    "dmarc.temperror",
+    "mta-sts.lookup-failed",
+];
+
 const INCOMPLETE: &[&str] = &[
     "mx.lookup-failed",
     "spf.lookup-failed",
@@ -171,8 +179,14 @@ pub fn grade(findings: &[Finding]) -> Grade {
         .collect();
     let lost: u32 = deductions.iter().map(|deduction| deduction.points).sum();
     let score = 100u32.saturating_sub(lost);
+    // A failed lookup is not an absent record: scoring it as one would show a guess as a fact,
+    // so there is no letter until the DNS answers. An unread MTA-STS policy only makes the
+    // grade incomplete.
+    let lookup_failed = findings
+        .iter()
+        .any(|finding| LOOKUP_FAILED.contains(&finding.code));
     Grade {
-        letter: Some(letter(score)),
+        letter: (!lookup_failed).then(|| letter(score)),
         score,
         maximum_score: 100,
         deductions,
@@ -222,6 +236,8 @@ pub struct SummaryFacts<'a> {
     pub mta_sts_enforced: bool,
     pub mta_sts_testing: bool,
     pub dane_effective: bool,
+    /// The DMARC lookup failed: whether a policy exists is unknown, not "none".
+    pub dmarc_lookup_failed: bool,
 }
 
 fn line(topic: SummaryTopic, severity: Severity, text: String) -> SummaryLine {
@@ -238,6 +254,7 @@ pub fn summary(facts: &SummaryFacts<'_>) -> Vec<SummaryLine> {
     let mut lines = Vec::new();
     let strict_spf = facts.spf_result == SpfResult::Fail;
     lines.push(match facts.dmarc_enforced {
+        None if facts.dmarc_lookup_failed => line(SummaryTopic::Spoofing, Severity::Warning, format!("Whether receivers refuse mail forged in {domain}'s name is unknown: the DMARC lookup failed. Check again once the DNS answers.")),
         None => line(SummaryTopic::Spoofing, Severity::Error, format!("Anyone can send mail as {domain} and most receivers will deliver it: there is no DMARC policy to tell them otherwise.")),
         Some(Policy::None) if !strict_spf => line(SummaryTopic::Spoofing, Severity::Error, format!("Anyone can send mail as {domain} and most receivers will deliver it: DMARC asks for nothing (p=none) and SPF does not ask receivers to refuse unknown servers.")),
         Some(Policy::None) => line(SummaryTopic::Spoofing, Severity::Error, format!("Mail forged in {domain}'s name is delivered by most receivers: DMARC asks for nothing (p=none), and SPF's -all stops only forgers who also use {domain} in the envelope.")),

@@ -65,6 +65,9 @@ export async function startPageServers(...dohArgs) {
  */
 export async function openContext(browser, url, { doh = null, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  // The resolver is the reader's remembered choice before the page loads, so that work the page
+  // starts by itself (a #domain= link) asks it too.
+  if (doh) await context.addInitScript((resolver) => localStorage.setItem('mailspect.doh', resolver), doh);
   const page = await context.newPage();
   const problems = [];
   const requests = [];

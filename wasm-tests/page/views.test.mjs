@@ -15,7 +15,8 @@ let newsletter;
 
 before(async () => {
   newsletter = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
-  servers = await startPageServers(['--zone', `${root}tests/fixtures/dns/newsletter.zone`]);
+  const zones = ['newsletter', 'good-domain', 'bad-domain'].flatMap((zone) => ['--zone', `${root}tests/fixtures/dns/${zone}.zone`]);
+  servers = await startPageServers(zones);
   ({ baseUrl } = servers);
 });
 
@@ -42,6 +43,77 @@ test('the views: Message, Domain and Record, chosen by link and named in the add
   assert.equal(await record.page.locator('.views a[aria-current=page]').textContent(), 'Record');
   assert.equal(await record.page.locator('mailspect-analyzer').getAttribute('mode'), 'record');
   await record.close();
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('the Domain view audits through the local DoH server: the grade, the summary, fixes to publish', async () => {
+  // A link to an audit: #domain=NAME runs it.
+  const { page, problems, close } = await openPage('#domain=bad.example', { viewport: { width: 1200, height: 1600 } });
+  const widget = page.locator('mailspect-analyzer');
+  const grade = widget.locator('section.grade .grade-letter');
+  await grade.waitFor();
+  assert.equal(await grade.textContent(), 'F');
+  assert.match(await widget.locator('.summary-lines').textContent(), /Anyone can send mail as bad\.example/);
+  assert.match(await widget.locator('.summary-lines').textContent(), /downgraded to plaintext/);
+  assert.equal(await widget.locator('input[name=domain]').inputValue(), 'bad.example');
+  // Every finding of the report, each fix under its finding; every protocol has its panel.
+  const report = await widget.evaluate((element) => new Promise((resolve) => {
+    element.addEventListener('mailspect-report', (event) => resolve(event.report), { once: true });
+    element.analyze('bad.example');
+  }));
+  assert.equal(await widget.locator('section.findings .finding').count(), report.findings.length);
+  assert.equal(await widget.locator('section.findings .fix').count(), report.findings.filter((finding) => finding.fix).length);
+  for (const key of ['mx', 'spf', 'dmarc', 'dkim', 'mta-sts', 'tls-rpt', 'bimi', 'dane', 'dnssec']) {
+    assert.equal(await widget.locator(`section.protocol.${key}`).count(), 1, `${key} panel`);
+  }
+  assert.ok(await widget.locator('.dns-table tbody tr').count() >= 40, 'the DNS waterfall lists every query');
+  assert.equal(new URL(page.url()).hash, '#domain=bad.example');
+  await page.screenshot({ path: `${artifacts}/page-domain.png` });
+
+  // The good domain: its MTA-STS policy cannot be fetched by a page (CORS), so the page asks
+  // for it, and audits again with what is pasted.
+  await widget.locator('input[name=domain]').fill('good.example');
+  await widget.locator('.domain-intake button[type=submit]').click();
+  await widget.locator('section.grade', { hasText: 'good.example' }).waitFor();
+  assert.match(await widget.locator('.grade-score').textContent(), /not everything could be checked/);
+  const paste = widget.locator('.policy-paste textarea');
+  await paste.fill('version: STSv1\nmode: enforce\nmx: *.good.example\nmax_age: 604800\n');
+  const checked = widget.evaluate((element) => new Promise((resolve) => {
+    element.addEventListener('mailspect-report', (event) => resolve(event.report), { once: true });
+  }));
+  await widget.locator('.policy-paste button').click();
+  const audited = await checked;
+  assert.equal(audited.mta_sts.mode, 'enforce');
+  assert.equal(audited.grade.complete, true);
+  assert.equal(await widget.locator('section.grade .grade-letter').textContent(), 'A');
+  assert.equal(new URL(page.url()).hash, '#domain=good.example');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('the Record view lints a pasted record with no DNS: the fault marked, the fixed record, the next step', async () => {
+  const { page, context, problems, requests, close } = await openPage('#record');
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+  const widget = page.locator('mailspect-analyzer');
+  await page.evaluate(() => navigator.clipboard.writeText('v=DMARC1; p=none; rua=mailto:dmarc@example.com; pct=50'));
+  const before = requests.length;
+  await widget.locator('textarea[name=record]').focus();
+  await page.keyboard.press('Control+V');
+  await widget.locator('.record-valid').waitFor();
+  assert.match(await widget.locator('.record-valid').textContent(), /A valid dmarc record.*read as dmarc/);
+  assert.ok(await widget.locator('mark.at-fault').count() >= 1, 'the faulty tags are marked');
+  assert.match(await widget.locator('.next-step code.record').textContent(), /p=quarantine/);
+  await widget.locator('.next-step button.copy').click();
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^v=DMARC1; p=quarantine/);
+  assert.deepEqual(requests.slice(before).filter((url) => !url.startsWith(baseUrl)), [], 'no DNS, no request');
+  // A kind given instead of guessed, and a record that is not one.
+  await widget.locator('select[name=record-kind]').selectOption('tlsa');
+  await widget.locator('textarea[name=record]').fill('3 1 1 abcd');
+  await widget.locator('.record-intake button[type=submit]').click();
+  await widget.locator('.record-valid', { hasText: /tlsa/ }).waitFor();
+  assert.match(await widget.locator('.record-valid').textContent(), /Not a usable tlsa record/);
+  await page.screenshot({ path: `${artifacts}/page-record.png`, fullPage: true });
   assert.deepEqual(problems, []);
   await close();
 });
@@ -156,6 +228,11 @@ test('axe-core finds no serious or critical violations on every view, light and 
       for (const width of [1200, 390]) {
         // axe sets inline styles while it measures, which the page's CSP (style-src 'self') blocks.
         const { page, problems, close } = await openPage(`#${view}`, { colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
+        await page.locator('mailspect-analyzer').evaluate((element, input) => element.analyze(input),
+          view === 'domain' ? 'bad.example' : 'v=spf1 ptr +all');
+        await page.locator('mailspect-analyzer').evaluate((element) => {
+          for (const details of element.shadowRoot.querySelectorAll('details')) details.open = true;
+        });
         await page.evaluate(axeSource);
         const violations = await page.evaluate(async () => {
           const results = await window.axe.run(document, { resultTypes: ['violations'] });

@@ -132,21 +132,23 @@ test('analyze() resolves to the report and fires one mailspect-report; an error 
   await close();
 });
 
-test('mode domain and record show a coming-soon panel and no results; message brings the input back', async () => {
+test('each mode has its own input; switching modes drops the other mode\'s report; message brings its input back', async () => {
   const { page, problems, close } = await openPage();
   const analyzer = page.locator('mailspect-analyzer');
-  for (const mode of ['domain', 'record']) {
+  await analyse(page, newsletter);
+  for (const [mode, input] of [['domain', 'input[name=domain]'], ['record', 'textarea[name=record]']]) {
     await analyzer.evaluate((element, value) => { element.mode = value; }, mode);
-    const panel = page.locator('mailspect-analyzer .coming-soon');
-    await panel.waitFor();
-    assert.match(await panel.locator('h2').textContent(), /coming soon/);
+    assert.equal(await page.locator(`mailspect-analyzer ${input}`).isVisible(), true, `${mode} shows its input`);
     assert.equal(await page.locator('mailspect-analyzer textarea[name=message]').isVisible(), false);
-    const failure = await analyzer.evaluate((element) => element.analyze('From: a@example.com\n').then(() => null, (e) => e.message));
-    assert.match(failure, new RegExp(`${mode} mode is not available yet`));
-    assert.equal(await page.locator('mailspect-analyzer section.verdict').count(), 0);
+    assert.equal(await page.locator('mailspect-analyzer section.verdict').count(), 0, 'the message report is gone');
+    // `value` is the current mode's input.
+    await analyzer.evaluate((element) => { element.value = 'v=spf1 -all'; });
+    assert.equal(await page.locator(`mailspect-analyzer ${input}`).inputValue(), 'v=spf1 -all');
   }
+  const record = await analyzer.evaluate((element) => element.analyze().then((report) => report.kind));
+  assert.equal(record, 'spf');
   await analyzer.evaluate((element) => element.removeAttribute('mode'));
-  assert.equal(await page.locator('mailspect-analyzer .coming-soon').isVisible(), false);
+  assert.equal(await page.locator('mailspect-analyzer textarea[name=message]').isVisible(), true);
   await analyse(page, newsletter);
   assert.deepEqual(problems, []);
   await close();
