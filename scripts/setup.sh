@@ -115,7 +115,12 @@ start_doh_server() {
   fi
 }
 
+# The page's two wasm modules: www/pkg (this crate, the Message view) on the first visit, and
+# www/pkg-audit (crates/mailspect-audit, the Domain and Record views) when one of those is used.
+# They share target/: the second build compiles only the audit crate and links.
 build_wasm() {
-  step "building the wasm package (www/pkg)"
+  step "building the wasm packages (www/pkg, www/pkg-audit)"
   (cd "$ROOT" && wasm-pack --quiet build --target web --release --out-dir www/pkg --no-typescript --no-pack)
+  (cd "$ROOT" && wasm-pack --quiet build crates/mailspect-audit --target web --release \
+    --out-dir ../../www/pkg-audit --no-typescript --no-pack)
 }

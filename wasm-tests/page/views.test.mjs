@@ -46,6 +46,32 @@ test('the views: Message, Domain and Record, chosen by link and named in the add
   await close();
 });
 
+test('the Message view never downloads the audit module; loadAudit() fetches it once and audits a domain', async () => {
+  const { page, problems, requests, close } = await openPage();
+  await analyse(page, newsletter);
+  const audit = (url) => url.includes('/pkg-audit/');
+  assert.deepEqual(requests.filter(audit), [], 'a message analysis needs only pkg/');
+  const reports = await page.evaluate(async (doh) => {
+    const { loadAudit } = await import('./audit.js');
+    const [first, second] = await Promise.all([loadAudit(), loadAudit()]);
+    return {
+      same: first === second,
+      spf: await first.auditSpf('example.org', { doh }),
+      dmarc: await first.auditDmarc('example.org', { doh }),
+    };
+  }, servers.dohUrls[0]);
+  assert.ok(reports.same, 'one module, however often it is asked for');
+  assert.equal(requests.filter((url) => url.endsWith('/pkg-audit/mailspect_audit_bg.wasm')).length, 1);
+  // Plain objects, as the Message view's reports are: JSON-shaped, with the schema version.
+  assert.equal(reports.spf.schema_version, '1.0');
+  assert.equal(Object.getPrototypeOf(reports.spf), Object.prototype);
+  assert.match(JSON.stringify(reports.spf), /_spf\.example\.org/);
+  assert.equal(reports.dmarc.schema_version, '1.0');
+  assert.match(JSON.stringify(reports.dmarc), /p=reject/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('export: the JSON as a file and the Markdown to the clipboard, each also redacted', async () => {
   const { page, context, problems, close } = await openPage();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
