@@ -115,12 +115,17 @@ start_doh_server() {
   fi
 }
 
-# The page's two wasm modules: www/pkg (this crate, the Message view) on the first visit, and
-# www/pkg-audit (crates/mailspect-audit, the Domain and Record views) when one of those is used.
-# They share target/: the second build compiles only the audit crate and links.
+# The page's wasm modules: www/pkg (this crate, the Message view) on the first visit;
+# www/pkg-audit (crates/mailspect-audit, the Domain and Record views) when one of those is used;
+# www/pkg-msg (crates/mailspect-msg, Outlook .msg reading) when a .msg is opened, which is why
+# www/pkg is built without the feature outlook-msg. They share target/ and its dependencies.
 build_wasm() {
-  step "building the wasm packages (www/pkg, www/pkg-audit)"
-  (cd "$ROOT" && wasm-pack --quiet build --target web --release --out-dir www/pkg --no-typescript --no-pack)
-  (cd "$ROOT" && wasm-pack --quiet build crates/mailspect-audit --target web --release \
-    --out-dir ../../www/pkg-audit --no-typescript --no-pack)
+  step "building the wasm packages (www/pkg, www/pkg-audit, www/pkg-msg)"
+  (cd "$ROOT" && wasm-pack --quiet build --target web --release --out-dir www/pkg \
+    --no-typescript --no-pack -- --no-default-features --features message-view)
+  local module
+  for module in audit msg; do
+    (cd "$ROOT" && wasm-pack --quiet build "crates/mailspect-$module" --target web \
+      --release --out-dir "../../www/pkg-$module" --no-typescript --no-pack)
+  done
 }

@@ -50,8 +50,22 @@ function references(path) {
   return found;
 }
 
+const everything = (folder) => readdirSync(join(root, folder)).flatMap((name) => {
+  const path = join(folder, name);
+  if (name.startsWith('.')) return [];
+  return statSync(join(root, path)).isDirectory() ? everything(path) : [path];
+});
+
+/**
+ * The folders of the modules some file imports dynamically (`pkg-msg/`): a wasm-bindgen package
+ * is a folder, its .wasm beside its glue, and a loader names both (`import('./pkg-msg/…js')`,
+ * `new URL('./pkg-msg/…wasm', import.meta.url)`). What lies there loads with the module.
+ */
+const lazyFolders = new Set(everything('').filter((path) => path.endsWith('.js'))
+  .flatMap((path) => references(path).later).map(dirname).filter((folder) => folder !== '.'));
+
 /** Every file reached from `entries` through static references; dynamic imports apart. */
-function reach(entries) {
+function reach(entries, { lazy = true } = {}) {
   const files = new Set();
   const later = new Set();
   const queue = [...entries];
@@ -60,7 +74,10 @@ function reach(entries) {
     if (files.has(path)) continue;
     files.add(path);
     const { now, later: dynamic } = references(path);
-    queue.push(...now);
+    for (const target of now) {
+      if (lazy && lazyFolders.has(dirname(target)) && !lazyFolders.has(dirname(path))) later.add(target);
+      else queue.push(target);
+    }
     dynamic.forEach((target) => later.add(target));
   }
   return { files, later };
@@ -99,25 +116,25 @@ const firstTotal = printView('Message view, first visit (index.html and what it 
 const seen = new Set(first.files);
 const views = [...LATER_VIEWS];
 const named = new Set(views.flatMap((view) => view.entries));
+// Each folder loaded on use is one download (its glue and its .wasm), named by its folder.
+const onUse = new Map();
 for (const target of first.later) {
-  if (!named.has(target)) views.push({ name: `loaded on use: ${target}`, entries: [target] });
+  if (named.has(target)) continue;
+  const folder = dirname(target);
+  onUse.set(folder, [...(onUse.get(folder) ?? []), target]);
 }
+for (const [folder, entries] of onUse) views.push({ name: `loaded on use: ${folder}/`, entries });
 for (const view of views) {
   const { files, later } = reach(view.entries);
   // A module a view imports dynamically is that view's download too.
   const all = new Set(files);
-  for (const target of later) reach([target]).files.forEach((path) => all.add(path));
+  for (const target of later) reach([target], { lazy: false }).files.forEach((path) => all.add(path));
   const added = [...all].filter((path) => !seen.has(path));
   printView(`${view.name}: what it adds`, added);
   added.forEach((path) => seen.add(path));
 }
 
 // What no view loads (the embedding example, say): listed so that a file the scan missed shows.
-const everything = (folder) => readdirSync(join(root, folder)).flatMap((name) => {
-  const path = join(folder, name);
-  if (name.startsWith('.')) return [];
-  return statSync(join(root, path)).isDirectory() ? everything(path) : [path];
-});
 const unloaded = everything('').filter((path) => !seen.has(path));
 if (unloaded.length) console.log(`\nnot loaded by any view: ${unloaded.sort().join(', ')}`);
 

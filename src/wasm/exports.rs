@@ -11,19 +11,38 @@ use crate::report::quoted;
 /// report as a plain object; rejects with an `Error` whose message says what is wrong with the input.
 #[wasm_bindgen(js_name = analyzeMessage)]
 pub async fn analyze_message(input: JsValue, options: JsValue) -> Result<JsValue, JsError> {
-    let bytes = if let Some(text) = input.as_string() {
-        text.into_bytes()
-    } else if input.is_instance_of::<js_sys::Uint8Array>() {
-        js_sys::Uint8Array::new(&input).to_vec()
-    } else {
-        return Err(JsError::new("the input must be a string or a Uint8Array"));
-    };
+    let bytes = input_bytes(&input)?;
     let resolver = page_resolver(&options)?;
     let options = options_from_js(options)?;
     let report = analysis::analyze_message(&bytes, &options, &resolver)
         .await
         .map_err(|error| JsError::new(&error.to_string()))?;
     to_js(&report)
+}
+
+/// Analyses the Internet headers of an Outlook `.msg` (a `Uint8Array`), as the msg module's
+/// `outlookHeaders` reads them (`www/intake.js`), and resolves to the same report as
+/// `analyzeMessage` of the `.msg` itself: the headers, with a finding that they came from one.
+#[wasm_bindgen(js_name = analyzeOutlookHeaders)]
+pub async fn analyze_outlook_headers(
+    headers: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsError> {
+    let message = crate::message::parse_outlook_headers(&input_bytes(&headers)?)
+        .map_err(|error| JsError::new(&error.to_string()))?;
+    let resolver = page_resolver(&options)?;
+    let options = options_from_js(options)?;
+    to_js(&analysis::analyze_parsed(message, &options, &resolver).await)
+}
+
+fn input_bytes(input: &JsValue) -> Result<Vec<u8>, JsError> {
+    if let Some(text) = input.as_string() {
+        Ok(text.into_bytes())
+    } else if input.is_instance_of::<js_sys::Uint8Array>() {
+        Ok(js_sys::Uint8Array::new(input).to_vec())
+    } else {
+        Err(JsError::new("the input must be a string or a Uint8Array"))
+    }
 }
 
 /// Looks up one name as the analyses do and resolves to its trace: `{ name, record_type,

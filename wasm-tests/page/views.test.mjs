@@ -72,6 +72,24 @@ test('the Message view never downloads the audit module; loadAudit() fetches it 
   await close();
 });
 
+test('an Outlook .msg is read by the msg module, fetched only then, and gives the report of its headers', async () => {
+  const { page, problems, requests, close } = await openPage();
+  const msgModule = (url) => url.includes('/pkg-msg/');
+  const fromText = await analyse(page, newsletter);
+  assert.deepEqual(requests.filter(msgModule), [], 'text needs only pkg/');
+  const msg = [...await readFile(`${root}tests/fixtures/messages/newsletter.msg`)];
+  const fromMsg = await page.locator('mailspect-analyzer')
+    .evaluate((element, bytes) => element.analyze(new Uint8Array(bytes)), msg);
+  assert.equal(requests.filter((url) => url.endsWith('/pkg-msg/mailspect_msg_bg.wasm')).length, 1);
+  const outlook = (report) => report.findings.filter((finding) => finding.code === 'intake.outlook-msg').length;
+  assert.equal(outlook(fromMsg), 1, 'the report says the headers came from a .msg');
+  assert.equal(outlook(fromText), 0);
+  assert.deepEqual(fromMsg.headers, fromText.headers);
+  assert.deepEqual(fromMsg.verdict, fromText.verdict);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('export: the JSON as a file and the Markdown to the clipboard, each also redacted', async () => {
   const { page, context, problems, close } = await openPage();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
