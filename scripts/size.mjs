@@ -27,7 +27,14 @@ const BUDGET = 300 * 1000;
  */
 const LATER_VIEWS = [{ name: 'Domain and Record views (loadAudit)', entries: ['audit.js'] }];
 
-const read = (path) => readFileSync(join(root, path));
+function read(path) {
+  try {
+    return readFileSync(join(root, path));
+  } catch {
+    console.error(`size.mjs: ${join(root, path)} is missing (the page loads it): build first, scripts/size.sh without --no-build`);
+    process.exit(2);
+  }
+}
 
 /** Paths (relative to www/) that `path` loads, split into static and dynamic. */
 function references(path) {
@@ -114,7 +121,7 @@ const first = reach(['index.html']);
 const firstTotal = printView('Message view, first visit (index.html and what it loads)', first.files);
 
 const seen = new Set(first.files);
-const views = [...LATER_VIEWS];
+const views = LATER_VIEWS.filter((view) => view.entries.every((entry) => statSync(join(root, entry), { throwIfNoEntry: false })));
 const named = new Set(views.flatMap((view) => view.entries));
 // Each folder loaded on use is one download (its glue and its .wasm), named by its folder.
 const onUse = new Map();
