@@ -115,7 +115,18 @@ start_doh_server() {
   fi
 }
 
+# The page's wasm modules: www/pkg (this crate, the Message view) on the first visit;
+# www/pkg-audit (crates/mailspect-audit, the Domain and Record views) when one of those is used;
+# www/pkg-msg (crates/mailspect-msg, Outlook .msg reading) when a .msg is opened, which is why
+# www/pkg is built without the feature outlook-msg. They share target/ and its dependencies, built
+# with the profile wasm-release (Cargo.toml: release, optimised for size).
 build_wasm() {
-  step "building the wasm package (www/pkg)"
-  (cd "$ROOT" && wasm-pack --quiet build --target web --release --out-dir www/pkg --no-typescript --no-pack)
+  step "building the wasm packages (www/pkg, www/pkg-audit, www/pkg-msg)"
+  (cd "$ROOT" && wasm-pack --quiet build --target web --profile wasm-release --out-dir www/pkg \
+    --no-typescript --no-pack -- --no-default-features --features message-view)
+  local module
+  for module in audit msg; do
+    (cd "$ROOT" && wasm-pack --quiet build "crates/mailspect-$module" --target web \
+      --profile wasm-release --out-dir "../../www/pkg-$module" --no-typescript --no-pack)
+  done
 }

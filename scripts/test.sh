@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of mailspect, installing whatever is missing first: formatting, clippy (native
-# and wasm32), the native and conformance tests, the wasm tests in headless Chromium, and the page
-# tests. Stops at the first failure.
+# and wasm32), the native and conformance tests, the wasm tests in headless Chromium, the size
+# report, and the page tests. Stops at the first failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
@@ -17,6 +17,10 @@ step "cargo clippy (wasm32 library and browser tests)"
 wasm_tests=()
 for test in wasm-tests/*.rs; do wasm_tests+=(--test "web_$(basename "$test" .rs)"); done
 cargo clippy --quiet --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" -- -D warnings
+# The page's modules as build_wasm builds them: the Message view's without .msg reading, and
+# the audit and msg crates.
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features --features message-view -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p mailspect-audit -p mailspect-msg -- -D warnings
 
 step "cargo test (native and conformance)"
 cargo test --quiet
@@ -37,6 +41,8 @@ for test in wasm-tests/*.rs; do
 done
 
 build_wasm
+step "size of what the page downloads (scripts/size.sh)"
+scripts/size.sh --no-build
 step "page tests (playwright-core driving /usr/bin/chromium)"
 node --test wasm-tests/page/
 

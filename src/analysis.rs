@@ -134,9 +134,19 @@ pub async fn analyze_message<R: Resolver>(
     options: &Options,
     resolver: &R,
 ) -> Result<MessageReport, IntakeError> {
+    Ok(analyze_parsed(message::parse_input(input)?, options, resolver).await)
+}
+
+/// [`analyze_message`] of a message intake has read already: the page's Message view module
+/// reads no `.msg` itself, and analyses the headers its msg module found with
+/// [`message::parse_outlook_headers`].
+pub async fn analyze_parsed<R: Resolver>(
+    message: Message,
+    options: &Options,
+    resolver: &R,
+) -> MessageReport {
     // Every stage resolves through the recorder, so that the report lists each lookup.
     let resolver = Recorder::new(resolver);
-    let message = message::parse_input(input)?;
     let summary = message::summarize(&message);
     let mut findings = message.findings.clone();
     let mut results = auth_results::read_result_fields(&message);
@@ -255,7 +265,7 @@ pub async fn analyze_message<R: Resolver>(
         hops: &path.hops,
         findings: &findings,
     });
-    Ok(MessageReport {
+    MessageReport {
         schema_version: SCHEMA_VERSION,
         verdict,
         summary,
@@ -284,7 +294,7 @@ pub async fn analyze_message<R: Resolver>(
         dkim,
         dns: resolver.into_trace(),
         redaction: None,
-    })
+    }
 }
 
 fn header_reports(message: &Message) -> Vec<HeaderReport> {

@@ -208,7 +208,11 @@ fn failed_lookups_give_no_grade_and_no_claims() {
     let (code, stdout, stderr) = mailspect(&["domain", "bad.example", "--json", "--dns", &dns]);
     assert_eq!(code, 0, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("json");
-    assert_eq!(report["grade"]["letter"], serde_json::Value::Null, "{stdout}");
+    assert_eq!(
+        report["grade"]["letter"],
+        serde_json::Value::Null,
+        "{stdout}"
+    );
     assert_eq!(report["grade"]["complete"], false);
     let summary = report["summary"].to_string();
     assert!(summary.contains("the DMARC lookup failed"), "{summary}");

@@ -20,6 +20,7 @@
 //   mailspect-error   - the input could not be analysed; `event.message` says why
 // A newer analysis supersedes an older one: the older one's report is dropped (never rendered,
 // no event) and its `analyze()` promise rejects with an AbortError.
+import { loadAudit } from './audit.js';
 import { analyzeMessage, ready } from './core.js';
 import { renderDomainAudit, renderRecordReport } from './domain-view.js';
 import { renderExport } from './export.js';
@@ -113,7 +114,7 @@ const RECORD_KINDS = [['auto', 'Guess from the text'], ['spf', 'SPF'], ['dmarc',
   ['mta-sts', 'MTA-STS TXT record'], ['mta-sts-policy', 'MTA-STS policy file'], ['tlsrpt', 'TLS-RPT'], ['bimi', 'BIMI'], ['tlsa', 'TLSA']];
 
 /** The wasm functions of the Domain and Record views. */
-const auditCore = () => ready;
+const auditCore = () => loadAudit();
 
 export class MailspectAnalyzerElement extends HTMLElement {
   static define(tag = 'mailspect-analyzer', registry = customElements) {

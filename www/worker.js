@@ -2,6 +2,7 @@
 // sooner to cancel). It tells the page how many DNS lookups the core has sent and how many have
 // been answered, by counting the fetches the core's DoH resolver makes: the only network
 // traffic there is.
+import { analyzeInput } from './intake.js';
 import init, * as wasm from './pkg/mailspect.js';
 
 let ready = null;
@@ -37,7 +38,8 @@ self.addEventListener('message', async ({ data }) => {
   if (data.type !== 'analyze') return;
   try {
     await ready;
-    const result = await wasm.analyzeMessage(data.input, data.options);
+    // The msg module's .wasm, when a .msg needs it, is not a DNS lookup: fetched uncounted.
+    const result = await analyzeInput(wasm, data.input, data.options, fetchFromCore);
     // A refused connection's violation event is a task queued after the fetch has already
     // failed: let those run first, so that the page hears why before the report arrives.
     await new Promise((resolve) => setTimeout(resolve, 0));

@@ -18,7 +18,9 @@ use serde::Serialize;
 use crate::report::{Finding, Span};
 
 pub use decode::{decode_field, summarize, unfold_value, Mailbox, Summary};
-pub use msg::{is_compound_file, parse_input, transport_headers, COMPOUND_FILE_MAGIC};
+#[cfg(feature = "outlook-msg")]
+pub use msg::transport_headers;
+pub use msg::{is_compound_file, parse_input, parse_outlook_headers, COMPOUND_FILE_MAGIC};
 pub use parse::parse_message;
 
 /// Larger inputs are refused: no mail system passes a message this big, and a paste this big is

@@ -6,16 +6,22 @@
 //! ([MS-OXMSG] §2.1.3). The body in a `.msg` is Outlook's rendering, not the MIME body as sent,
 //! so only the headers are analysed.
 
+#[cfg(feature = "outlook-msg")]
 use std::io::{Cursor, Read};
 
+#[cfg(feature = "outlook-msg")]
 use super::parse::check_size;
-use super::{parse_message, IntakeError, IntakeErrorKind, Message, MAX_MESSAGE_BYTES};
+#[cfg(feature = "outlook-msg")]
+use super::MAX_MESSAGE_BYTES;
+use super::{parse_message, IntakeError, IntakeErrorKind, Message};
 use crate::report::{Finding, Severity};
 
 /// The first eight bytes of every compound file ([MS-CFB] §2.2, `Header Signature`).
 pub const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+#[cfg(feature = "outlook-msg")]
 const HEADERS_UNICODE: &str = "/__substg1.0_007D001F";
+#[cfg(feature = "outlook-msg")]
 const HEADERS_8BIT: &str = "/__substg1.0_007D001E";
 
 /// Whether `input` is a compound file (an Outlook `.msg`, or another OLE document).
@@ -24,12 +30,30 @@ pub fn is_compound_file(input: &[u8]) -> bool {
 }
 
 /// Reads what a user opened or pasted: an Outlook `.msg` (by its magic number) or text.
+///
+/// Without the feature `outlook-msg` (the page's Message view module, which leaves the
+/// compound-file reader to a module of its own, `crates/mailspect-msg`), a `.msg` is refused:
+/// the page reads it with [`transport_headers`] there and passes the headers to
+/// [`parse_outlook_headers`].
 pub fn parse_input(input: &[u8]) -> Result<Message, IntakeError> {
     if !is_compound_file(input) {
         return parse_message(input);
     }
-    let headers = transport_headers(input)?;
-    let mut message = parse_message(&headers)?;
+    #[cfg(feature = "outlook-msg")]
+    return parse_outlook_headers(&transport_headers(input)?);
+    #[cfg(not(feature = "outlook-msg"))]
+    Err(IntakeError {
+        kind: IntakeErrorKind::OutlookUnreadable {
+            reason: "this build reads .msg files with a separate module (outlookHeaders)".into(),
+        },
+        offset: None,
+    })
+}
+
+/// Reads the Internet headers of an Outlook `.msg`, as [`transport_headers`] returns them, with
+/// a finding that says where they came from.
+pub fn parse_outlook_headers(headers: &[u8]) -> Result<Message, IntakeError> {
+    let mut message = parse_message(headers)?;
     message.findings.insert(
         0,
         Finding::new(
@@ -45,6 +69,7 @@ pub fn parse_input(input: &[u8]) -> Result<Message, IntakeError> {
 }
 
 /// The Internet headers stored in a `.msg` file, as bytes.
+#[cfg(feature = "outlook-msg")]
 pub fn transport_headers(input: &[u8]) -> Result<Vec<u8>, IntakeError> {
     let unreadable = |reason: String| IntakeError {
         kind: IntakeErrorKind::OutlookUnreadable { reason },

@@ -286,3 +286,25 @@ fn cr_cr_lf_copy_is_read_as_double_spacing() {
     assert!(codes(&message).contains(&"intake.blank-lines-between-fields-removed"));
     assert!(message.body().is_some_and(|body| body.starts_with(b"body")));
 }
+
+/// `tests/fixtures/messages/newsletter.msg` is the newsletter's headers as Outlook stores them;
+/// the page test of the msg module opens it. This writes it anew when asked
+/// (`MAILSPECT_WRITE_MSG_FIXTURE=1`) and otherwise checks that it still holds those headers.
+#[test]
+fn the_newsletter_msg_fixture_holds_the_newsletter_headers() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!(
+        "{root}/tests/fixtures/messages/newsletter-headers.txt"
+    ))
+    .expect("fixture");
+    let path = format!("{root}/tests/fixtures/messages/newsletter.msg");
+    if std::env::var_os("MAILSPECT_WRITE_MSG_FIXTURE").is_some() {
+        let stored = format!("{text}\0");
+        let bytes = outlook_msg("/__substg1.0_007D001F", &utf16(Some(&stored)));
+        std::fs::write(&path, bytes).expect("write the fixture");
+    }
+    let from_msg = parse_input(&std::fs::read(&path).expect("fixture")).expect("headers read");
+    let from_text = parse_message(text.as_bytes()).expect("valid");
+    assert_eq!(names(&from_msg), names(&from_text));
+    assert_eq!(codes(&from_msg)[0], "intake.outlook-msg");
+}

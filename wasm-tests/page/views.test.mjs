@@ -92,6 +92,32 @@ test('the Domain view audits through the local DoH server: the grade, the summar
   await close();
 });
 
+test('the Message view never downloads the audit module; loadAudit() fetches it once and audits a domain', async () => {
+  const { page, problems, requests, close } = await openPage();
+  await analyse(page, newsletter);
+  const audit = (url) => url.includes('/pkg-audit/');
+  assert.deepEqual(requests.filter(audit), [], 'a message analysis needs only pkg/');
+  const reports = await page.evaluate(async (doh) => {
+    const { loadAudit } = await import('./audit.js');
+    const [first, second] = await Promise.all([loadAudit(), loadAudit()]);
+    return {
+      same: first === second,
+      spf: await first.auditSpf('example.org', { doh }),
+      dmarc: await first.auditDmarc('example.org', { doh }),
+    };
+  }, servers.dohUrls[0]);
+  assert.ok(reports.same, 'one module, however often it is asked for');
+  assert.equal(requests.filter((url) => url.endsWith('/pkg-audit/mailspect_audit_bg.wasm')).length, 1);
+  // Plain objects, as the Message view's reports are: JSON-shaped, with the schema version.
+  assert.equal(reports.spf.schema_version, '1.0');
+  assert.equal(Object.getPrototypeOf(reports.spf), Object.prototype);
+  assert.match(JSON.stringify(reports.spf), /_spf\.example\.org/);
+  assert.equal(reports.dmarc.schema_version, '1.0');
+  assert.match(JSON.stringify(reports.dmarc), /p=reject/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('the Record view lints a pasted record with no DNS: the fault marked, the fixed record, the next step', async () => {
   const { page, context, problems, requests, close } = await openPage('#record');
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
@@ -114,6 +140,24 @@ test('the Record view lints a pasted record with no DNS: the fault marked, the f
   await widget.locator('.record-valid', { hasText: /tlsa/ }).waitFor();
   assert.match(await widget.locator('.record-valid').textContent(), /Not a usable tlsa record/);
   await page.screenshot({ path: `${artifacts}/page-record.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('an Outlook .msg is read by the msg module, fetched only then, and gives the report of its headers', async () => {
+  const { page, problems, requests, close } = await openPage();
+  const msgModule = (url) => url.includes('/pkg-msg/');
+  const fromText = await analyse(page, newsletter);
+  assert.deepEqual(requests.filter(msgModule), [], 'text needs only pkg/');
+  const msg = [...await readFile(`${root}tests/fixtures/messages/newsletter.msg`)];
+  const fromMsg = await page.locator('mailspect-analyzer')
+    .evaluate((element, bytes) => element.analyze(new Uint8Array(bytes)), msg);
+  assert.equal(requests.filter((url) => url.endsWith('/pkg-msg/mailspect_msg_bg.wasm')).length, 1);
+  const outlook = (report) => report.findings.filter((finding) => finding.code === 'intake.outlook-msg').length;
+  assert.equal(outlook(fromMsg), 1, 'the report says the headers came from a .msg');
+  assert.equal(outlook(fromText), 0);
+  assert.deepEqual(fromMsg.headers, fromText.headers);
+  assert.deepEqual(fromMsg.verdict, fromText.verdict);
   assert.deepEqual(problems, []);
   await close();
 });
