@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
         canon::body(canonicalization, data, &mut once);
         let mut twice = Vec::new();
         canon::body(canonicalization, &once, &mut twice);
-        assert_eq!(once, twice, "{canonicalization:?} body canonicalization is idempotent");
+        assert_eq!(
+            once, twice,
+            "{canonicalization:?} body canonicalization is idempotent"
+        );
         let mut field = Vec::new();
         canon::header_field(canonicalization, "Subject", data, data, &mut field);
     }

@@ -22,5 +22,9 @@ fuzz_target!(|data: &[u8]| {
     let fixed = fixed_record(&record);
     let reread = parse_record(&fixed)
         .unwrap_or_else(|error| panic!("the fixed record {fixed:?} does not read: {error:?}"));
-    assert_eq!(fixed_record(&reread), fixed, "a fixed record fixes to itself");
+    assert_eq!(
+        fixed_record(&reread),
+        fixed,
+        "a fixed record fixes to itself"
+    );
 });

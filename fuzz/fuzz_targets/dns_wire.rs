@@ -39,6 +39,9 @@ fuzz_target!(|data: &[u8]| {
         zone
     });
     if let Ok(response) = respond(zone, data) {
-        assert!(decode_message(&response).is_ok(), "serve-dns answers in valid wire format");
+        assert!(
+            decode_message(&response).is_ok(),
+            "serve-dns answers in valid wire format"
+        );
     }
 });

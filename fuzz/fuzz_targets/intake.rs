@@ -29,15 +29,13 @@ fn compound_file(headers: &[u8], unicode: bool) -> Option<Vec<u8>> {
 fuzz_target!(|data: &[u8]| {
     let built;
     let input = match data.strip_prefix(b"MSG:") {
-        Some(rest) if !rest.is_empty() => {
-            match compound_file(&rest[1..], rest[0] % 2 == 0) {
-                Some(file) => {
-                    built = file;
-                    &built[..]
-                }
-                None => return,
+        Some(rest) if !rest.is_empty() => match compound_file(&rest[1..], rest[0] % 2 == 0) {
+            Some(file) => {
+                built = file;
+                &built[..]
             }
-        }
+            None => return,
+        },
         _ => data,
     };
     let Ok(message) = parse_input(input) else {

@@ -8,10 +8,15 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use libfuzzer_sys::fuzz_target;
 use mailspect::dns::{MemoryResolver, RecordData};
-use mailspect::spf::{check_host, lint_record, parse_record, select_record, CheckInput, CheckOptions, Identity};
+use mailspect::spf::{
+    check_host, lint_record, parse_record, select_record, CheckInput, CheckOptions, Identity,
+};
 
 fuzz_target!(|data: &[u8]| {
-    let strings: Vec<Vec<u8>> = data.split(|&byte| byte == b'\n').map(<[u8]>::to_vec).collect();
+    let strings: Vec<Vec<u8>> = data
+        .split(|&byte| byte == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
     let _ = select_record(&strings);
     let _ = lint_record("example.com", &strings);
     let _ = parse_record(data);
@@ -21,8 +26,20 @@ fuzz_target!(|data: &[u8]| {
             0 => "example.com".to_string(),
             _ => format!("l{index}.example.com"),
         };
-        resolver.insert(&name, 300, RecordData::Txt { strings: line.chunks(255).map(<[u8]>::to_vec).collect() });
-        resolver.insert(&name, 300, RecordData::A { address: Ipv4Addr::new(192, 0, 2, index as u8) });
+        resolver.insert(
+            &name,
+            300,
+            RecordData::Txt {
+                strings: line.chunks(255).map(<[u8]>::to_vec).collect(),
+            },
+        );
+        resolver.insert(
+            &name,
+            300,
+            RecordData::A {
+                address: Ipv4Addr::new(192, 0, 2, index as u8),
+            },
+        );
     }
     let options = CheckOptions {
         receiver: Some("mx.example.net".into()),

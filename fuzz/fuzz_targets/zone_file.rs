@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut printed = String::new();
     for record in &zone.records {
-        let owner = if record.name.is_empty() { "." } else { &record.name };
+        let owner = if record.name.is_empty() {
+            "."
+        } else {
+            &record.name
+        };
         let dot = if record.name.is_empty() { "" } else { "." };
         printed.push_str(&format!(
             "{owner}{dot} {} IN {} {}\n",
