@@ -33,6 +33,7 @@ pub fn limit_findings(message: &Message) -> Vec<Finding> {
     let mut first_long = None;
     let mut start = 0;
     for end in memchr::memmem::find_iter(header, b"\r\n") {
+        // Matches do not overlap, so each CRLF starts at or after the end of the one before.
         if end - start > MAX_LINE_BYTES {
             long_lines += 1;
             first_long.get_or_insert(Span::new(start, end));
