@@ -245,6 +245,7 @@ pub async fn analyze_parsed<R: Resolver>(
         },
     );
     findings.extend(comparison_findings);
+    findings.extend(resolver.limit_findings());
     let border_hop = path.hops.iter().find(|hop| hop.border);
     let bulk_sender = bulk::checklist(&bulk::BulkInput::from_reports(
         &message,

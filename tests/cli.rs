@@ -109,6 +109,23 @@ fn unusable_input_exits_2_with_one_line_on_stderr() {
     }
 }
 
+/// The CLI reads no more of a file than the core accepts, and says why it stopped.
+#[test]
+fn a_file_over_48_mib_is_refused_after_reading_48_mib() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("too-large.eml");
+    let file = std::fs::File::create(&path).expect("a temporary file");
+    file.set_len(mailspect::message::MAX_MESSAGE_BYTES as u64 + 4096)
+        .expect("a sparse file");
+    let output = mailspect(&["message", path.to_str().expect("a UTF-8 path")], b"");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("larger than the 50331648 bytes"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&path).expect("removed");
+}
+
 /// Regression: bidi controls in a header were printed raw, so `Subject: Invoice U+202E gnp.exe`
 /// showed as "Invoice exe.png" in a terminal. The text report reveals them; the JSON keeps them.
 #[test]

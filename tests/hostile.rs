@@ -97,3 +97,69 @@ fn random_dmarc_records_and_names_never_panic() {
         assert!(outcome.is_ok(), "panic on iteration {iteration}: {text:?}");
     }
 }
+
+/// The property the `pipeline` fuzz target checks, on the same inputs, fast enough for every
+/// `cargo test`: the conformance messages with their keys and with SPF and DMARC records and an
+/// envelope for their From domain, mutated, always give a report (or an intake error) that
+/// serializes, and the same report each time: nothing in the pipeline depends on anything but
+/// the input. With an envelope, SPF and DMARC evaluate too, which an empty envelope never does.
+#[test]
+fn mutated_signed_messages_with_spf_dmarc_and_an_envelope_give_one_stable_report() {
+    use mailspect::dns::RecordData;
+    let mut analysed = 0;
+    for (index, file) in messages::files("dkim").iter().enumerate() {
+        let (mut resolver, input) = messages::load("dkim", file);
+        let text = String::from_utf8_lossy(&input);
+        let domain = text
+            .lines()
+            .find_map(|line| line.strip_prefix("From:"))
+            .and_then(|from| from.rsplit_once('@'))
+            .map(|(_, domain)| domain.trim_end_matches(['>', ' ']).to_string())
+            .expect("every conformance message has a From address");
+        for (name, record) in [
+            (
+                domain.clone(),
+                format!("v=spf1 ip4:192.0.2.0/24 include:_spf.{domain} -all"),
+            ),
+            (
+                format!("_spf.{domain}"),
+                "v=spf1 a mx exists:%{i}.%{d} ~all".to_string(),
+            ),
+            (
+                format!("_dmarc.{domain}"),
+                "v=DMARC1; p=reject; adkim=s".to_string(),
+            ),
+        ] {
+            let strings = vec![record.into_bytes()];
+            resolver.insert(&name, 300, RecordData::Txt { strings });
+        }
+        let options = Options {
+            now: messages::SUITE_NOW,
+            envelope: mailspect::EnvelopeOverride {
+                ip: Some("192.0.2.7".parse().expect("an address")),
+                mail_from: Some(format!("user@{domain}")),
+                helo: Some(format!("mail.{domain}")),
+            },
+            ..Options::default()
+        };
+        let seed = 0x5EED_0000_0000_0000 ^ index as u64;
+        let mut rng = XorShift(seed);
+        for iteration in 0..40 {
+            let mutated = mutate(&mut rng, &input);
+            let json = || {
+                pollster::block_on(analyze_message(&mutated, &options, &resolver))
+                    .map(|report| serde_json::to_string(&report).expect("a report serializes"))
+            };
+            let outcome = std::panic::catch_unwind(|| (json(), json()));
+            let Ok((first, second)) = outcome else {
+                panic!("panic on dkim/{file}, seed {seed:#x}, iteration {iteration}");
+            };
+            assert_eq!(
+                first, second,
+                "dkim/{file}, seed {seed:#x}, iteration {iteration}"
+            );
+            analysed += 1;
+        }
+    }
+    assert!(analysed >= 200, "{analysed}");
+}

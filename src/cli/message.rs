@@ -40,18 +40,33 @@ fn input_name(args: &MessageArgs) -> String {
     }
 }
 
+/// Reads the message, and no more than one byte past the most the core accepts: a larger input
+/// is refused by intake (`too-large`) either way, and reading all of a huge file or an endless
+/// pipe first would use memory out of all proportion to the message.
 fn read_input(args: &MessageArgs) -> Result<Vec<u8>, CliError> {
+    let most = mailspect::message::MAX_MESSAGE_BYTES;
+    let limit = most as u64 + 1;
     let mut input = Vec::new();
-    match &args.file {
+    let source = match &args.file {
         Some(path) if path.as_os_str() != "-" => {
-            input = std::fs::read(path)
-                .map_err(|error| CliError(format!("{}: {error}", path.display())))?;
+            let source = path.display().to_string();
+            std::fs::File::open(path)
+                .and_then(|file| file.take(limit).read_to_end(&mut input))
+                .map_err(|error| CliError(format!("{source}: {error}")))?;
+            source
         }
         _ => {
             std::io::stdin()
+                .take(limit)
                 .read_to_end(&mut input)
                 .map_err(|error| CliError(format!("standard input: {error}")))?;
+            "standard input".to_string()
         }
+    };
+    if input.len() > most {
+        return Err(CliError(format!(
+            "{source}: the input is larger than the {most} bytes a message may have here"
+        )));
     }
     Ok(input)
 }

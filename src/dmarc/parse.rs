@@ -349,6 +349,11 @@ fn dmarc_uri(text: &str, record_span: Span) -> ReportUri {
         Some(problem)
     } else if uri.is_empty() {
         Some("the URI is empty".to_string())
+    } else if uri.contains('!') {
+        // RFC 7489 §6.2: a "!" in the URI itself must be written %21, because the last "!"
+        // starts the size limit. Left as it is, the URI reads differently once the size is
+        // gone, so the fixed record could not keep it (found by fuzzing `fixed_record`).
+        Some("a \"!\" inside a URI must be written %21 (RFC 7489 §6.2)".to_string())
     } else if let Some(address) = strip_prefix_ignore_case(uri, "mailto:") {
         // A `mailto:` URI's address ends at `?` (header fields, RFC 6068 §2).
         let address = address.split('?').next().unwrap_or("");

@@ -31,7 +31,9 @@ use crate::report::ErrorObject;
 
 pub use memory::MemoryResolver;
 pub use presentation::{presentation, quote_character_string};
-pub use trace::{CacheUse, QueryTrace, Recorder, TraceOutcome};
+pub use trace::{
+    CacheUse, QueryTrace, Recorder, TraceOutcome, MAX_ANSWER_BYTES, MAX_QUERIES_PER_ANALYSIS,
+};
 
 /// The record types mailspect asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

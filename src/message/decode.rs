@@ -85,6 +85,10 @@ fn parse_value(kind: &Kind, value: &[u8]) -> HeaderValue<'static> {
 
 /// The value of a field as a person should read it: unfolded, encoded-words decoded.
 pub fn decode_field(name: &str, value: &[u8]) -> String {
+    // Intake says so in a finding (`intake.encoded-word-limit`).
+    if super::encoded_words(value) > super::MAX_ENCODED_WORDS {
+        return unfold_value(value);
+    }
     let kind = kind_of(name);
     // Address and id fields are shown in their written form, unfolded and with encoded-words
     // decoded: a structured rendering would hide what the sender actually wrote.

@@ -7,6 +7,7 @@
 //! content: it only normalises line ends and removes text that is not part of the message.
 
 mod decode;
+mod limits;
 mod msg;
 mod parse;
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 use crate::report::{Finding, Span};
 
 pub use decode::{decode_field, summarize, unfold_value, Mailbox, Summary};
+pub use limits::{encoded_words, limit_findings, MAX_ENCODED_WORDS, MAX_LINE_BYTES};
 #[cfg(feature = "outlook-msg")]
 pub use msg::transport_headers;
 pub use msg::{is_compound_file, parse_input, parse_outlook_headers, COMPOUND_FILE_MAGIC};

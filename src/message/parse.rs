@@ -105,12 +105,15 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
             start
         });
 
-    Ok(Message {
+    let mut message = Message {
         bytes,
         fields,
         body_start,
         findings,
-    })
+    };
+    let limits = super::limit_findings(&message);
+    message.findings.extend(limits);
+    Ok(message)
 }
 
 /// Refuses input larger than [`MAX_MESSAGE_BYTES`].

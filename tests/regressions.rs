@@ -1,0 +1,24 @@
+//! Inputs the fuzz targets (`fuzz/`, `scripts/fuzz.sh`) found to break a property, kept here so
+//! that the stable suite holds them fixed. Each test is named after what it caught and gives the
+//! input inline, minimised where that kept the point.
+
+use mailspect::dmarc::lint::fixed_record;
+use mailspect::dmarc::parse_record;
+
+/// `dmarc_record`: a `rua=` URI with a literal `!` before its size limit read as a valid URI
+/// ("mailto:a@example.org!2o:a@example.orZ" with `!10m`). The fixed record dropped the size and
+/// kept the URI, which then read as a URI with the invalid size "!2o:a@example.orZ": the fixed
+/// record did not fix to itself. RFC 7489 §6.2 requires a `!` inside a URI to be `%21`, so the
+/// URI is now invalid and the fixed record leaves it out.
+#[test]
+fn dmarc_uri_with_an_unescaped_bang_is_invalid_and_the_fixed_record_is_stable() {
+    let text = "v=DMARC1; p=reject; rua=mailto:a@example.org!2o:a@example.orZ!10m,map=rect";
+    let record = parse_record(text).expect("readable");
+    let uri = &record.aggregate_uris[0];
+    assert!(!uri.valid);
+    assert!(uri.problem.as_deref().is_some_and(|p| p.contains("%21")));
+    let fixed = fixed_record(&record);
+    assert_eq!(fixed, "v=DMARC1; p=reject");
+    let reread = parse_record(&fixed).expect("the fixed record reads");
+    assert_eq!(fixed_record(&reread), fixed);
+}
