@@ -22,3 +22,34 @@ fn dmarc_uri_with_an_unescaped_bang_is_invalid_and_the_fixed_record_is_stable() 
     let reread = parse_record(&fixed).expect("the fixed record reads");
     assert_eq!(fixed_record(&reread), fixed);
 }
+
+/// `records`: "v=STSv\u{FFFD}; id=1" (a byte that is not UTF-8 where the `1` of `STSv1` goes).
+/// A finding's `record_span` ended inside the three bytes of U+FFFD, so the page could not mark
+/// it and slicing the text there panicked. Every span of every kind's lint lies on character
+/// boundaries of the linted text.
+#[test]
+fn record_spans_fall_on_character_boundaries() {
+    use mailspect::records::{lint_record, RecordKind};
+    for text in [
+        "v=STSv\u{FFFD}; id=1",
+        "v=TLSRPTv\u{e9}; rua=mailto:a@b",
+        "v=BIMI\u{1F600}; l=https://x/y.svg",
+    ] {
+        for kind in std::iter::once(None).chain(RecordKind::ALL.into_iter().map(Some)) {
+            let report = lint_record(text, kind);
+            for finding in &report.findings {
+                if let Some(span) = &finding.record_span {
+                    assert!(
+                        report.text.is_char_boundary(span.start)
+                            && report.text.is_char_boundary(span.end),
+                        "{kind:?}: {} at {}..{} of {:?}",
+                        finding.code,
+                        span.start,
+                        span.end,
+                        report.text
+                    );
+                }
+            }
+        }
+    }
+}

@@ -74,7 +74,20 @@ pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
             b' ' => spaces += 1,
             b'!'..=b'~' => {}
             _ => {
-                let span = Span::new(position, position + 1);
+                // The whole character when the bytes there are UTF-8 (a pasted smart quote is
+                // three), so that the span can be shown and sliced; else the one byte.
+                let rest = &bytes[position..bytes.len().min(position + 4)];
+                let width = match std::str::from_utf8(rest) {
+                    Ok(text) => text.chars().next().map_or(1, char::len_utf8),
+                    Err(error) if error.valid_up_to() > 0 => {
+                        std::str::from_utf8(&rest[..error.valid_up_to()])
+                            .ok()
+                            .and_then(|text| text.chars().next())
+                            .map_or(1, char::len_utf8)
+                    }
+                    Err(_) => 1,
+                };
+                let span = Span::new(position, position + width);
                 return Err(error(ParseErrorKind::NonAscii, span));
             }
         }

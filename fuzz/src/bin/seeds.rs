@@ -200,6 +200,12 @@ fn main() {
                     seeds.add(target, line[at..].trim_end_matches(['"', ' ']).as_bytes());
                 }
             }
+            // Record mode reads every kind: each TXT value of the zones (the fixture domains'
+            // MTA-STS, TLS-RPT, BIMI and DKIM records among them) and each TLSA record's data.
+            if let Some(at) = line.find(" TXT ").or_else(|| line.find(" TLSA ")) {
+                let value = line[at + 5..].trim().trim_matches('"');
+                seeds.add("records", value.as_bytes());
+            }
         }
         // DNS wire: each record's question and the answer serve-dns gives to it.
         let mut resolver = MemoryResolver::new();
@@ -223,6 +229,13 @@ fn main() {
         "p=reject; v=DMARC1",
     ] {
         seeds.add("dmarc_record", record.as_bytes());
+    }
+    for policy in [
+        "mx1.example.org mx2.example.org\nversion: STSv1\nmode: enforce\nmx: *.example.org\nmax_age: 604800\n",
+        "mail.example.com\r\nversion: STSv1\r\nmode: testing\r\nmx: mail.example.com\r\nmax_age: 86400\r\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.2\" baseProfile=\"tiny-ps\"><title>x</title></svg>",
+    ] {
+        seeds.add("records", policy.as_bytes());
     }
     println!("wrote {} seeds to {}", seeds.count, seeds.root.display());
 }
