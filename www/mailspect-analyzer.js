@@ -413,30 +413,38 @@ export class MailspectAnalyzerElement extends HTMLElement {
    * AbortError when a newer analysis or the cancel control superseded this one.
    */
   analyze(input = this.value) {
+    return this.#begin((current) => this.#run(input, current));
+  }
+
+  /** Audits `domain` again with the MTA-STS policy the reader pasted. */
+  #startAudit(domain, policy) {
+    const fail = (message) => this.#fail(`Cannot check ${domain}`, message);
+    this.#begin((current) => this.#runAudit(domain, current, fail, policy)).catch(() => {});
+  }
+
+  /**
+   * Starts `run(current)` as the newest analysis: the running one is superseded, and
+   * `current()` says whether this one still is the newest.
+   */
+  #begin(run) {
     if (!this.shadowRoot) return Promise.reject(new Error('the element is not in a document yet'));
     this.#supersede();
     const generation = this.#generation;
     const current = () => generation === this.#generation;
     return new Promise((resolve, reject) => {
       this.#rejectRunning = reject;
-      this.#run(input, current).then(resolve, reject).finally(() => {
+      run(current).then(resolve, reject).finally(() => {
         if (current()) this.#rejectRunning = null;
       });
     });
   }
 
-  /** Audits `domain` again with the MTA-STS policy the reader pasted. */
-  #startAudit(domain, policy) {
-    this.#supersede();
-    const generation = this.#generation;
-    const current = () => generation === this.#generation;
-    const fail = (message) => {
-      this.results.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Cannot check ${domain}: ${message}`));
-      this.#idle('');
-      this.dispatchEvent(new MailspectErrorEvent(message));
-      throw new Error(message);
-    };
-    this.#runAudit(domain, current, fail, policy).catch(() => {});
+  /** Shows why the input cannot be analysed, fires mailspect-error, and throws. */
+  #fail(what, message) {
+    this.results.replaceChildren(el('p', { class: 'error', role: 'alert' }, `${what}: ${message}`));
+    this.#idle('');
+    this.dispatchEvent(new MailspectErrorEvent(message));
+    throw new Error(message);
   }
 
   /** The Domain and Record views: an audit of a domain name, or the lint of a pasted record. */
@@ -473,12 +481,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
 
   async #run(input, current) {
     let name = 'the pasted text';
-    const fail = (message) => {
-      this.results.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Cannot analyse ${name}: ${message}`));
-      this.#idle('');
-      this.dispatchEvent(new MailspectErrorEvent(message));
-      throw new Error(message);
-    };
+    const fail = (message) => this.#fail(`Cannot analyse ${name}`, message);
     if (this.mode !== 'message') return this.#runAudit(input, current, fail);
     let bytes = input;
     if (input instanceof Blob) {
