@@ -2,7 +2,9 @@
 // with or without redaction. Redaction is the core's (`redactReport`, see src/redact.rs): the
 // recipients' local parts, the receiving side's host names and addresses and the message
 // identifiers are masked; the sender's authentication evidence is kept, so the shared report
-// still shows why the verdict is what it is.
+// still shows why the verdict is what it is. It lives in the audit module, which the first
+// redacted export loads (`loadAudit()`): the Message view's first visit does not carry it.
+import { loadAudit } from './audit.js';
 import { el } from './render.js';
 
 const HIDDEN_ALL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u180E\u00AD\u034F\u115F\u1160\u3164\uFFA0\u{E0000}-\u{E007F}\u0000-\u0008\u000A-\u001F\u007F-\u009F]/gu;
@@ -102,14 +104,14 @@ function download(name, text, type) {
  * When the clipboard is refused (an embedding page's permissions policy, an old browser) the
  * Markdown is shown in a box, selected, to copy by hand.
  */
-export function renderExport(report, { ready, message = true }) {
+export function renderExport(report, { message = true } = {}) {
   const redact = el('input', { type: 'checkbox', name: 'redact' });
   const json = el('button', { type: 'button', part: 'button', class: 'export-json' }, 'Download JSON');
   const markdown = el('button', { type: 'button', part: 'button', class: 'export-markdown' }, 'Copy as Markdown');
   const status = el('p', { class: 'export-status', role: 'status', 'aria-live': 'polite' });
   // Made only when the clipboard refuses: the only text box in the widget is its input.
   let manual = null;
-  const shared = async () => (redact.checked ? (await ready).redactReport(report) : report);
+  const shared = async () => (redact.checked ? (await loadAudit()).redactReport(report) : report);
   const suffix = () => (redact.checked ? '-redacted' : '');
 
   json.addEventListener('click', async () => {

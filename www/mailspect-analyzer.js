@@ -472,7 +472,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
       fail(messageOf(error));
     }
     if (!current()) throw superseded();
-    this.results.replaceChildren(renderExport(report, { ready, message: false }),
+    this.results.replaceChildren(renderExport(report, { message: false }),
       domain ? renderDomainAudit(report, { onPolicy: (pasted) => this.#startAudit(text, pasted) }) : renderRecordReport(report));
     this.#idle(`Checked ${domain ? text : 'the record'} in ${Math.round(performance.now() - started)} ms.`);
     this.dispatchEvent(new MailspectReportEvent(report));
@@ -526,7 +526,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     // A newer input came in while this one ran: its result is not for the reader any more.
     if (!current()) throw superseded();
     this.#abortRunning = null;
-    this.results.replaceChildren(...[blockedNotice(blocked, this.doh), renderExport(report, { ready })].filter(Boolean));
+    this.results.replaceChildren(...[blockedNotice(blocked, this.doh), renderExport(report)].filter(Boolean));
     if (!await renderReportInto(this.results, report, current)) throw superseded();
     this.#markScrollable();
     this.#idle(`Analysed ${name} in ${Math.round(performance.now() - started)} ms.`);

@@ -10,6 +10,8 @@ pub mod doh;
 #[cfg(feature = "message-view")]
 mod exports;
 pub mod http;
+#[cfg(feature = "lookup-exports")]
+mod lookups;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -19,21 +21,8 @@ use crate::dns::Resolver;
 use crate::report::quoted;
 #[cfg(feature = "message-view")]
 pub use exports::*;
-
-/// Options the page may pass, all optional: `{ ip, helo, mailFrom, now, includeCanonicalized,
-/// trustedArcSealers, doh }`; `doh` is read by [`doh_option`].
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct JsOptions {
-    ip: Option<String>,
-    helo: Option<String>,
-    mail_from: Option<String>,
-    /// Seconds since the Unix epoch; `Date.now()` when absent.
-    now: Option<f64>,
-    include_canonicalized: bool,
-    /// ARC sealer domains the reader trusts (RFC 8617 §7.2).
-    trusted_arc_sealers: Vec<String>,
-}
+#[cfg(feature = "lookup-exports")]
+pub use lookups::*;
 
 /// The value as a plain JS object, for an export to return.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -60,14 +49,22 @@ pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> R
 }
 
 /// The options of `analyzeMessage` and `checkSpf`, `doh` aside: `{ ip, helo, mailFrom, now,
-/// includeCanonicalized, trustedArcSealers }`, each optional.
+/// includeCanonicalized, trustedArcSealers }`, each optional; `now` is in seconds since the Unix
+/// epoch, `Date.now()` when absent. Read property by property rather than through serde, so that
+/// the Message view's module carries no JSON reader (BENCHMARKS.md, "Size").
 pub fn options_from_js(options: JsValue) -> Result<Options, JsError> {
-    let js: JsOptions = if options.is_undefined() || options.is_null() {
-        JsOptions::default()
+    let options = if options.is_undefined() || options.is_null() {
+        js_sys::Object::new().into()
+    } else if options.is_object() {
+        options
     } else {
-        from_js(&options, "invalid options")?
+        return Err(JsError::new("invalid options: not an object"));
     };
-    let ip = match js.ip.as_deref().map(str::trim).filter(|ip| !ip.is_empty()) {
+    let ip = match option_string(&options, "ip")?
+        .as_deref()
+        .map(str::trim)
+        .filter(|ip| !ip.is_empty())
+    {
         Some(text) => Some(text.parse().map_err(|_| {
             JsError::new(&format!(
                 "invalid options: ip: {} is not an IP address",
@@ -76,20 +73,66 @@ pub fn options_from_js(options: JsValue) -> Result<Options, JsError> {
         })?),
         None => None,
     };
-    let now_ms = js
-        .now
-        .map_or_else(js_sys::Date::now, |seconds| seconds * 1000.0);
+    let now_ms = match option_value(&options, "now")? {
+        None => js_sys::Date::now(),
+        Some(value) => {
+            value
+                .as_f64()
+                .ok_or_else(|| JsError::new("invalid options: now must be a number of seconds"))?
+                * 1000.0
+        }
+    };
+    let include_canonicalized = match option_value(&options, "includeCanonicalized")? {
+        None => false,
+        Some(value) => value.as_bool().ok_or_else(|| {
+            JsError::new("invalid options: includeCanonicalized must be true or false")
+        })?,
+    };
+    let trusted_arc_sealers = match option_value(&options, "trustedArcSealers")? {
+        None => Vec::new(),
+        Some(value) if js_sys::Array::is_array(&value) => js_sys::Array::from(&value)
+            .iter()
+            .map(|sealer| sealer.as_string())
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                JsError::new("invalid options: trustedArcSealers must be a list of domain names")
+            })?,
+        Some(_) => {
+            return Err(JsError::new(
+                "invalid options: trustedArcSealers must be a list of domain names",
+            ))
+        }
+    };
+    let non_blank = |text: Option<String>| text.filter(|text| !text.trim().is_empty());
     Ok(Options {
         envelope: EnvelopeOverride {
             ip,
-            helo: js.helo.filter(|helo| !helo.trim().is_empty()),
-            mail_from: js.mail_from.filter(|from| !from.trim().is_empty()),
+            helo: non_blank(option_string(&options, "helo")?),
+            mail_from: non_blank(option_string(&options, "mailFrom")?),
         },
         // Float to integer conversion saturates; a negative or absurd clock becomes 0 or u64::MAX.
         now: (now_ms / 1000.0) as u64,
-        include_canonicalized: js.include_canonicalized,
-        trusted_arc_sealers: js.trusted_arc_sealers,
+        include_canonicalized,
+        trusted_arc_sealers,
     })
+}
+
+/// The property `name` of an options object; `None` when absent, `undefined` or `null`.
+fn option_value(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsError> {
+    let value = js_sys::Reflect::get(options, &JsValue::from_str(name))
+        .map_err(|_| JsError::new(&format!("invalid options: {name} cannot be read")))?;
+    Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+}
+
+/// A string property of an options object; `None` when absent.
+fn option_string(options: &JsValue, name: &str) -> Result<Option<String>, JsError> {
+    option_value(options, name)?
+        .map(|value| {
+            value
+                .as_string()
+                .ok_or_else(|| JsError::new(&format!("invalid options: {name} must be a string")))
+        })
+        .transpose()
 }
 
 /// The resolver the `doh` option of `options` asks for (see [`doh::page_resolver`]).
@@ -104,13 +147,5 @@ fn doh_option(options: &JsValue) -> Result<Option<String>, JsError> {
     if !options.is_object() {
         return Ok(None);
     }
-    let value = js_sys::Reflect::get(options, &JsValue::from_str("doh"))
-        .map_err(|_| JsError::new("invalid options: doh cannot be read"))?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| JsError::new("invalid options: doh must be a string"))
+    option_string(options, "doh")
 }

@@ -163,7 +163,7 @@ test('an Outlook .msg is read by the msg module, fetched only then, and gives th
 });
 
 test('export: the JSON as a file and the Markdown to the clipboard, each also redacted', async () => {
-  const { page, context, problems, close } = await openPage();
+  const { page, context, problems, requests, close } = await openPage();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   const report = await analyse(page, newsletter);
   const widget = page.locator('mailspect-analyzer');
@@ -187,6 +187,8 @@ test('export: the JSON as a file and the Markdown to the clipboard, each also re
   assert.match(markdown, /\*\*Verdict: authenticated\.\*\*/);
   assert.match(markdown, /alice@example\\\.net/);
   assert.match(markdown, /\| SPF \| em\\\.example\\\.org \| pass \|/);
+  const auditModule = () => requests.filter((url) => url.endsWith('/pkg-audit/mailspect_audit_bg.wasm')).length;
+  assert.equal(auditModule(), 0, 'an export without redaction needs no other module');
 
   await widget.locator('input[name=redact]').check();
   const redacted = await saved();
@@ -202,6 +204,7 @@ test('export: the JSON as a file and the Markdown to the clipboard, each also re
   assert.doesNotMatch(redactedMarkdown, /alice/);
   assert.match(redactedMarkdown, /^## mailspect report\n\n\*.*mask/s);
   assert.match(await widget.locator('.export-status').textContent(), /redacted/);
+  assert.equal(auditModule(), 1, 'redaction is in the audit module, loaded once');
   assert.deepEqual(problems, []);
   await close();
 });
