@@ -326,7 +326,12 @@ fn header_reports(message: &Message) -> Vec<HeaderReport> {
 /// The `e2e` report: checked in a build with the `e2e` feature (the CLI), detected only in the
 /// page's Message view module, whose e2e module checks it when it is loaded; then the findings
 /// that weigh it against DKIM.
-fn end_to_end(message: &Message, summary: &message::Summary, options: &Options, dkim: &[DkimReport]) -> E2eReport {
+fn end_to_end(
+    message: &Message,
+    summary: &message::Summary,
+    options: &Options,
+    dkim: &[DkimReport],
+) -> E2eReport {
     #[cfg(feature = "e2e")]
     let mut report = e2e::check(message, summary, &options.e2e, options.now);
     #[cfg(not(feature = "e2e"))]
@@ -334,8 +339,10 @@ fn end_to_end(message: &Message, summary: &message::Summary, options: &Options, 
         let _ = (summary, options);
         e2e::detect(message)
     };
-    let dkim_passed = (!dkim.is_empty())
-        .then(|| dkim.iter().any(|signature| signature.result == dkim::DkimResult::Pass));
+    let dkim_passed = (!dkim.is_empty()).then(|| {
+        dkim.iter()
+            .any(|signature| signature.result == dkim::DkimResult::Pass)
+    });
     let dkim_findings = e2e::dkim_findings(&report, dkim_passed);
     report.findings.extend(dkim_findings);
     report

@@ -70,7 +70,9 @@ impl Hash {
             SHA384 => Ok(Hash::Sha384),
             SHA512 => Ok(Hash::Sha512),
             MD5 => Err("the digest algorithm is MD5, which is broken and not checked".into()),
-            other => Err(format!("the digest algorithm {other} is not one mailspect checks")),
+            other => Err(format!(
+                "the digest algorithm {other} is not one mailspect checks"
+            )),
         }
     }
 
@@ -105,7 +107,10 @@ pub enum Scheme {
 impl Scheme {
     /// The scheme of `algorithm`; `digest` is the CMS digestAlgorithm, for the identifiers that
     /// leave the hash to it (`rsaEncryption`, RFC 3370 §3.2; `id-ecPublicKey`).
-    pub fn from_algorithm(algorithm: &AlgorithmIdentifierOwned, digest: Option<Hash>) -> Result<Scheme, String> {
+    pub fn from_algorithm(
+        algorithm: &AlgorithmIdentifierOwned,
+        digest: Option<Hash>,
+    ) -> Result<Scheme, String> {
         let needs_digest = || digest.ok_or_else(|| "no digest algorithm is given".to_string());
         Ok(match algorithm.oid {
             RSA_ENCRYPTION => Scheme::RsaPkcs1(needs_digest()?),
@@ -120,14 +125,22 @@ impl Scheme {
             ECDSA_SHA384 => Scheme::Ecdsa(Hash::Sha384),
             ECDSA_SHA512 => Scheme::Ecdsa(Hash::Sha512),
             ED25519 => Scheme::Ed25519,
-            MD5_WITH_RSA => return Err("the signature uses MD5, which is broken and not checked".into()),
-            other => return Err(format!("the signature algorithm {other} is not one mailspect checks")),
+            MD5_WITH_RSA => {
+                return Err("the signature uses MD5, which is broken and not checked".into())
+            }
+            other => {
+                return Err(format!(
+                    "the signature algorithm {other} is not one mailspect checks"
+                ))
+            }
         })
     }
 
     pub fn hash(self) -> Option<Hash> {
         match self {
-            Scheme::RsaPkcs1(hash) | Scheme::RsaPss { hash, .. } | Scheme::Ecdsa(hash) => Some(hash),
+            Scheme::RsaPkcs1(hash) | Scheme::RsaPss { hash, .. } | Scheme::Ecdsa(hash) => {
+                Some(hash)
+            }
             Scheme::Ed25519 => None,
         }
     }
@@ -197,7 +210,12 @@ pub fn scheme_name(scheme: Scheme, key: &SubjectPublicKeyInfoOwned) -> String {
 }
 
 /// Verifies `signature` over `message` with `key` under `scheme`.
-pub fn verify(key: &SubjectPublicKeyInfoOwned, scheme: Scheme, message: &[u8], signature: &[u8]) -> Result<(), String> {
+pub fn verify(
+    key: &SubjectPublicKeyInfoOwned,
+    scheme: Scheme,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), String> {
     fn bad<E>(_: E) -> String {
         "the signature does not verify with the signer's key".to_string()
     }
@@ -209,7 +227,9 @@ pub fn verify(key: &SubjectPublicKeyInfoOwned, scheme: Scheme, message: &[u8], s
             let public = rsa_key(key)?;
             let hashed = hash.digest(message);
             match scheme {
-                Scheme::RsaPss { salt_len, .. } => public.verify(pss(hash, salt_len), &hashed, signature),
+                Scheme::RsaPss { salt_len, .. } => {
+                    public.verify(pss(hash, salt_len), &hashed, signature)
+                }
                 _ => public.verify(pkcs1(hash), &hashed, signature),
             }
             .map_err(bad)
@@ -281,10 +301,15 @@ pub fn issued(certificate: &Certificate, subject: &Certificate) -> Result<(), St
         .signature
         .as_bytes()
         .ok_or("the certificate's signature is not whole bytes")?;
-    verify(&certificate.tbs_certificate.subject_public_key_info, scheme, &tbs, signature)
+    verify(
+        &certificate.tbs_certificate.subject_public_key_info,
+        scheme,
+        &tbs,
+        signature,
+    )
 }
 
-fn extension_value<'a>(certificate: &'a Certificate, id: ObjectIdentifier) -> Option<&'a [u8]> {
+fn extension_value(certificate: &Certificate, id: ObjectIdentifier) -> Option<&[u8]> {
     certificate
         .tbs_certificate
         .extensions
@@ -297,7 +322,9 @@ fn extension_value<'a>(certificate: &'a Certificate, id: ObjectIdentifier) -> Op
 /// The subject key identifier (RFC 5280 §4.2.1.2), when the certificate has one.
 pub fn subject_key_identifier(certificate: &Certificate) -> Option<Vec<u8>> {
     let value = extension_value(certificate, EXT_SUBJECT_KEY_IDENTIFIER)?;
-    der::asn1::OctetString::from_der(value).ok().map(|octets| octets.as_bytes().to_vec())
+    der::asn1::OctetString::from_der(value)
+        .ok()
+        .map(|octets| octets.as_bytes().to_vec())
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -324,7 +351,9 @@ fn validity(certificate: &Certificate, at: i64) -> Validity {
 pub fn read_signer(certificate: &Certificate, from: Option<&str>, at: i64) -> Signer {
     let tbs = &certificate.tbs_certificate;
     let mut key_usage = Vec::new();
-    if let Some(usage) = extension_value(certificate, EXT_KEY_USAGE).and_then(|value| KeyUsage::from_der(value).ok()) {
+    if let Some(usage) =
+        extension_value(certificate, EXT_KEY_USAGE).and_then(|value| KeyUsage::from_der(value).ok())
+    {
         let bits = [
             (usage.digital_signature(), "digital-signature"),
             (usage.non_repudiation(), "non-repudiation"),
@@ -336,14 +365,21 @@ pub fn read_signer(certificate: &Certificate, from: Option<&str>, at: i64) -> Si
             (usage.encipher_only(), "encipher-only"),
             (usage.decipher_only(), "decipher-only"),
         ];
-        key_usage = bits.iter().filter(|(set, _)| *set).map(|(_, name)| (*name).to_string()).collect();
+        key_usage = bits
+            .iter()
+            .filter(|(set, _)| *set)
+            .map(|(_, name)| (*name).to_string())
+            .collect();
     }
-    let extended: Option<Vec<ObjectIdentifier>> = extension_value(certificate, EXT_EXTENDED_KEY_USAGE)
-        .and_then(|value| ExtendedKeyUsage::from_der(value).ok())
-        .map(|usage| usage.0);
-    let email_protection = extended
-        .as_ref()
-        .is_none_or(|usages| usages.iter().any(|usage| *usage == EMAIL_PROTECTION || *usage == ANY_EXTENDED_KEY_USAGE));
+    let extended: Option<Vec<ObjectIdentifier>> =
+        extension_value(certificate, EXT_EXTENDED_KEY_USAGE)
+            .and_then(|value| ExtendedKeyUsage::from_der(value).ok())
+            .map(|usage| usage.0);
+    let email_protection = extended.as_ref().is_none_or(|usages| {
+        usages
+            .iter()
+            .any(|usage| *usage == EMAIL_PROTECTION || *usage == ANY_EXTENDED_KEY_USAGE)
+    });
     let extended_key_usage = extended
         .unwrap_or_default()
         .iter()
@@ -357,7 +393,11 @@ pub fn read_signer(certificate: &Certificate, from: Option<&str>, at: i64) -> Si
         })
         .collect();
     let emails = certificate_emails(certificate);
-    let from_matches = from.map(|from| emails.iter().any(|email| email.eq_ignore_ascii_case(from.trim())));
+    let from_matches = from.map(|from| {
+        emails
+            .iter()
+            .any(|email| email.eq_ignore_ascii_case(from.trim()))
+    });
     Signer {
         subject: tbs.subject.to_string(),
         issuer: tbs.issuer.to_string(),
@@ -390,7 +430,11 @@ fn certificate_emails(certificate: &Certificate) -> Vec<String> {
         })
         .unwrap_or_default();
     for rdn in certificate.tbs_certificate.subject.0.iter() {
-        for attribute in rdn.0.iter().filter(|attribute| attribute.oid == EMAIL_ADDRESS) {
+        for attribute in rdn
+            .0
+            .iter()
+            .filter(|attribute| attribute.oid == EMAIL_ADDRESS)
+        {
             let text = String::from_utf8_lossy(attribute.value.value()).into_owned();
             if !emails.iter().any(|email| email.eq_ignore_ascii_case(&text)) {
                 emails.push(text);
@@ -424,7 +468,12 @@ fn may_issue(certificate: &Certificate) -> bool {
 
 /// Whether `signer` chains to one of `roots` through the certificates the message carries,
 /// each link's signature verified and each certificate valid at `at`.
-pub fn trust(signer: &Certificate, carried: &[Certificate], roots: &[Certificate], at: i64) -> Trust {
+pub fn trust(
+    signer: &Certificate,
+    carried: &[Certificate],
+    roots: &[Certificate],
+    at: i64,
+) -> Trust {
     if roots.is_empty() {
         return Trust {
             status: TrustStatus::NotChecked,
@@ -440,7 +489,7 @@ pub fn trust(signer: &Certificate, carried: &[Certificate], roots: &[Certificate
     let mut chain = vec![signer.tbs_certificate.subject.to_string()];
     let mut current = signer.clone();
     for _ in 0..MAX_CHAIN {
-        if roots.iter().any(|root| *root == current) {
+        if roots.contains(&current) {
             return Trust {
                 status: TrustStatus::Trusted,
                 reason: "the certificate is one of the given roots".into(),
@@ -448,21 +497,31 @@ pub fn trust(signer: &Certificate, carried: &[Certificate], roots: &[Certificate
             };
         }
         let issuer = &current.tbs_certificate.issuer;
-        if let Some(root) = roots
-            .iter()
-            .find(|root| root.tbs_certificate.subject == *issuer && may_issue(root) && issued(root, &current).is_ok())
-        {
+        if let Some(root) = roots.iter().find(|root| {
+            root.tbs_certificate.subject == *issuer
+                && may_issue(root)
+                && issued(root, &current).is_ok()
+        }) {
             chain.push(root.tbs_certificate.subject.to_string());
             return Trust {
                 status: TrustStatus::Trusted,
-                reason: format!("the chain ends at the given root {}", root.tbs_certificate.subject),
+                reason: format!(
+                    "the chain ends at the given root {}",
+                    root.tbs_certificate.subject
+                ),
                 chain,
             };
         }
         let Some(intermediate) = carried.iter().find(|candidate| {
-            candidate.tbs_certificate.subject == *issuer && **candidate != current && may_issue(candidate) && issued(candidate, &current).is_ok()
+            candidate.tbs_certificate.subject == *issuer
+                && **candidate != current
+                && may_issue(candidate)
+                && issued(candidate, &current).is_ok()
         }) else {
-            return untrusted(format!("no given root or carried certificate issued {}", current.tbs_certificate.subject));
+            return untrusted(format!(
+                "no given root or carried certificate issued {}",
+                current.tbs_certificate.subject
+            ));
         };
         if validity(intermediate, at) != Validity::Valid {
             return untrusted(format!(

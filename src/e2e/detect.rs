@@ -88,19 +88,36 @@ fn classify(message: &Message, entity: &Entity, located: &mut Located) -> bool {
     let children = || {
         content_type
             .param("boundary")
-            .and_then(|boundary| mime::split_multipart(&message.bytes, entity.body.clone(), boundary))
+            .and_then(|boundary| {
+                mime::split_multipart(&message.bytes, entity.body.clone(), boundary)
+            })
             .unwrap_or_default()
     };
     if content_type.is("multipart/signed") {
-        let protocol = content_type.param("protocol").unwrap_or("").to_ascii_lowercase();
+        let protocol = content_type
+            .param("protocol")
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let parts = children();
-        let signature = parts.get(1).map(|part| mime::read_entity(&message.bytes, part.clone()));
-        let signature_type = signature.as_ref().map(|part| part.content_type.mime.clone());
+        let signature = parts
+            .get(1)
+            .map(|part| mime::read_entity(&message.bytes, part.clone()));
+        let signature_type = signature
+            .as_ref()
+            .map(|part| part.content_type.mime.clone());
         let names = [Some(protocol), signature_type];
-        let is = |wanted: &[&str]| names.iter().flatten().any(|name| wanted.contains(&name.as_str()));
+        let is = |wanted: &[&str]| {
+            names
+                .iter()
+                .flatten()
+                .any(|name| wanted.contains(&name.as_str()))
+        };
         located.kind = if is(&["application/pgp-signature"]) {
             E2eKind::Openpgp
-        } else if is(&["application/pkcs7-signature", "application/x-pkcs7-signature"]) {
+        } else if is(&[
+            "application/pkcs7-signature",
+            "application/x-pkcs7-signature",
+        ]) {
             E2eKind::Smime
         } else {
             return false;
@@ -112,7 +129,10 @@ fn classify(message: &Message, entity: &Entity, located: &mut Located) -> bool {
         return true;
     }
     if content_type.is("multipart/encrypted") {
-        let protocol = content_type.param("protocol").unwrap_or("").to_ascii_lowercase();
+        let protocol = content_type
+            .param("protocol")
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if protocol != "application/pgp-encrypted" {
             return false;
         }
@@ -127,13 +147,19 @@ fn classify(message: &Message, entity: &Entity, located: &mut Located) -> bool {
     let pkcs7 = content_type.is("application/pkcs7-mime")
         || content_type.is("application/x-pkcs7-mime")
         || (content_type.is("application/octet-stream")
-            && entity.file_name().is_some_and(|name| name.ends_with(".p7m")));
+            && entity
+                .file_name()
+                .is_some_and(|name| name.ends_with(".p7m")));
     if !pkcs7 {
         return false;
     }
     located.kind = E2eKind::Smime;
     located.format = Some(E2eFormat::Pkcs7Mime);
-    match content_type.param("smime-type").map(str::to_ascii_lowercase).as_deref() {
+    match content_type
+        .param("smime-type")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("signed-data") => located.signed = true,
         Some("enveloped-data" | "authenveloped-data") => located.encrypted = true,
         Some("compressed-data") => {}
@@ -197,7 +223,11 @@ pub fn decode_body(bytes: &[u8], entity: &Entity, limit: usize) -> Option<Vec<u8
     let body = bytes.get(entity.body.clone())?;
     match entity.transfer_encoding().as_str() {
         "base64" => {
-            let mut text: Vec<u8> = body.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+            let mut text: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
             if limit > 0 {
                 // Whole groups of four characters only: a prefix that decodes.
                 text.truncate((limit.div_ceil(3) * 4).min(text.len() / 4 * 4));
@@ -269,7 +299,9 @@ pub fn compare_protected(message: &Message, fields: &[(String, String)]) -> Vec<
     COMPARED_FIELDS
         .iter()
         .filter_map(|name| {
-            let (field_name, value) = fields.iter().find(|(key, _)| key.eq_ignore_ascii_case(name))?;
+            let (field_name, value) = fields
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))?;
             let protected = decode_field(field_name, value.as_bytes());
             let outer = message
                 .first_field(name)

@@ -36,7 +36,11 @@ pub fn detection_findings(report: &E2eReport, body_given: bool) -> Vec<Finding> 
         return findings;
     }
     if report.covers_whole_body == Some(false) {
-        let what = if report.signed { "signature" } else { "encryption" };
+        let what = if report.signed {
+            "signature"
+        } else {
+            "encryption"
+        };
         findings.push(
             Finding::new(
                 Severity::Warning,
@@ -50,7 +54,11 @@ pub fn detection_findings(report: &E2eReport, body_given: bool) -> Vec<Finding> 
             .with_rfc(RFC1847),
         );
     }
-    for header in report.protected_headers.iter().filter(|header| header.differs) {
+    for header in report
+        .protected_headers
+        .iter()
+        .filter(|header| header.differs)
+    {
         let outer = header
             .outer
             .as_deref()

@@ -178,7 +178,11 @@ pub fn read_fields(block: &[u8]) -> Vec<(String, String)> {
 /// The body parts of a multipart body at `body` with `boundary` (RFC 2046 §5.1.1), each the
 /// bytes between two delimiters: the CRLF before a delimiter belongs to the delimiter. At most
 /// [`MAX_PARTS`]; `None` when no delimiter is found.
-pub fn split_multipart(bytes: &[u8], body: Range<usize>, boundary: &str) -> Option<Vec<Range<usize>>> {
+pub fn split_multipart(
+    bytes: &[u8],
+    body: Range<usize>,
+    boundary: &str,
+) -> Option<Vec<Range<usize>>> {
     let text = bytes.get(body.clone())?;
     let delimiter = format!("--{boundary}");
     let delimiter = delimiter.as_bytes();

@@ -8,11 +8,11 @@
 //! signer's certificate and lists the recipients of an encrypted message. Nothing is ever
 //! decrypted.
 
+#[cfg(feature = "e2e")]
+mod cert;
 mod detect;
 mod findings;
 pub mod mime;
-#[cfg(feature = "e2e")]
-mod cert;
 #[cfg(feature = "e2e")]
 mod openpgp;
 #[cfg(feature = "e2e")]

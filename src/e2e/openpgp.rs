@@ -9,7 +9,10 @@ use pgp::packet::{Packet, PacketParser, Signature};
 use pgp::types::KeyDetails;
 
 use super::cert::hex;
-use super::{E2eSignature, OpenPgpSignature, Recipient, RecipientKind, SignatureResult, MAX_RECIPIENTS, MAX_SIGNATURES};
+use super::{
+    E2eSignature, OpenPgpSignature, Recipient, RecipientKind, SignatureResult, MAX_RECIPIENTS,
+    MAX_SIGNATURES,
+};
 
 /// At most this many public keys are read from what the reader gives.
 const MAX_KEYS: usize = 16;
@@ -38,20 +41,33 @@ pub fn read_keys(armored: &str) -> Result<Vec<SignedPublicKey>, String> {
 }
 
 /// A detached signature (the second part of PGP/MIME `multipart/signed`) over `data`.
-pub fn check_detached(signature_part: &[u8], data: &[u8], keys: &[SignedPublicKey]) -> Result<Outcome, String> {
+pub fn check_detached(
+    signature_part: &[u8],
+    data: &[u8],
+    keys: &[SignedPublicKey],
+) -> Result<Outcome, String> {
     let signatures = read_signatures(signature_part)?;
-    let first = signatures.first().ok_or("the signature part holds no signature packet")?;
-    Ok(outcome(first, signatures.len(), keys, |key_verify| key_verify(first, data)))
+    let first = signatures
+        .first()
+        .ok_or("the signature part holds no signature packet")?;
+    Ok(outcome(first, signatures.len(), keys, |key_verify| {
+        key_verify(first, data)
+    }))
 }
 
 /// An inline cleartext-signed block (`-----BEGIN PGP SIGNED MESSAGE-----`), checked with
 /// `keys`.
 pub fn check_cleartext(block: &str, keys: &[SignedPublicKey]) -> Result<Outcome, String> {
-    let (message, _) = CleartextSignedMessage::from_string(block).map_err(|error| format!("the cleartext signature cannot be read: {error}"))?;
+    let (message, _) = CleartextSignedMessage::from_string(block)
+        .map_err(|error| format!("the cleartext signature cannot be read: {error}"))?;
     let signatures = message.signatures();
-    let first = signatures.first().ok_or("the cleartext block holds no signature")?;
+    let first = signatures
+        .first()
+        .ok_or("the cleartext block holds no signature")?;
     let text = message.signed_text();
-    Ok(outcome(first, signatures.len(), keys, |key_verify| key_verify(first, text.as_bytes())))
+    Ok(outcome(first, signatures.len(), keys, |key_verify| {
+        key_verify(first, text.as_bytes())
+    }))
 }
 
 fn dearmor(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -99,11 +115,22 @@ pub fn recipients(bytes: &[u8]) -> Result<Vec<Recipient>, String> {
                 serial: None,
                 subject_key_identifier: None,
                 key_id: pkesk.id().ok().map(|id| hex(id.as_ref())),
-                fingerprint: pkesk.fingerprint().ok().flatten().map(|fingerprint| hex(fingerprint.as_bytes())),
-                algorithm: pkesk.algorithm().ok().map(|algorithm| format!("{algorithm:?}").to_ascii_lowercase()),
+                fingerprint: pkesk
+                    .fingerprint()
+                    .ok()
+                    .flatten()
+                    .map(|fingerprint| hex(fingerprint.as_bytes())),
+                algorithm: pkesk
+                    .algorithm()
+                    .ok()
+                    .map(|algorithm| format!("{algorithm:?}").to_ascii_lowercase()),
             }),
             // The session keys come first (RFC 9580 §10.3); the encrypted data ends the list.
-            Ok(Packet::SymEncryptedProtectedData(_) | Packet::SymEncryptedData(_) | Packet::GnupgAeadData(_)) => break,
+            Ok(
+                Packet::SymEncryptedProtectedData(_)
+                | Packet::SymEncryptedData(_)
+                | Packet::GnupgAeadData(_),
+            ) => break,
             _ => {}
         }
         if out.len() >= MAX_RECIPIENTS {
@@ -117,7 +144,12 @@ type Verify<'a> = dyn Fn(&Signature, &[u8]) -> bool + 'a;
 
 /// The report of `signature`, verified with the first of `keys` (primary key or subkey) that
 /// verifies it; `check` runs the verification with a given key-trying closure.
-fn outcome(signature: &Signature, count: usize, keys: &[SignedPublicKey], check: impl Fn(&Verify<'_>) -> bool) -> Outcome {
+fn outcome(
+    signature: &Signature,
+    count: usize,
+    keys: &[SignedPublicKey],
+    check: impl Fn(&Verify<'_>) -> bool,
+) -> Outcome {
     let config = signature.config();
     let hash = config.map(|config| format!("{:?}", config.hash_alg));
     let mut weak = Vec::new();
@@ -125,20 +157,39 @@ fn outcome(signature: &Signature, count: usize, keys: &[SignedPublicKey], check:
         weak.push(hash.clone().unwrap_or_default().to_ascii_uppercase());
     }
     let mut details = OpenPgpSignature {
-        issuer_key_ids: signature.issuer_key_id().iter().map(|id| hex(id.as_ref())).collect(),
-        issuer_fingerprints: signature.issuer_fingerprint().iter().map(|fingerprint| hex(fingerprint.as_bytes())).collect(),
-        signature_type: signature.typ().map(|typ| format!("{typ:?}").to_ascii_lowercase()),
+        issuer_key_ids: signature
+            .issuer_key_id()
+            .iter()
+            .map(|id| hex(id.as_ref()))
+            .collect(),
+        issuer_fingerprints: signature
+            .issuer_fingerprint()
+            .iter()
+            .map(|fingerprint| hex(fingerprint.as_bytes()))
+            .collect(),
+        signature_type: signature
+            .typ()
+            .map(|typ| format!("{typ:?}").to_ascii_lowercase()),
         verified_with: None,
         key_user_ids: Vec::new(),
     };
     let mut result = SignatureResult::NotVerified;
-    let mut reason = "not verified: give the signer's OpenPGP public key to check the signature".to_string();
+    let mut reason =
+        "not verified: give the signer's OpenPGP public key to check the signature".to_string();
     if !keys.is_empty() {
         result = SignatureResult::Fail;
         reason = "the signature does not verify with any of the given keys".into();
         for key in keys {
-            let primary = |signature: &Signature, data: &[u8]| signature.verify(&key.primary_key, Cursor::new(data)).is_ok();
-            let subkeys = |signature: &Signature, data: &[u8]| key.public_subkeys.iter().any(|subkey| signature.verify(&subkey.key, Cursor::new(data)).is_ok());
+            let primary = |signature: &Signature, data: &[u8]| {
+                signature
+                    .verify(&key.primary_key, Cursor::new(data))
+                    .is_ok()
+            };
+            let subkeys = |signature: &Signature, data: &[u8]| {
+                key.public_subkeys
+                    .iter()
+                    .any(|subkey| signature.verify(&subkey.key, Cursor::new(data)).is_ok())
+            };
             if check(&primary) || check(&subkeys) {
                 result = SignatureResult::Pass;
                 reason = "the signature verifies with the given key".into();

@@ -3,18 +3,24 @@
 
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
-use cms::enveloped_data::{EnvelopedData, KeyAgreeRecipientIdentifier, RecipientIdentifier, RecipientInfo, RecipientInfos};
+use cms::enveloped_data::{
+    EnvelopedData, KeyAgreeRecipientIdentifier, RecipientIdentifier, RecipientInfo, RecipientInfos,
+};
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Reader};
 use x509_cert::Certificate;
 
 use super::cert::{self, Hash, Scheme};
-use super::{E2eSignature, Recipient, RecipientKind, SignatureResult, SignedAttributeChecks, MAX_CERTIFICATES, MAX_RECIPIENTS, MAX_SIGNATURES};
+use super::{
+    E2eSignature, Recipient, RecipientKind, SignatureResult, SignedAttributeChecks,
+    MAX_CERTIFICATES, MAX_RECIPIENTS, MAX_SIGNATURES,
+};
 
 const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const ENVELOPED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.3");
-const AUTH_ENVELOPED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.23");
+const AUTH_ENVELOPED_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.23");
 const ATTR_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 const ATTR_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ATTR_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
@@ -29,7 +35,7 @@ pub struct Context<'a> {
 
 /// A CMS object read from a message.
 pub enum Cms {
-    Signed(SignedOutcome),
+    Signed(Box<SignedOutcome>),
     Enveloped(Vec<Recipient>),
 }
 
@@ -54,7 +60,7 @@ pub fn read(bytes: &[u8], detached: Option<&[u8]>, context: &Context) -> Result<
                 .content
                 .decode_as()
                 .map_err(|error| format!("the SignedData cannot be read: {error}"))?;
-            check_signed(&signed, detached, context).map(Cms::Signed)
+            check_signed(&signed, detached, context).map(|outcome| Cms::Signed(Box::new(outcome)))
         }
         ENVELOPED_DATA => {
             let enveloped: EnvelopedData = info
@@ -63,8 +69,13 @@ pub fn read(bytes: &[u8], detached: Option<&[u8]>, context: &Context) -> Result<
                 .map_err(|error| format!("the EnvelopedData cannot be read: {error}"))?;
             Ok(Cms::Enveloped(recipients(&enveloped.recip_infos)))
         }
-        AUTH_ENVELOPED_DATA => auth_enveloped_recipients(&info.content.to_der().map_err(|error| error.to_string())?).map(Cms::Enveloped),
-        other => Err(format!("the CMS content type {other} is neither signed nor enveloped data")),
+        AUTH_ENVELOPED_DATA => {
+            auth_enveloped_recipients(&info.content.to_der().map_err(|error| error.to_string())?)
+                .map(Cms::Enveloped)
+        }
+        other => Err(format!(
+            "the CMS content type {other} is neither signed nor enveloped data"
+        )),
     }
 }
 
@@ -132,7 +143,8 @@ fn recipients(infos: &RecipientInfos) -> Vec<Recipient> {
                             recipient.serial = Some(cert::hex(id.serial_number.as_bytes()));
                         }
                         KeyAgreeRecipientIdentifier::RKeyId(id) => {
-                            recipient.subject_key_identifier = Some(cert::hex(id.subject_key_identifier.0.as_bytes()));
+                            recipient.subject_key_identifier =
+                                Some(cert::hex(id.subject_key_identifier.0.as_bytes()));
                         }
                     }
                     out.push(recipient);
@@ -148,18 +160,28 @@ fn recipients(infos: &RecipientInfos) -> Vec<Recipient> {
     out
 }
 
-fn check_signed(signed: &SignedData, detached: Option<&[u8]>, context: &Context) -> Result<SignedOutcome, String> {
+fn check_signed(
+    signed: &SignedData,
+    detached: Option<&[u8]>,
+    context: &Context,
+) -> Result<SignedOutcome, String> {
     let encapsulated = signed
         .encap_content_info
         .econtent
         .as_ref()
-        .map(|content| content.decode_as::<OctetString>().map(|octets| octets.as_bytes().to_vec()))
+        .map(|content| {
+            content
+                .decode_as::<OctetString>()
+                .map(|octets| octets.as_bytes().to_vec())
+        })
         .transpose()
         .map_err(|error| format!("the encapsulated content cannot be read: {error}"))?;
     let content = match (&encapsulated, detached) {
         (Some(content), _) => content.as_slice(),
         (None, Some(detached)) => detached,
-        (None, None) => return Err("the SignedData has no content and none was given beside it".into()),
+        (None, None) => {
+            return Err("the SignedData has no content and none was given beside it".into())
+        }
     };
     let certificates: Vec<Certificate> = signed
         .certificates
@@ -173,7 +195,13 @@ fn check_signed(signed: &SignedData, detached: Option<&[u8]>, context: &Context)
         .collect();
     let signers: Vec<&SignerInfo> = signed.signer_infos.0.iter().take(MAX_SIGNATURES).collect();
     let first = signers.first().ok_or("the SignedData has no signer")?;
-    let (signature, weak) = check_signer(first, signed.encap_content_info.econtent_type, content, &certificates, context);
+    let (signature, weak) = check_signer(
+        first,
+        signed.encap_content_info.econtent_type,
+        content,
+        &certificates,
+        context,
+    );
     Ok(SignedOutcome {
         signature,
         count: signed.signer_infos.0.len(),
@@ -182,16 +210,22 @@ fn check_signed(signed: &SignedData, detached: Option<&[u8]>, context: &Context)
     })
 }
 
-fn find_certificate<'a>(id: &SignerIdentifier, certificates: &'a [Certificate]) -> Option<&'a Certificate> {
+fn find_certificate<'a>(
+    id: &SignerIdentifier,
+    certificates: &'a [Certificate],
+) -> Option<&'a Certificate> {
     certificates.iter().find(|certificate| match id {
         SignerIdentifier::IssuerAndSerialNumber(id) => {
-            certificate.tbs_certificate.issuer == id.issuer && certificate.tbs_certificate.serial_number == id.serial_number
+            certificate.tbs_certificate.issuer == id.issuer
+                && certificate.tbs_certificate.serial_number == id.serial_number
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => cert::subject_key_identifier(certificate).as_deref() == Some(ski.0.as_bytes()),
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            cert::subject_key_identifier(certificate).as_deref() == Some(ski.0.as_bytes())
+        }
     })
 }
 
-fn attribute<'a>(info: &'a SignerInfo, oid: ObjectIdentifier) -> Option<&'a der::Any> {
+fn attribute(info: &SignerInfo, oid: ObjectIdentifier) -> Option<&der::Any> {
     info.signed_attrs
         .iter()
         .flat_map(|attributes| attributes.iter())
@@ -202,7 +236,13 @@ fn attribute<'a>(info: &'a SignerInfo, oid: ObjectIdentifier) -> Option<&'a der:
 /// Checks one SignerInfo (RFC 5652 §5.6): the message-digest and content-type attributes against
 /// the content, then the signature over the DER of the signed attributes (or over the content
 /// when there are none) with the signer's carried certificate.
-fn check_signer(info: &SignerInfo, content_type: ObjectIdentifier, content: &[u8], certificates: &[Certificate], context: &Context) -> (E2eSignature, Vec<String>) {
+fn check_signer(
+    info: &SignerInfo,
+    content_type: ObjectIdentifier,
+    content: &[u8],
+    certificates: &[Certificate],
+    context: &Context,
+) -> (E2eSignature, Vec<String>) {
     let mut weak = Vec::new();
     let mut signature = E2eSignature {
         valid: false,
@@ -230,7 +270,12 @@ fn check_signer(info: &SignerInfo, content_type: ObjectIdentifier, content: &[u8
             weak.push(format!("an RSA key of {} bits", bits.unwrap_or(0)));
         }
         signature.signer = Some(cert::read_signer(certificate, context.from, context.at));
-        signature.trust = Some(cert::trust(certificate, certificates, context.roots, context.at));
+        signature.trust = Some(cert::trust(
+            certificate,
+            certificates,
+            context.roots,
+            context.at,
+        ));
     }
     let digest = match Hash::from_oid(&info.digest_alg.oid) {
         Ok(digest) => digest,
@@ -251,7 +296,9 @@ fn check_signer(info: &SignerInfo, content_type: ObjectIdentifier, content: &[u8
         weak.push("SHA-1".into());
     }
     let Some(certificate) = certificate else {
-        signature.reason = "the signer's certificate is not in the message, so the signature cannot be checked".into();
+        signature.reason =
+            "the signer's certificate is not in the message, so the signature cannot be checked"
+                .into();
         return (signature, weak);
     };
     let key = &certificate.tbs_certificate.subject_public_key_info;

@@ -4,7 +4,9 @@
 
 use super::detect::{compare_protected, decode_body, Located};
 use super::{cert, mime, openpgp, smime};
-use super::{detect, locate, E2eKind, E2eOptions, E2eReport, SignatureResult, TrustStatus, Validity};
+use super::{
+    detect, locate, E2eKind, E2eOptions, E2eReport, SignatureResult, TrustStatus, Validity,
+};
 use crate::message::{Message, Summary};
 use crate::report::{Finding, Severity};
 
@@ -23,14 +25,25 @@ pub fn check(message: &Message, summary: &Summary, options: &E2eOptions, now: u6
         return report;
     }
     let located = locate(message);
-    let from = summary.from.first().and_then(|mailbox| mailbox.address.as_deref());
+    let from = summary
+        .from
+        .first()
+        .and_then(|mailbox| mailbox.address.as_deref());
     let at = summary
         .date_unix
         .unwrap_or_else(|| i64::try_from(now).unwrap_or(i64::MAX));
     report.checked = true;
     let mut findings = Vec::new();
     match report.kind {
-        E2eKind::Smime => check_smime(message, &located, from, at, options, &mut report, &mut findings),
+        E2eKind::Smime => check_smime(
+            message,
+            &located,
+            from,
+            at,
+            options,
+            &mut report,
+            &mut findings,
+        ),
         E2eKind::Openpgp => check_openpgp(message, &located, options, &mut report, &mut findings),
         E2eKind::None => {}
     }
@@ -49,7 +62,15 @@ fn unreadable(reason: String) -> Finding {
     )
 }
 
-fn check_smime(message: &Message, located: &Located, from: Option<&str>, at: i64, options: &E2eOptions, report: &mut E2eReport, findings: &mut Vec<Finding>) {
+fn check_smime(
+    message: &Message,
+    located: &Located,
+    from: Option<&str>,
+    at: i64,
+    options: &E2eOptions,
+    report: &mut E2eReport,
+    findings: &mut Vec<Finding>,
+) {
     let roots = match cert::read_roots(&options.roots_pem) {
         Ok(roots) => roots,
         Err(reason) => {
@@ -57,9 +78,19 @@ fn check_smime(message: &Message, located: &Located, from: Option<&str>, at: i64
             Vec::new()
         }
     };
-    let context = smime::Context { from, at, roots: &roots };
+    let context = smime::Context {
+        from,
+        at,
+        roots: &roots,
+    };
     let (entity, detached) = match (&located.signature, &located.payload) {
-        (Some(signature), _) => (signature, located.signed_part.as_ref().and_then(|part| message.bytes.get(part.clone()))),
+        (Some(signature), _) => (
+            signature,
+            located
+                .signed_part
+                .as_ref()
+                .and_then(|part| message.bytes.get(part.clone())),
+        ),
         (None, Some(payload)) => (payload, None),
         (None, None) => {
             findings.push(unreadable("the signature part is missing".into()));
@@ -100,7 +131,13 @@ fn check_smime(message: &Message, located: &Located, from: Option<&str>, at: i64
     }
 }
 
-fn check_openpgp(message: &Message, located: &Located, options: &E2eOptions, report: &mut E2eReport, findings: &mut Vec<Finding>) {
+fn check_openpgp(
+    message: &Message,
+    located: &Located,
+    options: &E2eOptions,
+    report: &mut E2eReport,
+    findings: &mut Vec<Finding>,
+) {
     let keys = match openpgp::read_keys(&options.openpgp_keys) {
         Ok(keys) => keys,
         Err(reason) => {
@@ -108,12 +145,14 @@ fn check_openpgp(message: &Message, located: &Located, options: &E2eOptions, rep
             Vec::new()
         }
     };
-    let outcome = if let (Some(part), Some(signature)) = (&located.signed_part, &located.signature) {
+    let outcome = if let (Some(part), Some(signature)) = (&located.signed_part, &located.signature)
+    {
         let data = message.bytes.get(part.clone()).unwrap_or_default();
         let signature_bytes = decode_body(&message.bytes, signature, 0).unwrap_or_default();
         Some(openpgp::check_detached(&signature_bytes, data, &keys))
     } else if let Some(range) = &located.armored {
-        let block = String::from_utf8_lossy(message.bytes.get(range.clone()).unwrap_or_default()).into_owned();
+        let block = String::from_utf8_lossy(message.bytes.get(range.clone()).unwrap_or_default())
+            .into_owned();
         if report.signed {
             Some(openpgp::check_cleartext(&block, &keys))
         } else {
@@ -222,7 +261,12 @@ fn signature_findings(signature: &super::E2eSignature, from: Option<&str>) -> Ve
             let names = if signer.emails.is_empty() {
                 "no e-mail address".to_string()
             } else {
-                signer.emails.iter().map(|email| crate::report::quoted(email)).collect::<Vec<_>>().join(", ")
+                signer
+                    .emails
+                    .iter()
+                    .map(|email| crate::report::quoted(email))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             findings.push(
                 Finding::new(
@@ -243,7 +287,10 @@ fn signature_findings(signature: &super::E2eSignature, from: Option<&str>) -> Ve
             findings.push(Finding::new(
                 Severity::Warning,
                 "e2e.untrusted",
-                format!("The signer's certificate does not lead to a root you gave: {}.", trust.reason),
+                format!(
+                    "The signer's certificate does not lead to a root you gave: {}.",
+                    trust.reason
+                ),
             ));
         }
     }

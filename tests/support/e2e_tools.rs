@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use mailspect::dns::MemoryResolver;
+use mailspect::e2e::{E2eOptions, E2eReport, E2eSignature};
+use mailspect::{analyze_message, MessageReport, Options};
+
 /// A fresh directory under the system's temporary directory.
 pub fn scratch(name: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -28,9 +32,9 @@ pub fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> V
     for (key, value) in env {
         command.env(key, value);
     }
-    let output = command
-        .output()
-        .unwrap_or_else(|error| panic!("{program} cannot run ({error}); scripts/setup.sh installs it"));
+    let output = command.output().unwrap_or_else(|error| {
+        panic!("{program} cannot run ({error}); scripts/setup.sh installs it")
+    });
     assert!(
         output.status.success(),
         "{program} {args:?} failed: {}",
@@ -49,14 +53,28 @@ pub enum KeyKind {
     Rsa(u32),
     P256,
     P384,
+    /// OpenSSL 3.0 makes Ed25519 keys and certificates but cannot sign CMS with them (3.2 can):
+    /// tests/e2e.rs signs those itself.
+    Ed25519,
 }
 
 impl KeyKind {
     fn args(self) -> Vec<String> {
         match self {
             KeyKind::Rsa(bits) => vec!["-newkey".into(), format!("rsa:{bits}")],
-            KeyKind::P256 => vec!["-newkey".into(), "ec".into(), "-pkeyopt".into(), "ec_paramgen_curve:P-256".into()],
-            KeyKind::P384 => vec!["-newkey".into(), "ec".into(), "-pkeyopt".into(), "ec_paramgen_curve:P-384".into()],
+            KeyKind::P256 => vec![
+                "-newkey".into(),
+                "ec".into(),
+                "-pkeyopt".into(),
+                "ec_paramgen_curve:P-256".into(),
+            ],
+            KeyKind::P384 => vec![
+                "-newkey".into(),
+                "ec".into(),
+                "-pkeyopt".into(),
+                "ec_paramgen_curve:P-384".into(),
+            ],
+            KeyKind::Ed25519 => vec!["-newkey".into(), "ed25519".into()],
         }
     }
 }
@@ -72,9 +90,23 @@ impl Ca {
         openssl(
             dir,
             &[
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", &format!("{name}.key"), "-out",
-                &format!("{name}.pem"), "-subj", &format!("/CN={name}"), "-days", "3650", "-addext",
-                "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.pem"),
+                "-subj",
+                &format!("/CN={name}"),
+                "-days",
+                "3650",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
             ],
         );
         Ca {
@@ -84,7 +116,8 @@ impl Ca {
     }
 
     pub fn pem(&self) -> String {
-        std::fs::read_to_string(self.dir.join(format!("{}.pem", self.name))).expect("the CA certificate")
+        std::fs::read_to_string(self.dir.join(format!("{}.pem", self.name)))
+            .expect("the CA certificate")
     }
 
     /// Issues `file.pem` / `file.key` for `email` with `serial`, valid for `days` from now, with
@@ -94,8 +127,16 @@ impl Ca {
         let mut args: Vec<String> = vec!["req".into()];
         args.extend(kind.args());
         args.extend(
-            ["-nodes", "-keyout", &format!("{file}.key"), "-out", &format!("{file}.csr"), "-subj", &format!("/CN={file}/emailAddress={email}")]
-                .map(String::from),
+            [
+                "-nodes",
+                "-keyout",
+                &format!("{file}.key"),
+                "-out",
+                &format!("{file}.csr"),
+                "-subj",
+                &format!("/CN={file}/emailAddress={email}"),
+            ]
+            .map(String::from),
         );
         openssl(dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
         std::fs::write(
@@ -106,9 +147,22 @@ impl Ca {
         openssl(
             dir,
             &[
-                "x509", "-req", "-in", &format!("{file}.csr"), "-CA", &format!("{}.pem", self.name), "-CAkey",
-                &format!("{}.key", self.name), "-set_serial", serial, "-days", "365", "-out", &format!("{file}.pem"),
-                "-extfile", &format!("{file}.ext"),
+                "x509",
+                "-req",
+                "-in",
+                &format!("{file}.csr"),
+                "-CA",
+                &format!("{}.pem", self.name),
+                "-CAkey",
+                &format!("{}.key", self.name),
+                "-set_serial",
+                serial,
+                "-days",
+                "365",
+                "-out",
+                &format!("{file}.pem"),
+                "-extfile",
+                &format!("{file}.ext"),
             ],
         );
     }
@@ -120,7 +174,16 @@ pub fn cms_sign(dir: &Path, signer: &str, content: &str, extra: &[&str]) -> Stri
     std::fs::write(dir.join("content.txt"), content).expect("the content");
     let signer_pem = format!("{signer}.pem");
     let signer_key = format!("{signer}.key");
-    let mut args = vec!["cms", "-sign", "-in", "content.txt", "-signer", &signer_pem, "-inkey", &signer_key];
+    let mut args = vec![
+        "cms",
+        "-sign",
+        "-in",
+        "content.txt",
+        "-signer",
+        &signer_pem,
+        "-inkey",
+        &signer_key,
+    ];
     args.extend_from_slice(extra);
     String::from_utf8(openssl(dir, &args)).expect("S/MIME output is text")
 }
@@ -129,7 +192,10 @@ pub fn cms_sign(dir: &Path, signer: &str, content: &str, extra: &[&str]) -> Stri
 /// (`-keyid`).
 pub fn cms_encrypt(dir: &Path, recipients: &[&str], content: &str, extra: &[&str]) -> String {
     std::fs::write(dir.join("content.txt"), content).expect("the content");
-    let files: Vec<String> = recipients.iter().map(|name| format!("{name}.pem")).collect();
+    let files: Vec<String> = recipients
+        .iter()
+        .map(|name| format!("{name}.pem"))
+        .collect();
     let mut args = vec!["cms", "-encrypt", "-in", "content.txt", "-aes256"];
     args.extend_from_slice(extra);
     args.extend(files.iter().map(String::as_str));
@@ -148,15 +214,33 @@ impl Gpg {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).expect("permissions");
+            std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700))
+                .expect("permissions");
         }
         let gpg = Gpg { home };
-        gpg.run(&["--quick-gen-key", user_id, "future-default", "default", "never"], dir);
+        gpg.run(
+            &[
+                "--quick-gen-key",
+                user_id,
+                "future-default",
+                "default",
+                "never",
+            ],
+            dir,
+        );
         gpg
     }
 
     pub fn run(&self, args: &[&str], dir: &Path) -> Vec<u8> {
-        let mut all = vec!["--batch", "--no-tty", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""];
+        let mut all = vec![
+            "--batch",
+            "--no-tty",
+            "--quiet",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "",
+        ];
         all.extend_from_slice(args);
         run(dir, "gpg", &all, &[("GNUPGHOME", &self.home)])
     }
@@ -167,7 +251,8 @@ impl Gpg {
 
     /// `(key id, fingerprint)` of each key and subkey, primary first (`--with-colons`).
     pub fn key_ids(&self, dir: &Path) -> Vec<(String, String)> {
-        let listing = String::from_utf8(self.run(&["--with-colons", "--list-keys"], dir)).expect("text");
+        let listing =
+            String::from_utf8(self.run(&["--with-colons", "--list-keys"], dir)).expect("text");
         let mut ids = Vec::new();
         let mut last_id = String::new();
         for line in listing.lines() {
@@ -188,18 +273,99 @@ impl Gpg {
     pub fn detach_sign(&self, dir: &Path, data: &[u8]) -> String {
         std::fs::write(dir.join("part.bin"), data).expect("the part");
         let _ = std::fs::remove_file(dir.join("part.bin.asc"));
-        self.run(&["--armor", "--digest-algo", "SHA256", "--detach-sign", "part.bin"], dir);
+        self.run(
+            &[
+                "--armor",
+                "--digest-algo",
+                "SHA256",
+                "--detach-sign",
+                "part.bin",
+            ],
+            dir,
+        );
         std::fs::read_to_string(dir.join("part.bin.asc")).expect("the signature")
     }
 
     pub fn clearsign(&self, dir: &Path, text: &str) -> String {
         std::fs::write(dir.join("text.txt"), text).expect("the text");
-        String::from_utf8(self.run(&["--digest-algo", "SHA256", "--clearsign", "-o", "-", "text.txt"], dir)).expect("text")
+        String::from_utf8(self.run(
+            &[
+                "--digest-algo",
+                "SHA256",
+                "--clearsign",
+                "-o",
+                "-",
+                "text.txt",
+            ],
+            dir,
+        ))
+        .expect("text")
     }
 
     pub fn encrypt(&self, dir: &Path, recipient: &str, text: &str) -> String {
         std::fs::write(dir.join("plain.txt"), text).expect("the text");
-        String::from_utf8(self.run(&["--armor", "--trust-model", "always", "-r", recipient, "--encrypt", "-o", "-", "plain.txt"], dir))
-            .expect("text")
+        String::from_utf8(self.run(
+            &[
+                "--armor",
+                "--trust-model",
+                "always",
+                "-r",
+                recipient,
+                "--encrypt",
+                "-o",
+                "-",
+                "plain.txt",
+            ],
+            dir,
+        ))
+        .expect("text")
     }
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The message's report, at the system clock, with `e2e`'s roots and keys.
+pub fn analyze_with(message: &str, e2e: E2eOptions) -> MessageReport {
+    let options = Options {
+        now: now(),
+        e2e,
+        ..Options::default()
+    };
+    pollster::block_on(analyze_message(
+        message.as_bytes(),
+        &options,
+        &MemoryResolver::new(),
+    ))
+    .expect("a message")
+}
+
+pub fn analyze(message: &str) -> MessageReport {
+    analyze_with(message, E2eOptions::default())
+}
+
+pub fn codes(e2e: &E2eReport) -> Vec<&'static str> {
+    e2e.findings.iter().map(|finding| finding.code).collect()
+}
+
+/// The report's first signature; panics when there is none.
+pub fn signature(report: &MessageReport) -> &E2eSignature {
+    report.e2e.signature.as_ref().expect("a signature")
+}
+
+/// `mailspect ARGS --dns zone:…` (answers from a zone file, never a real resolver).
+pub fn mailspect(args: &[&str]) -> std::process::Output {
+    let zone = concat!(
+        "zone:",
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/dns/spf.zone"
+    );
+    Command::new(env!("CARGO_BIN_EXE_mailspect"))
+        .args(args)
+        .args(["--dns", zone])
+        .output()
+        .expect("mailspect runs")
 }
