@@ -433,47 +433,24 @@ fn trust_is_checked_against_given_roots_only() {
         None,
         &signed_by("alice", &["-md", "sha256"]),
     );
-    let trusted = analyze_with(
-        &signed,
-        E2eOptions {
-            roots_pem: pki().ca.pem(),
-            ..E2eOptions::default()
-        },
-    );
-    let trust = trusted
-        .e2e
-        .signature
-        .as_ref()
-        .unwrap()
-        .trust
-        .as_ref()
-        .unwrap();
+    let with_roots = |roots_pem: String| {
+        analyze_with(
+            &signed,
+            E2eOptions {
+                roots_pem,
+                ..E2eOptions::default()
+            },
+        )
+    };
+    let trusted = with_roots(pki().ca.pem());
+    let trust = signature(&trusted).trust.as_ref().unwrap();
     assert_eq!(trust.status, TrustStatus::Trusted, "{}", trust.reason);
     assert_eq!(trust.chain.len(), 2);
-    let other = analyze_with(
-        &signed,
-        E2eOptions {
-            roots_pem: pki().other_ca.pem(),
-            ..E2eOptions::default()
-        },
-    );
-    let trust = other
-        .e2e
-        .signature
-        .as_ref()
-        .unwrap()
-        .trust
-        .as_ref()
-        .unwrap();
+    let other = with_roots(pki().other_ca.pem());
+    let trust = signature(&other).trust.as_ref().unwrap();
     assert_eq!(trust.status, TrustStatus::Untrusted);
     assert!(codes(&other.e2e).contains(&"e2e.untrusted"));
-    let garbage = analyze_with(
-        &signed,
-        E2eOptions {
-            roots_pem: "not a certificate".into(),
-            ..E2eOptions::default()
-        },
-    );
+    let garbage = with_roots("not a certificate".into());
     assert!(codes(&garbage.e2e).contains(&"e2e.unreadable"));
 }
 

@@ -50,7 +50,7 @@ function verdictWords(e2e) {
   return parts.join('; ');
 }
 
-const facts = (rows) => el('dl', { class: 'e2e-facts' }, ...rows.filter(([, value]) => value !== null && value !== undefined && value !== '')
+const facts = (rows) => el('dl', { class: 'facts e2e-facts' }, ...rows.filter(([, value]) => value !== null && value !== undefined && value !== '')
   .flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)]));
 
 function renderSignature(signature) {
@@ -68,7 +68,8 @@ function renderSignature(signature) {
       ['Valid', signer ? `${date(signer.not_before)} to ${date(signer.not_after)}: ${signer.validity} at ${date(signer.checked_at)}` : null],
       ['Key usage', signer ? [...signer.key_usage, ...signer.extended_key_usage].join(', ') || 'none stated' : null],
       ['Addresses', signer ? `${signer.emails.join(', ') || 'none'}${signer.from_matches === false ? ' (not the From address)' : signer.from_matches ? ' (matches From)' : ''}` : null],
-      ['Trust', signature.trust ? `${TRUST[signature.trust.status] ?? signature.trust.status}: ${signature.trust.reason}` : null],
+      ['Trust', signature.trust ? el('span', { 'data-status': signature.trust.status }, TRUST[signature.trust.status] ?? signature.trust.status,
+        signature.trust.status === 'not-checked' ? null : ` (${signature.trust.reason})`) : null],
       ['Issuer key', pgp ? [...pgp.issuer_fingerprints, ...pgp.issuer_key_ids].map((id) => el('code', {}, id, ' ')) : null],
       ['Verified with', pgp?.verified_with ? el('code', {}, pgp.verified_with) : null],
     ]));

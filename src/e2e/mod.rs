@@ -76,10 +76,12 @@ pub struct E2eReport {
     /// `none`.
     pub checked: bool,
     /// The first signature, checked; `null` when not signed or not checked.
+    #[cfg_attr(not(feature = "e2e"), serde(serialize_with = "unchecked::none"))]
     pub signature: Option<E2eSignature>,
     /// How many signatures the message carries (CMS SignerInfos, OpenPGP signature packets).
     pub signature_count: usize,
     /// Who can decrypt an encrypted message, as the message names them.
+    #[cfg_attr(not(feature = "e2e"), serde(serialize_with = "unchecked::empty"))]
     pub recipients: Vec<Recipient>,
     /// The findings about end-to-end protection; they are in the report's `findings` too.
     pub findings: Vec<Finding>,
@@ -290,6 +292,22 @@ pub enum RecipientKind {
     Other,
     /// An OpenPGP public-key encrypted session key packet.
     OpenpgpKey,
+}
+
+/// A build without the checks (the page's Message view module) never has a signature or
+/// recipients to write: writing `null` and `[]` directly keeps the serialisation of those types
+/// out of that module, whose size is budgeted (BENCHMARKS.md, "Size").
+#[cfg(not(feature = "e2e"))]
+mod unchecked {
+    use serde::ser::{SerializeSeq, Serializer};
+
+    pub fn none<T, S: Serializer>(_: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_none()
+    }
+
+    pub fn empty<T, S: Serializer>(_: &[T], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_seq(Some(0))?.end()
+    }
 }
 
 impl E2eReport {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { openContext, root, startPageServers } from './support.mjs';
+import { artifacts, openContext, root, startPageServers } from './support.mjs';
 
 let servers;
 let signed;
@@ -68,6 +68,7 @@ test('an S/MIME signed message: the verdict line and the panel, checked by the e
   assert.match(panel, /email-protection/);
   assert.match(await widget.locator('section.verdict .verdict-e2e').textContent(), /Signed with S\/MIME: valid signature/);
   assert.ok(e2eLoads(requests).some((url) => url.endsWith('mailspect_e2e_bg.wasm')), 'the e2e module loaded');
+  await widget.locator('section.e2e').screenshot({ path: `${artifacts}/e2e-panel.png` });
 
   // The reader's roots: the chain is checked.
   await widget.locator('section.e2e details.e2e-inputs summary').click();
