@@ -70,6 +70,16 @@ fn pgp_mime_signature_verifies_with_the_key_and_is_parsed_without_it() {
         .signing_time
         .is_some_and(|time| (time - now() as i64).abs() < 600));
 
+    assert!(!codes(e2e).contains(&"e2e.from-mismatch"));
+    let other_sender = analyze_with(
+        &message.replace(
+            "From: Alice <alice@example.com>",
+            "From: mallory@example.net",
+        ),
+        key_options(),
+    );
+    assert!(codes(&other_sender.e2e).contains(&"e2e.from-mismatch"));
+
     let without_key = analyze(&message);
     let parsed = tools::signature(&without_key);
     assert_eq!(parsed.result, SignatureResult::NotVerified);

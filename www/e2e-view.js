@@ -123,6 +123,11 @@ export function renderE2eInto(results, input, report) {
   const verdict = results.querySelector('section.verdict');
   if (verdict) verdict.after(panel); else results.append(panel);
   const dkim = report.dkim ?? [];
+  // Headers alone (or an Outlook .msg's transport headers): nothing to check, nothing to load.
+  if (report.body?.present === false) {
+    body.replaceChildren(...renderBody(e2e).filter(Boolean));
+    return Promise.resolve();
+  }
   const check = async () => {
     body.replaceChildren(el('p', { class: 'quiet' }, 'Checking the signature…'));
     try {

@@ -44,7 +44,10 @@ pub fn check(message: &Message, summary: &Summary, options: &E2eOptions, now: u6
             &mut report,
             &mut findings,
         ),
-        E2eKind::Openpgp => check_openpgp(message, &located, options, &mut report, &mut findings),
+        E2eKind::Openpgp => {
+            check_openpgp(message, &located, options, &mut report, &mut findings);
+            findings.extend(openpgp_from_finding(&report, from));
+        }
         E2eKind::None => {}
     }
     if let Some(signature) = &report.signature {
@@ -183,6 +186,32 @@ fn check_openpgp(
         Some(Err(reason)) => findings.push(unreadable(reason)),
         None => {}
     }
+}
+
+/// A verified OpenPGP signature whose key names no user ID with the From address (RFC 9580
+/// §5.11): the key is someone's, but not the sender's that the reader sees.
+fn openpgp_from_finding(report: &E2eReport, from: Option<&str>) -> Option<Finding> {
+    let from = from?.trim();
+    let details = report.signature.as_ref()?.openpgp.as_ref()?;
+    details.verified_with.as_ref()?;
+    let named = details.key_user_ids.iter().any(|user_id| {
+        let address = user_id
+            .rsplit_once('<')
+            .map_or(user_id.as_str(), |(_, rest)| rest.trim_end_matches('>'));
+        address.trim().eq_ignore_ascii_case(from)
+    });
+    (!named).then(|| {
+        Finding::new(
+            Severity::Warning,
+            "e2e.from-mismatch",
+            format!(
+                "The OpenPGP key that made the signature names no user ID with the From address \
+                 {}: the signature is someone else's.",
+                crate::report::quoted(from)
+            ),
+        )
+        .with_rfc("https://www.rfc-editor.org/rfc/rfc9580#section-5.11")
+    })
 }
 
 fn weak(what: &[String]) -> Finding {

@@ -39,7 +39,7 @@ after(() => servers?.stop());
 
 const openPage = () => openContext(servers.browser, servers.baseUrl, { doh: servers.dohUrls[0] });
 const analyse = (page, text) => page.locator('mailspect-analyzer').evaluate((element, input) => element.analyze(input), text);
-const e2eLoads = (requests) => requests.filter((url) => url.includes('/pkg-e2e/'));
+const e2eLoads = (requests) => requests.filter((url) => url.includes('/pkg-e2e/') || url.endsWith('/e2e-view.js'));
 
 test('a plain message does not load the e2e module and shows no e2e panel', async () => {
   const { page, problems, requests, close } = await openPage();
@@ -47,6 +47,12 @@ test('a plain message does not load the e2e module and shows no e2e panel', asyn
   assert.equal(report.e2e.kind, 'none');
   assert.equal(await page.locator('mailspect-analyzer section.e2e').count(), 0);
   assert.deepEqual(e2eLoads(requests), []);
+  // The headers of a signed message without its body: the panel says so, and nothing loads.
+  const headers = `${signed.slice(0, signed.search(/\r?\n\r?\n/))}\r\n`;
+  const detected = await analyse(page, headers);
+  assert.deepEqual([detected.e2e.kind, detected.body.present], ['smime', false]);
+  await page.locator('mailspect-analyzer section.e2e [data-code="e2e.body-missing"]').waitFor();
+  assert.deepEqual(e2eLoads(requests).filter((url) => url.includes('/pkg-e2e/')), []);
   assert.deepEqual(problems, []);
   await close();
 });
