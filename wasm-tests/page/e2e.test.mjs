@@ -14,6 +14,8 @@ let signed;
 let tampered;
 let caPem;
 let newsletter;
+let pgpSigned;
+let pgpKey;
 
 const CONTENT = 'Content-Type: text/plain\r\n\r\nPay only to IBAN DE00 1234.\r\n';
 
@@ -32,6 +34,20 @@ before(async () => {
   tampered = signed.replace('DE00 1234', 'DE99 6666');
   caPem = await readFile(`${dir}/ca.pem`, 'utf8');
   newsletter = await readFile(`${root}tests/fixtures/messages/newsletter-headers.txt`, 'utf8');
+  // OpenPGP: a key made here with GnuPG, a PGP/MIME message signed with it (RFC 3156 §5).
+  const home = `${dir}/gnupg`;
+  const gpg = (...args) => execFileSync('gpg', ['--homedir', home, '--batch', '--no-tty', '--quiet', '--pinentry-mode', 'loopback',
+    '--passphrase', '', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('mkdir', ['-m', '700', home]);
+  gpg('--quick-gen-key', 'Alice <alice@example.com>', 'future-default', 'default', 'never');
+  pgpKey = gpg('--armor', '--export').toString();
+  const part = 'Content-Type: text/plain\r\n\r\nPay only to IBAN DE00 1234.';
+  await writeFile(`${dir}/part.txt`, part);
+  gpg('--armor', '--digest-algo', 'SHA256', '--detach-sign', 'part.txt');
+  const signature = await readFile(`${dir}/part.txt.asc`, 'utf8');
+  pgpSigned = 'From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: Invoice\r\nMIME-Version: 1.0\r\n'
+    + 'Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="b1"\r\n\r\n'
+    + `--b1\r\n${part}\r\n--b1\r\nContent-Type: application/pgp-signature\r\n\r\n${signature}\r\n--b1--\r\n`;
   servers = await startPageServers(['--zone', `${root}tests/fixtures/dns/newsletter.zone`]);
 });
 
@@ -89,6 +105,21 @@ test('an S/MIME signed message: the verdict line and the panel, checked by the e
   const failed = widget.locator('section.e2e .e2e-result[data-result=fail]');
   await failed.waitFor();
   assert.equal(await widget.locator('section.e2e [data-code="e2e.signature-invalid"]').count(), 1);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('an OpenPGP signed message: parsed without a key, verified once the reader pastes the public key', async () => {
+  const { page, problems, close } = await openPage();
+  await analyse(page, pgpSigned);
+  const widget = page.locator('mailspect-analyzer');
+  await widget.locator('section.e2e .e2e-result[data-result=not-verified]').waitFor();
+  assert.equal(await widget.locator('section.e2e [data-code="e2e.not-verified"]').count(), 1);
+  await widget.locator('section.e2e details.e2e-inputs summary').click();
+  await widget.locator('section.e2e textarea[name=openpgp-keys]').fill(pgpKey);
+  await widget.locator('section.e2e button.e2e-check').click();
+  await widget.locator('section.e2e .e2e-result[data-result=pass]').waitFor();
+  assert.match(await widget.locator('section.e2e').textContent(), /Verified with/);
   assert.deepEqual(problems, []);
   await close();
 });
