@@ -683,3 +683,33 @@ fn cli_takes_roots_and_names_the_signer() {
     assert!(text.contains("End-to-end: S/MIME, signed"), "{text}");
     assert!(text.contains("signature: pass"), "{text}");
 }
+
+/// Header fields inside the signed content (RFC 8551 §3.1 message/rfc822, or protected-headers)
+/// that differ from the outer ones are findings, for detached and opaque signatures alike.
+#[test]
+fn protected_headers_inside_the_signature_are_compared_with_the_outer_ones() {
+    let wrapped = "Content-Type: message/rfc822\r\n\r\nFrom: alice@example.com\r\nSubject: Invoice 17 (IBAN DE00 1234)\r\n\r\nPay.\r\n";
+    let protected = "Content-Type: text/plain; protected-headers=\"v1\"\r\nSubject: Invoice\r\nFrom: alice@example.com\r\n\r\nPay.\r\n";
+    let dir = &pki().dir;
+    for (content, extra, differs) in [
+        (wrapped, vec!["-md", "sha256"], true),
+        (wrapped, vec!["-md", "sha256", "-nodetach"], true),
+        (protected, vec!["-md", "sha256"], false),
+    ] {
+        let smime = tools::cms_sign(dir, "alice", content, &extra);
+        let report = analyze(&message("alice@example.com", None, &smime));
+        assert!(signature(&report).valid, "{}", signature(&report).reason);
+        let subject = report
+            .e2e
+            .protected_headers
+            .iter()
+            .find(|header| header.name == "Subject")
+            .unwrap_or_else(|| panic!("a protected Subject with {extra:?}"));
+        assert_eq!(subject.differs, differs, "{subject:?}");
+        assert_eq!(
+            codes(&report.e2e).contains(&"e2e.unprotected-header-differs"),
+            differs,
+            "{extra:?}"
+        );
+    }
+}
