@@ -713,3 +713,71 @@ fn protected_headers_inside_the_signature_are_compared_with_the_outer_ones() {
         );
     }
 }
+
+#[path = "support/dkim_signer.rs"]
+#[allow(dead_code)]
+mod dkim_signer;
+
+/// DKIM beside S/MIME: both pass, nothing to say; the outer Subject changed on the way (DKIM
+/// fails, the author's signature holds), `e2e.dkim-disagrees`.
+#[test]
+fn a_signed_message_whose_dkim_failed_is_a_finding() {
+    use mailspect::dns::{MemoryResolver, RecordData};
+    let text = message(
+        "alice@example.com",
+        None,
+        &signed_by("alice", &["-md", "sha256"]),
+    );
+    // DKIM signs the CRLF form that intake makes of openssl's output.
+    let crlf = mailspect::message::parse_message(text.as_bytes())
+        .unwrap()
+        .bytes;
+    let key = dkim_signer::Key::ed25519();
+    let spec = dkim_signer::Spec {
+        algorithm: "ed25519-sha256",
+        ..dkim_signer::Spec::default()
+    };
+    let dkim_signed = String::from_utf8(dkim_signer::sign(&crlf, &spec, &key)).unwrap();
+    let mut resolver = MemoryResolver::new();
+    resolver.insert(
+        "sel._domainkey.example.com",
+        300,
+        RecordData::Txt {
+            strings: vec![key.record().into_bytes()],
+        },
+    );
+    let analyze_here = |input: &str| {
+        let options = mailspect::Options {
+            now: tools::now(),
+            ..mailspect::Options::default()
+        };
+        pollster::block_on(mailspect::analyze_message(
+            input.as_bytes(),
+            &options,
+            &resolver,
+        ))
+        .expect("a message")
+    };
+    let both = analyze_here(&dkim_signed);
+    assert_eq!(both.dkim[0].result, mailspect::dkim::DkimResult::Pass);
+    assert!(signature(&both).valid);
+    assert!(!codes(&both.e2e).contains(&"e2e.dkim-disagrees"));
+    let changed = analyze_here(&dkim_signed.replace("Subject: Invoice", "Subject: Invoice (paid)"));
+    assert_ne!(changed.dkim[0].result, mailspect::dkim::DkimResult::Pass);
+    assert!(signature(&changed).valid);
+    let finding = changed
+        .e2e
+        .findings
+        .iter()
+        .find(|finding| finding.code == "e2e.dkim-disagrees")
+        .expect("the finding");
+    assert!(
+        finding.message.contains("valid but DKIM failed"),
+        "{}",
+        finding.message
+    );
+    assert!(changed
+        .findings
+        .iter()
+        .any(|finding| finding.code == "e2e.dkim-disagrees"));
+}
