@@ -81,6 +81,12 @@ setup_test() {
     step "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver
   fi
+  # tests/e2e.rs and the page's e2e test sign and encrypt their messages with real
+  # implementations: a test CA and CMS from openssl, an OpenPGP key and signatures from GnuPG.
+  if ! command -v openssl >/dev/null || ! command -v gpg >/dev/null; then
+    step "installing openssl and gnupg (for the S/MIME and OpenPGP tests)"
+    apt_install openssl gnupg
+  fi
 }
 
 # Starts `BINARY serve-dns ARGS...` in the background and waits until it says where it listens:
@@ -121,11 +127,11 @@ start_doh_server() {
 # www/pkg is built without the feature outlook-msg. They share target/ and its dependencies, built
 # with the profile wasm-release (Cargo.toml: release, optimised for size).
 build_wasm() {
-  step "building the wasm packages (www/pkg, www/pkg-audit, www/pkg-msg)"
+  step "building the wasm packages (www/pkg, www/pkg-audit, www/pkg-msg, www/pkg-e2e)"
   (cd "$ROOT" && wasm-pack --quiet build --target web --profile wasm-release --out-dir www/pkg \
     --no-typescript --no-pack -- --no-default-features --features message-view)
   local module
-  for module in audit msg; do
+  for module in audit msg e2e; do
     (cd "$ROOT" && wasm-pack --quiet build "crates/mailspect-$module" --target web \
       --profile wasm-release --out-dir "../../www/pkg-$module" --no-typescript --no-pack)
   done

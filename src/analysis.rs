@@ -13,6 +13,7 @@ use crate::bulk::{self, BulkChecklist};
 use crate::dkim::{self, DkimReport};
 use crate::dmarc::{self, DmarcReport};
 use crate::dns::{QueryTrace, Recorder, Resolver};
+use crate::e2e::{self, E2eOptions, E2eReport};
 use crate::envelope::{envelope_from_path, Envelope};
 use crate::iprev::{self, IprevReport};
 use crate::message::{self, IntakeError, Message};
@@ -37,6 +38,8 @@ pub struct Options {
     /// receiver's local policy would (RFC 8617 §7.2). Empty: every sealer of a valid chain is
     /// considered, and the verdict says whose seal it rests on.
     pub trusted_arc_sealers: Vec<String>,
+    /// The roots and OpenPGP keys S/MIME and OpenPGP signatures are checked with.
+    pub e2e: E2eOptions,
 }
 
 pub use crate::envelope::EnvelopeOverride;
@@ -88,6 +91,9 @@ pub struct MessageReport {
     pub findings: Vec<Finding>,
     /// One report per DKIM-Signature field, in header order (top first).
     pub dkim: Vec<DkimReport>,
+    /// End-to-end protection: whether the message is signed or encrypted with S/MIME or
+    /// OpenPGP, the signature checked (where this build checks it) and the recipients.
+    pub e2e: E2eReport,
     /// Every DNS lookup the analysis made, in the order they started: for the DNS waterfall and
     /// to show which answers each verdict rests on.
     pub dns: Vec<QueryTrace>,
@@ -245,6 +251,8 @@ pub async fn analyze_parsed<R: Resolver>(
         },
     );
     findings.extend(comparison_findings);
+    let e2e = end_to_end(&message, &summary, options, &dkim);
+    findings.extend(e2e.findings.iter().cloned());
     findings.extend(resolver.limit_findings());
     let border_hop = path.hops.iter().find(|hop| hop.border);
     let bulk_sender = bulk::checklist(&bulk::BulkInput::from_reports(
@@ -293,6 +301,7 @@ pub async fn analyze_parsed<R: Resolver>(
         },
         findings,
         dkim,
+        e2e,
         dns: resolver.into_trace(),
         redaction: None,
     }
@@ -312,4 +321,29 @@ fn header_reports(message: &Message) -> Vec<HeaderReport> {
             }
         })
         .collect()
+}
+
+/// The `e2e` report: checked in a build with the `e2e` feature (the CLI), detected only in the
+/// page's Message view module, whose e2e module checks it when it is loaded; then the findings
+/// that weigh it against DKIM.
+fn end_to_end(
+    message: &Message,
+    summary: &message::Summary,
+    options: &Options,
+    dkim: &[DkimReport],
+) -> E2eReport {
+    #[cfg(feature = "e2e")]
+    let mut report = e2e::check(message, summary, &options.e2e, options.now);
+    #[cfg(not(feature = "e2e"))]
+    let mut report = {
+        let _ = (summary, options);
+        e2e::detect(message)
+    };
+    let dkim_passed = (!dkim.is_empty()).then(|| {
+        dkim.iter()
+            .any(|signature| signature.result == dkim::DkimResult::Pass)
+    });
+    let dkim_findings = e2e::dkim_findings(&report, dkim_passed);
+    report.findings.extend(dkim_findings);
+    report
 }

@@ -15,6 +15,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod domain;
+pub mod e2e;
 pub mod envelope;
 pub mod iprev;
 mod lexer;

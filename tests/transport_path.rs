@@ -26,6 +26,7 @@ fn analyze(input: &[u8], envelope: EnvelopeOverride) -> MessageReport {
         now: 1_704_103_200,
         include_canonicalized: false,
         trusted_arc_sealers: Vec::new(),
+        e2e: Default::default(),
     };
     pollster::block_on(analyze_message(input, &options, &MemoryResolver::new())).expect("a message")
 }

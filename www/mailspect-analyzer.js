@@ -528,6 +528,13 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.#abortRunning = null;
     this.results.replaceChildren(...[blockedNotice(blocked, this.doh), renderExport(report)].filter(Boolean));
     if (!await renderReportInto(this.results, report, current)) throw superseded();
+    // A signed or encrypted message: its panel and the e2e module load now and check it
+    // (www/e2e-view.js); the first visit downloads neither.
+    if (report.e2e && report.e2e.kind !== 'none') {
+      import('./e2e-view.js').then(({ renderE2eInto }) => current() && renderE2eInto(this.results, bytes, report))
+        .catch((error) => this.results.append(el('p', { class: 'error', role: 'alert' },
+          `Cannot check the end-to-end protection: ${messageOf(error)}`)));
+    }
     this.#markScrollable();
     this.#idle(`Analysed ${name} in ${Math.round(performance.now() - started)} ms.`);
     this.dispatchEvent(new MailspectReportEvent(report));

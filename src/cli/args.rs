@@ -122,6 +122,14 @@ pub struct MessageArgs {
     /// the message identifiers, so that the report can be shared (with --json).
     #[arg(long, requires = "json")]
     pub redact: bool,
+    /// Check S/MIME signers' certificates against the root certificates of this PEM file;
+    /// without it, trust is reported as not checked.
+    #[arg(long = "ca-file", value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Verify OpenPGP signatures with the public keys of this file (armored); may be given
+    /// several times.
+    #[arg(long = "openpgp-key", value_name = "FILE")]
+    pub openpgp_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ pub fn run(args: &MessageArgs) -> Result<(), CliError> {
         now: args.now.unwrap_or_else(system_now),
         include_canonicalized: args.canonicalized,
         trusted_arc_sealers: args.trusted_arc_sealers.clone(),
+        e2e: e2e_options(args)?,
     };
     let resolver = resolver(&args.dns.sources)?;
     let report = pollster::block_on(analyze_message(&input, &options, &resolver))
@@ -31,6 +32,35 @@ pub fn run(args: &MessageArgs) -> Result<(), CliError> {
     } else {
         output::print_text(output::message(&report))
     }
+}
+
+/// The roots of `--ca-file` and the keys of `--openpgp-key`, read whole: small files the user
+/// names, bounded like a message.
+fn e2e_options(args: &MessageArgs) -> Result<mailspect::e2e::E2eOptions, CliError> {
+    let read = |flag: &str, path: &std::path::Path| -> Result<String, CliError> {
+        let shown = path.display();
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                file.take(mailspect::message::MAX_MESSAGE_BYTES as u64)
+                    .read_to_string(&mut text)
+            })
+            .map_err(|error| CliError(format!("{flag} {shown}: {error}")))?;
+        Ok(text)
+    };
+    let roots_pem = match &args.ca_file {
+        Some(path) => read("--ca-file", path)?,
+        None => String::new(),
+    };
+    let mut openpgp_keys = String::new();
+    for path in &args.openpgp_keys {
+        openpgp_keys.push_str(&read("--openpgp-key", path)?);
+        openpgp_keys.push('\n');
+    }
+    Ok(mailspect::e2e::E2eOptions {
+        roots_pem,
+        openpgp_keys,
+    })
 }
 
 fn input_name(args: &MessageArgs) -> String {

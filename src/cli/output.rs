@@ -45,6 +45,7 @@ macro_rules! line {
 }
 pub(super) use line;
 
+mod e2e;
 mod records;
 
 pub use records::{mta_sts_audit, record};
@@ -141,6 +142,7 @@ pub fn message(report: &MessageReport) -> Text {
     out.blank();
     message_dmarc(&mut out, &report.dmarc);
     message_arc(&mut out, &report.arc);
+    e2e::end_to_end(&mut out, &report.e2e);
     if let Some(iprev) = &report.iprev {
         out.blank();
         line!(

@@ -114,6 +114,9 @@ pub fn options_from_js(options: JsValue) -> Result<Options, JsError> {
         now: (now_ms / 1000.0) as u64,
         include_canonicalized,
         trusted_arc_sealers,
+        // The Message view's module only detects S/MIME and OpenPGP; the page's e2e module
+        // (crates/mailspect-e2e) takes the reader's roots and keys.
+        e2e: Default::default(),
     })
 }
 
