@@ -25,6 +25,7 @@ use mail_auth::{AuthenticatedMessage, MessageAuthenticator, Parameters, Resolver
 use mailspect::dkim::{verify_message, DkimResult};
 use mailspect::dns::{MemoryResolver, RecordData};
 use mailspect::message::parse_message;
+use mailspect_bench::{interleave, print_ratio};
 
 /// A TXT cache for mail-auth that keeps the record text and parses it on each lookup.
 struct RawTxtCache(HashMap<Box<str>, Vec<u8>>);
@@ -194,38 +195,6 @@ fn bench(c: &mut Criterion) {
         });
         parts.finish();
     }
-}
-
-/// Times `first` and `second` interleaved: 40 rounds of `iterations` calls of each in turn, and
-/// returns the best round of each, in seconds per call. The machines this runs on are shared;
-/// load that comes and goes between two criterion runs skews their ratio, while interleaving
-/// exposes both sides to the same load, and the best round is the one least disturbed.
-fn interleave(iterations: u32, mut first: impl FnMut(), mut second: impl FnMut()) -> (f64, f64) {
-    let (mut best_first, mut best_second) = (f64::MAX, f64::MAX);
-    for _ in 0..40 {
-        let start = Instant::now();
-        for _ in 0..iterations {
-            first();
-        }
-        best_first = best_first.min(start.elapsed().as_secs_f64() / f64::from(iterations));
-        let start = Instant::now();
-        for _ in 0..iterations {
-            second();
-        }
-        best_second = best_second.min(start.elapsed().as_secs_f64() / f64::from(iterations));
-    }
-    (best_first, best_second)
-}
-
-fn print_ratio(label: &str, ours: (&str, f64), theirs: (&str, f64)) {
-    println!(
-        "  {label:<26} {} {:>7.1} µs   {} {:>7.1} µs   ratio {:.3}",
-        ours.0,
-        ours.1 * 1e6,
-        theirs.0,
-        theirs.1 * 1e6,
-        ours.1 / theirs.1
-    );
 }
 
 /// The ratio mailspect / mail-auth on whole verifications (bytes in, results out), and the two
