@@ -29,6 +29,10 @@ use mail_auth::{
 use mailspect::dns::{MemoryResolver, RecordData};
 use mailspect::spf::{check_mail_from, CheckOptions, SpfResult};
 use mailspect_bench::{interleave, print_ratio};
+use raw_txt::RawTxtCache;
+
+#[path = "support/raw_txt.rs"]
+mod raw_txt;
 
 const TXT: &[(&str, &str)] = &[
     ("example.com", "v=spf1 a mx include:_spf.google.example include:spf.protection.outlook.example include:servers.mcsv.example include:sendgrid.example -all"),
@@ -91,30 +95,6 @@ fn mailspect_check(zone: &MemoryResolver, ip: Ipv4Addr) -> SpfResult {
     report.map_or(SpfResult::None, |report| report.result)
 }
 
-/// A TXT cache for mail-auth that keeps the record text and parses it on each lookup, as
-/// mailspect's in-memory resolver (and any real DNS answer) makes mailspect do.
-struct RawTxtCache(HashMap<Box<str>, Vec<u8>>);
-
-impl ResolverCache<Box<str>, Txt> for RawTxtCache {
-    fn get<Q>(&self, name: &Q) -> Option<Txt>
-    where
-        Box<str>: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.0.get(name).map(|record| Txt::from(Spf::parse(record)))
-    }
-
-    fn remove<Q>(&self, _: &Q) -> Option<Txt>
-    where
-        Box<str>: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        None
-    }
-
-    fn insert(&self, _: Box<str>, _: Txt, _: Instant) {}
-}
-
 /// A mail-auth resolver cache filled beforehand; mail-auth reads it before asking DNS.
 struct Cache<K, V>(Mutex<HashMap<K, V>>);
 
@@ -175,11 +155,8 @@ fn parsed_txt() -> Cache<Box<str>, Txt> {
 
 /// The record text, parsed on every lookup: the like-for-like cache.
 fn raw_txt() -> RawTxtCache {
-    RawTxtCache(
-        TXT.iter()
-            .map(|(name, text)| (fqdn(name), text.as_bytes().to_vec()))
-            .collect(),
-    )
+    let records = TXT.iter().map(|(name, text)| (*name, text.as_bytes()));
+    RawTxtCache::new(records, |_, record| Txt::from(Spf::parse(record)))
 }
 
 fn mail_auth_tree<T>(txt: T) -> MailAuthTree<T> {
