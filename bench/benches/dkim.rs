@@ -1,5 +1,6 @@
 //! DKIM verification speed, mailspect side by side with mail-auth 0.13.3, on the same messages
-//! and keys: an rsa-2048 and an ed25519 signature (relaxed/relaxed) over a 4 KB message.
+//! and keys: an rsa-2048, an rsa-4096 and an ed25519 signature (relaxed/relaxed) over a 4 KB
+//! message.
 //!
 //! Both sides do the same work per iteration: read the message, parse the key record's text
 //! (the DNS answer is in memory for both; neither touches the network), canonicalize, hash and
@@ -8,48 +9,23 @@
 //!
 //! Run: `cargo bench -p mailspect-bench --bench dkim`
 
+#[path = "support/raw_txt.rs"]
+mod raw_txt;
 #[path = "../../tests/support/dkim_signer.rs"]
 #[allow(dead_code)]
 mod signer;
 
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::hint::black_box;
-use std::time::Instant;
 
 use criterion::{criterion_group, Criterion};
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
-use mail_auth::{AuthenticatedMessage, MessageAuthenticator, Parameters, ResolverCache, Txt};
+use mail_auth::{AuthenticatedMessage, MessageAuthenticator, Parameters, Txt};
 use mailspect::dkim::{verify_message, DkimResult};
 use mailspect::dns::{MemoryResolver, RecordData};
 use mailspect::message::parse_message;
-
-/// A TXT cache for mail-auth that keeps the record text and parses it on each lookup.
-struct RawTxtCache(HashMap<Box<str>, Vec<u8>>);
-
-impl ResolverCache<Box<str>, Txt> for RawTxtCache {
-    fn get<Q>(&self, name: &Q) -> Option<Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.0
-            .get(name)
-            .map(|record| Txt::from(DomainKey::parse(record)))
-    }
-
-    fn remove<Q>(&self, _: &Q) -> Option<Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        None
-    }
-
-    fn insert(&self, _: Box<str>, _: Txt, _: Instant) {}
-}
+use mailspect_bench::{interleave, print_ratio};
+use raw_txt::RawTxtCache;
 
 /// A message with a realistic header block and a 4 KB body.
 fn message() -> Vec<u8> {
@@ -84,6 +60,7 @@ fn cases() -> Vec<Case> {
     let base = message();
     let headers = "from:to:subject:date:message-id:mime-version:content-type:from:subject";
     let rsa = signer::Key::rsa(2048);
+    let rsa_4096 = signer::Key::rsa(4096);
     let ed25519 = signer::Key::ed25519();
     let rsa_spec = signer::Spec {
         headers,
@@ -101,6 +78,11 @@ fn cases() -> Vec<Case> {
             record: rsa.record(),
         },
         Case {
+            name: "rsa-4096",
+            message: signer::sign(&base, &rsa_spec, &rsa_4096),
+            record: rsa_4096.record(),
+        },
+        Case {
             name: "ed25519",
             message: signer::sign(&base, &ed_spec, &ed25519),
             record: ed25519.record(),
@@ -115,10 +97,9 @@ fn key_sources(case: &Case) -> (MemoryResolver, RawTxtCache) {
     let mut resolver = MemoryResolver::new();
     let strings = vec![case.record.as_bytes().to_vec()];
     resolver.insert(KEY_NAME, 300, RecordData::Txt { strings });
-    let cache = RawTxtCache(HashMap::from([(
-        format!("{KEY_NAME}.").into_boxed_str(),
-        case.record.as_bytes().to_vec(),
-    )]));
+    let cache = RawTxtCache::new([(KEY_NAME, case.record.as_bytes())], |_, record| {
+        Txt::from(DomainKey::parse(record))
+    });
     (resolver, cache)
 }
 
@@ -194,38 +175,6 @@ fn bench(c: &mut Criterion) {
         });
         parts.finish();
     }
-}
-
-/// Times `first` and `second` interleaved: 40 rounds of `iterations` calls of each in turn, and
-/// returns the best round of each, in seconds per call. The machines this runs on are shared;
-/// load that comes and goes between two criterion runs skews their ratio, while interleaving
-/// exposes both sides to the same load, and the best round is the one least disturbed.
-fn interleave(iterations: u32, mut first: impl FnMut(), mut second: impl FnMut()) -> (f64, f64) {
-    let (mut best_first, mut best_second) = (f64::MAX, f64::MAX);
-    for _ in 0..40 {
-        let start = Instant::now();
-        for _ in 0..iterations {
-            first();
-        }
-        best_first = best_first.min(start.elapsed().as_secs_f64() / f64::from(iterations));
-        let start = Instant::now();
-        for _ in 0..iterations {
-            second();
-        }
-        best_second = best_second.min(start.elapsed().as_secs_f64() / f64::from(iterations));
-    }
-    (best_first, best_second)
-}
-
-fn print_ratio(label: &str, ours: (&str, f64), theirs: (&str, f64)) {
-    println!(
-        "  {label:<26} {} {:>7.1} µs   {} {:>7.1} µs   ratio {:.3}",
-        ours.0,
-        ours.1 * 1e6,
-        theirs.0,
-        theirs.1 * 1e6,
-        ours.1 / theirs.1
-    );
 }
 
 /// The ratio mailspect / mail-auth on whole verifications (bytes in, results out), and the two

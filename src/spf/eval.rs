@@ -21,7 +21,7 @@ use super::{
     MAX_DNS_TERMS, MAX_NAMES_PER_LOOKUP, MAX_VOID_LOOKUPS,
 };
 use crate::dns::{Answer, DnsError, QueryTrace, RecordData, RecordType, Resolver};
-use crate::report::quoted;
+use crate::report::{quoted, reveal};
 
 mod ahead;
 mod ptr;
@@ -220,7 +220,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         let mut first_error: Option<(SpfResult, SpfOutcome, String)> = None;
         for (term, directive) in record.directives() {
             let mut trace = self.term_trace(record, term, Some(directive));
-            let outcome = self.mechanism(directive, &mut trace).await;
+            // Most terms of a provider's record are ip4 and ip6: decided here, without
+            // building the future of a DNS-querying mechanism for each of them.
+            let outcome = match self.address_mechanism(&directive.mechanism) {
+                Some(outcome) => outcome,
+                None => self.mechanism(directive, &mut trace).await,
+            };
             trace.lookups_used = self.lookups;
             trace.void_lookups = self.void_lookups;
             let matched = matches!(outcome, MechanismOutcome::Match);
@@ -253,10 +258,11 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let result = directive.qualifier.result();
                 node.result = result;
                 node.outcome = SpfOutcome::Matched;
+                // `quoted(text)`, written in place.
                 node.reason = format!(
-                    "{} matched {} in the SPF record of {}",
+                    "{} matched \"{}\" in the SPF record of {}",
                     self.ip_text,
-                    quoted(text),
+                    reveal(text),
                     node.domain
                 );
                 if self.include_depth > 0 {
@@ -492,7 +498,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         directive: &Directive,
         trace: &mut TermTrace,
     ) -> MechanismOutcome {
-        let ip = self.values.ip;
         let mechanism = &directive.mechanism;
         if mechanism.queries_dns() {
             if let Err((outcome, reason)) = self.count_lookup() {
@@ -504,13 +509,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
         }
         match mechanism {
-            Mechanism::All => MechanismOutcome::Match,
-            Mechanism::Ip4 { network, prefix } => {
-                self.address_match(in_network(ip, IpAddr::V4(*network), *prefix))
-            }
-            Mechanism::Ip6 { network, prefix } => {
-                self.address_match(in_network(ip, IpAddr::V6(*network), *prefix))
-            }
+            Mechanism::All | Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. } => self
+                .address_mechanism(mechanism)
+                .unwrap_or(MechanismOutcome::NoMatch),
             Mechanism::A { domain, cidr } => {
                 let Some(name) = self.target(domain.as_ref(), trace).await else {
                     return MechanismOutcome::NoMatch;
@@ -555,6 +556,22 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 };
                 self.include(name, trace).await
             }
+        }
+    }
+
+    /// `all`, `ip4` and `ip6`, which the IP alone decides (RFC 7208 §5.1, §5.6); `None` for
+    /// the mechanisms that query DNS.
+    fn address_mechanism(&self, mechanism: &Mechanism) -> Option<MechanismOutcome> {
+        let ip = self.values.ip;
+        match mechanism {
+            Mechanism::All => Some(MechanismOutcome::Match),
+            Mechanism::Ip4 { network, prefix } => {
+                Some(self.address_match(in_network(ip, IpAddr::V4(*network), *prefix)))
+            }
+            Mechanism::Ip6 { network, prefix } => {
+                Some(self.address_match(in_network(ip, IpAddr::V6(*network), *prefix)))
+            }
+            _ => None,
         }
     }
 
@@ -635,14 +652,14 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             Ok(None) => return MechanismOutcome::NoMatch,
             Err(error) => return error,
         };
-        let mut exchanges: Vec<(u16, String)> = answer
+        let mut exchanges: Vec<(u16, &str)> = answer
             .records
             .iter()
             .filter_map(|record| match &record.data {
                 RecordData::Mx {
                     preference,
                     exchange,
-                } => Some((*preference, exchange.trim_end_matches('.').to_string())),
+                } => Some((*preference, exchange.trim_end_matches('.'))),
                 _ => None,
             })
             .filter(|(_, exchange)| !exchange.is_empty())
@@ -692,8 +709,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             return MechanismOutcome::Error(SpfResult::Permerror, outcome, reason);
         }
         self.include_depth += 1;
-        let child = self.check_host(name.clone()).await;
+        let child = self.check_host(name).await;
         self.include_depth -= 1;
+        // The child's domain is the name it was given.
+        let name = &child.node.domain;
         let outcome = match child.result {
             SpfResult::Pass => self.address_match(true),
             SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => MechanismOutcome::NoMatch,

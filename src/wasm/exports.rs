@@ -12,8 +12,8 @@ pub async fn analyze_message(input: JsValue, options: JsValue) -> Result<JsValue
     let resolver = page_resolver(&options)?;
     let options = options_from_js(options)?;
     let bytes = input_bytes(&input)?;
-    let message = crate::message::parse_input(&bytes)
-        .map_err(|error| JsError::new(&error.to_string()))?;
+    let message =
+        crate::message::parse_input(&bytes).map_err(|error| JsError::new(&error.to_string()))?;
     // The message holds its own copy: without the input's, a 48 MiB message costs one copy
     // less of the page's memory, which a wasm module never gives back.
     drop(bytes);

@@ -28,7 +28,7 @@ fn fixture(name: &str) -> String {
 }
 
 impl Key {
-    /// `bits` is 512, 1024 or 2048.
+    /// `bits` is 512, 1024, 2048 or 4096.
     pub fn rsa(bits: u32) -> Key {
         let pem = fixture(&format!("rsa{bits}.pem"));
         Key::Rsa(Box::new(
