@@ -32,7 +32,8 @@ struct Certificates {
 fn certificates() -> &'static Certificates {
     static CERTIFICATES: std::sync::OnceLock<Certificates> = std::sync::OnceLock::new();
     CERTIFICATES.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mailspect-probe-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("probe-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

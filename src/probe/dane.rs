@@ -5,14 +5,14 @@
 //! and expiry do not matter for DANE-EE (RFC 7672 §3.1.1); PKIX-TA(0) and PKIX-EE(1) are
 //! unusable for SMTP (§3.1.3).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 
 use super::CertificateBytes;
 use crate::records::tlsa::{TlsaMatching, TlsaRecord, TlsaSelector, TlsaUsage};
 
 /// One TLSA record that matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct DaneMatch {
     /// The record, `usage selector matching data`.
@@ -22,7 +22,7 @@ pub struct DaneMatch {
 }
 
 /// The chain against the TLSA records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct DaneCheck {
     /// The records SMTP clients use (usage 2 or 3, known selector and matching type).

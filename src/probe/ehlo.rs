@@ -10,7 +10,7 @@
 //! ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
 //! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Reply;
 
@@ -18,7 +18,7 @@ use super::Reply;
 const MAX_MECHANISMS: usize = 32;
 
 /// What the server offers, from one EHLO reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Capabilities {
     /// The name the server gives itself on the first line.

@@ -18,6 +18,59 @@ const RFC_MTA_STS_MX: &str = "https://www.rfc-editor.org/rfc/rfc8461#section-4.1
 const RFC_MTA_STS_CERT: &str = "https://www.rfc-editor.org/rfc/rfc8461#section-4.2";
 const RFC_DANE: &str = "https://www.rfc-editor.org/rfc/rfc7672#section-3.1";
 const RFC_DANE_TLS: &str = "https://www.rfc-editor.org/rfc/rfc7672#section-2.2";
+const RFC_TIMEOUTS: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-4.5.3.2";
+const RFC_LEGACY_TLS: &str = "https://www.rfc-editor.org/rfc/rfc8996";
+const RFC_TLS13: &str = "https://www.rfc-editor.org/rfc/rfc8446";
+
+/// Every code a probe finding can have: a probe report read back from JSON
+/// ([`super::read`]) may carry only these.
+pub const CODES: &[&str] = &[
+    "probe.auth-before-tls",
+    "probe.auth-plaintext",
+    "probe.certificate-expired",
+    "probe.certificate-greeting-mismatch",
+    "probe.certificate-invalid",
+    "probe.certificate-not-yet-valid",
+    "probe.certificate-untrusted",
+    "probe.certificate-wrong-name",
+    "probe.dane-match",
+    "probe.dane-mismatch",
+    "probe.dane-without-tls",
+    "probe.legacy-tls-not-tested",
+    "probe.mta-sts-certificate-rejected",
+    "probe.mta-sts-mx-not-covered",
+    "probe.no-address",
+    "probe.open-relay",
+    "probe.protocol-error",
+    "probe.refused",
+    "probe.relay-inconclusive",
+    "probe.relay-refused",
+    "probe.service-unavailable",
+    "probe.starttls-missing",
+    "probe.starttls-refused",
+    "probe.temporary-failure",
+    "probe.timeout",
+    "probe.tls-failed",
+    "probe.tls-handshake-failed",
+    "probe.tls13-not-accepted",
+    "probe.unreachable",
+];
+
+/// Every RFC link a probe finding can have.
+pub const RFCS: &[&str] = &[
+    RFC_STARTTLS,
+    RFC_SUBMISSION_TLS,
+    RFC_AUTH_PLAINTEXT,
+    RFC_RELAY,
+    RFC_REPLY_CODES,
+    RFC_MTA_STS_MX,
+    RFC_MTA_STS_CERT,
+    RFC_DANE,
+    RFC_DANE_TLS,
+    RFC_TIMEOUTS,
+    RFC_LEGACY_TLS,
+    RFC_TLS13,
+];
 
 /// `YYYY-MM-DD` of Unix seconds: the report names the day a certificate expired.
 pub fn utc_date(unix_seconds: u64) -> String {
@@ -74,7 +127,7 @@ fn outcome_findings(host: &HostProbe) -> Option<Finding> {
         HostOutcome::Completed => return None,
         HostOutcome::NoAddress => (Severity::Error, "probe.no-address", format!("{name} has no A or AAAA address: senders cannot deliver to it."), RFC_REPLY_CODES),
         HostOutcome::Unreachable => (Severity::Error, "probe.unreachable", format!("No connection to {name} on port {}: {error}. Senders queue mail for it, then bounce it.", host.port), RFC_REPLY_CODES),
-        HostOutcome::Timeout => (Severity::Warning, "probe.timeout", format!("{name} did not answer in time ({error}): a slow or silent server (a tarpit) delays mail, and senders give up after their own timeouts (RFC 5321 §4.5.3.2)."), "https://www.rfc-editor.org/rfc/rfc5321#section-4.5.3.2"),
+        HostOutcome::Timeout => (Severity::Warning, "probe.timeout", format!("{name} did not answer in time ({error}): a slow or silent server (a tarpit) delays mail, and senders give up after their own timeouts (RFC 5321 §4.5.3.2)."), RFC_TIMEOUTS),
         HostOutcome::ServiceUnavailable => (Severity::Warning, "probe.service-unavailable", format!("{name} answered 421 (service not available) and closed the connection: {error}. Senders retry later; if it lasts, mail bounces."), RFC_REPLY_CODES),
         HostOutcome::TemporaryFailure => (Severity::Warning, "probe.temporary-failure", format!("{name} refused for now with a 4xx reply ({error}): greylisting, or a temporary problem. The probe does not retry; run it again later for a verdict."), RFC_REPLY_CODES),
         HostOutcome::Refused => (Severity::Error, "probe.refused", format!("{name} refused the session with a 5xx reply: {error}."), RFC_REPLY_CODES),
@@ -182,7 +235,7 @@ fn version_findings(host: &HostProbe, findings: &mut Vec<Finding>) {
     if host.tls.is_none() {
         return;
     }
-    findings.push(finding(name, Severity::Info, "probe.legacy-tls-not-tested", format!("Whether {name} still accepts TLS 1.0 or 1.1 was not tested: the TLS library speaks only 1.2 and 1.3."), "https://www.rfc-editor.org/rfc/rfc8996"));
+    findings.push(finding(name, Severity::Info, "probe.legacy-tls-not-tested", format!("Whether {name} still accepts TLS 1.0 or 1.1 was not tested: the TLS library speaks only 1.2 and 1.3."), RFC_LEGACY_TLS));
     let accepted = |version: &str| {
         host.tls_versions
             .iter()
@@ -196,7 +249,7 @@ fn version_findings(host: &HostProbe, findings: &mut Vec<Finding>) {
                 Severity::Info,
                 "probe.tls13-not-accepted",
                 format!("{name} does not accept TLS 1.3."),
-                "https://www.rfc-editor.org/rfc/rfc8446",
+                RFC_TLS13,
             ),
             "Enable TLS 1.3 beside 1.2 (OpenSSL 1.1.1 and later speak it).",
         ));

@@ -21,12 +21,13 @@ pub mod dane;
 pub mod ehlo;
 pub mod findings;
 pub mod plan;
+pub mod read;
 pub mod reply;
 pub mod session;
 
 use std::net::{IpAddr, SocketAddr};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::records::tlsa::TlsaRecord;
 use crate::report::Finding;
@@ -51,7 +52,7 @@ pub const MAX_HOSTS: usize = 10;
 pub const MAX_TRANSCRIPT: usize = 200;
 
 /// How TLS starts: with the STARTTLS command (ports 25 and 587), or at once (465, RFC 8314).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsMode {
@@ -71,7 +72,7 @@ impl TlsMode {
 }
 
 /// Which TLS versions a handshake may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsVersions {
@@ -93,7 +94,7 @@ pub struct TlsRequest {
 }
 
 /// Why a certificate does not verify, as the TLS library says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CertificateProblemKind {
@@ -108,7 +109,7 @@ pub enum CertificateProblemKind {
 }
 
 /// The certificate's verdict, as the edge's verifier recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct CertificateVerdict {
     /// The chain leads to a trusted root and every certificate is in date (names aside).
@@ -125,7 +126,7 @@ pub struct CertificateVerdict {
 }
 
 /// Whether the certificate is valid for one name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct NameCheck {
     pub name: String,
@@ -135,7 +136,7 @@ pub struct NameCheck {
     pub valid: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum NameRole {
@@ -167,7 +168,7 @@ pub struct TlsHandshake {
 }
 
 /// What went wrong on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TransportErrorKind {
@@ -188,7 +189,7 @@ pub enum TransportErrorKind {
     Io,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TransportError {
     pub kind: TransportErrorKind,
@@ -240,7 +241,7 @@ pub struct ProbeTarget {
 }
 
 /// What an MTA-STS policy asks of the domain's MX hosts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MtaStsExpectation {
     /// `enforce`, `testing` or `none`.
@@ -250,7 +251,7 @@ pub struct MtaStsExpectation {
 }
 
 /// The caller's choices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct ProbeOptions {
     pub port: u16,
@@ -268,7 +269,7 @@ pub struct ProbeOptions {
 }
 
 /// How the conversation with one host ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum HostOutcome {
@@ -293,7 +294,7 @@ pub enum HostOutcome {
 }
 
 /// TLS as negotiated on the main connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TlsResult {
     pub version: String,
@@ -304,7 +305,7 @@ pub struct TlsResult {
 }
 
 /// One certificate of the chain, in the forms a domain owner can publish.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct CertificateSummary {
     /// SHA-256 of the certificate, lower-case hex.
@@ -315,11 +316,11 @@ pub struct CertificateSummary {
 }
 
 /// One TLS version tried alone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TlsVersionTest {
     /// `TLSv1.0`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`.
-    pub version: &'static str,
+    pub version: String,
     /// `true` accepted, `false` refused, `null` not tested (see `note`).
     pub accepted: Option<bool>,
     /// The cipher suite negotiated when accepted.
@@ -328,7 +329,7 @@ pub struct TlsVersionTest {
 }
 
 /// The open-relay test: MAIL FROM and RCPT TO both outside the server's domains.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct RelayTest {
     pub mail_from: String,
@@ -342,7 +343,7 @@ pub struct RelayTest {
     pub over_tls: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RelayVerdict {
@@ -355,17 +356,17 @@ pub enum RelayVerdict {
 }
 
 /// One line of the conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TranscriptLine {
     /// `client`, `server`, or `note` (a connection or TLS event).
-    pub from: &'static str,
+    pub from: String,
     /// At most 200 characters, control characters shown as ⟨U+…⟩.
     pub text: String,
 }
 
 /// The probe of one host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct HostProbe {
     pub host: String,
@@ -397,11 +398,12 @@ pub struct HostProbe {
     /// Milliseconds the host took, every connection included.
     pub elapsed_ms: u64,
     pub transcript: Vec<TranscriptLine>,
+    #[serde(deserialize_with = "read::findings")]
     pub findings: Vec<Finding>,
 }
 
 /// The host against the domain's MTA-STS policy (RFC 8461 §4.1, §4.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MtaStsHostCheck {
     pub mode: String,
@@ -413,7 +415,7 @@ pub struct MtaStsHostCheck {
 }
 
 /// The probe report: `mailspect probe TARGET --json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct ProbeReport {
     /// As given: a domain, or `host[:port]`.
@@ -425,6 +427,7 @@ pub struct ProbeReport {
     pub error: Option<String>,
     pub hosts: Vec<HostProbe>,
     /// Every host's findings, most severe first.
+    #[serde(deserialize_with = "read::findings")]
     pub findings: Vec<Finding>,
 }
 

@@ -11,13 +11,13 @@
 //! transport, and a reply of more than [`MAX_REPLY_LINES`](super::MAX_REPLY_LINES) lines is an
 //! error, so an endless stream of continuation lines ends the conversation.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{SmtpConnection, TransportError, MAX_REPLY_LINE, MAX_REPLY_LINES};
 use crate::report::reveal;
 
 /// A whole reply: its code and each line's text (after the code and the separator).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Reply {
     pub code: u16,

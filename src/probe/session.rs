@@ -53,7 +53,10 @@ struct Session<'a, C: SmtpConnection> {
 
 fn note(transcript: &mut Vec<TranscriptLine>, from: &'static str, text: String) {
     if transcript.len() < MAX_TRANSCRIPT {
-        transcript.push(TranscriptLine { from, text });
+        transcript.push(TranscriptLine {
+            from: from.to_string(),
+            text,
+        });
     }
 }
 
@@ -519,13 +522,13 @@ fn versions<T: SmtpTransport>(
     let Some(tls) = host.tls.clone() else { return };
     let mut table = vec![
         TlsVersionTest {
-            version: "TLSv1.0",
+            version: "TLSv1.0".into(),
             accepted: None,
             cipher_suite: None,
             note: Some(NOT_SPOKEN.into()),
         },
         TlsVersionTest {
-            version: "TLSv1.1",
+            version: "TLSv1.1".into(),
             accepted: None,
             cipher_suite: None,
             note: Some(NOT_SPOKEN.into()),
@@ -541,7 +544,7 @@ fn versions<T: SmtpTransport>(
             version_test(transport, address, host, versions, options)
         };
         table.push(TlsVersionTest {
-            version: name,
+            version: name.to_string(),
             accepted,
             cipher_suite,
             note,

@@ -395,7 +395,7 @@ fn tls_with_dane_and_the_version_table() {
     let table: Vec<(&str, Option<bool>)> = host
         .tls_versions
         .iter()
-        .map(|test| (test.version, test.accepted))
+        .map(|test| (test.version.as_str(), test.accepted))
         .collect();
     // The scripted handshake says TLSv1.3 whatever is asked: 1.2 alone "accepted" is the
     // script's answer, not a guess.
@@ -436,4 +436,51 @@ fn expiry_dates_are_calendar_days() {
     assert_eq!(utc_date(1_609_459_200), "2021-01-01");
     assert_eq!(utc_date(951_782_400), "2000-02-29");
     assert_eq!(utc_date(0), "1970-01-01");
+}
+
+#[test]
+fn a_report_reads_back_from_its_json_and_hostile_files_are_refused() {
+    let mut transport = Script::new(vec![vec![
+        "220 mx.example.com",
+        "250-mx.example.com",
+        "250-AUTH PLAIN LOGIN",
+        "250 SIZE",
+        "250 2.1.0 ok",
+        "250 2.1.5 ok",
+        "250 ok",
+        "221 bye",
+    ]]);
+    transport.handshake = None;
+    let report = probe_targets(
+        &transport,
+        "example.com",
+        Some("example.com".into()),
+        &[target()],
+        &options(true),
+    );
+    assert!(report
+        .findings
+        .iter()
+        .any(|finding| finding.code == "probe.open-relay"));
+    let text = serde_json::to_string(&crate::commands::ProbeReportOutput::new(report.clone()))
+        .expect("json");
+    assert_eq!(read::read_probe_report(&text), Ok(report));
+
+    let forged = text.replace("probe.open-relay", "probe.all-good");
+    assert!(read::read_probe_report(&forged)
+        .is_err_and(|why| why.contains("\"probe.all-good\" is not a finding code")));
+    let old = text.replace(crate::report::SCHEMA_VERSION, "0.1");
+    assert!(read::read_probe_report(&old).is_err_and(|why| why.contains("schema version 0.1")));
+    for (hostile, why) in [
+        ("", "not JSON"),
+        ("[]", "not a JSON object"),
+        ("{\"schema_version\": 1}", "no schema_version"),
+    ] {
+        assert!(
+            read::read_probe_report(hostile).is_err_and(|error| error.contains(why)),
+            "{hostile}"
+        );
+    }
+    let huge = " ".repeat(read::MAX_REPORT_BYTES + 1);
+    assert!(read::read_probe_report(&huge).is_err_and(|why| why.contains("larger")));
 }
