@@ -484,3 +484,24 @@ fn a_report_reads_back_from_its_json_and_hostile_files_are_refused() {
     let huge = " ".repeat(read::MAX_REPORT_BYTES + 1);
     assert!(read::read_probe_report(&huge).is_err_and(|why| why.contains("larger")));
 }
+
+/// `CODES` is what a report read back may carry: a code the probe writes but the list misses
+/// would make the page refuse the probe's own reports.
+#[test]
+fn every_code_the_findings_write_is_listed() {
+    let source = include_str!("findings.rs");
+    let body = source
+        .split_once("pub const CODES")
+        .and_then(|(_, rest)| rest.split_once("];"))
+        .map_or("", |(_, after)| after);
+    let mut written: Vec<&str> = body
+        .split('"')
+        .filter(|part| part.starts_with("probe.") && !part.contains(' '))
+        .collect();
+    written.sort_unstable();
+    written.dedup();
+    let mut listed = findings::CODES.to_vec();
+    listed.sort_unstable();
+    assert!(written.len() > 20, "{written:?}");
+    assert_eq!(written, listed);
+}
