@@ -41,7 +41,9 @@ pub const POINTS: &[(&str, u32)] = &[
     ("probe.starttls-missing", 15),
     ("probe.auth-plaintext", 10),
     ("probe.dane-mismatch", 20),
-    ("probe.mta-sts-mx-not-covered", 15),
+    // The audit's own `mta-sts-policy.mx-not-covered` already costs the policy's points for the
+    // same host: the probe's finding says it again from the server's side, for free.
+    ("probe.mta-sts-mx-not-covered", 0),
     ("probe.mta-sts-certificate-rejected", 15),
 ];
 

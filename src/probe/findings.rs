@@ -196,9 +196,21 @@ fn certificate_findings(
 ) {
     let name = &host.host;
     let Some(tls) = &host.tls else { return };
-    let severity = certificate_severity(options, target);
+    let mut severity = certificate_severity(options, target);
+    // A DNSSEC-validated DANE-EE record that matches makes names, issuer and dates irrelevant
+    // to DANE senders (RFC 7672 §3.1.1): for them the certificate is fine.
+    let dane_ee = host.dane.as_ref().is_some_and(|dane| {
+        dane.authenticated
+            && dane
+                .matches
+                .iter()
+                .any(|found| found.record.starts_with("3 "))
+    });
     let consequence = if severity == Severity::Error {
         "Senders that check it (MTA-STS in enforce mode, submission clients) will not deliver."
+    } else if dane_ee {
+        severity = Severity::Info;
+        "Its DANE-EE TLSA record matches, so DANE senders accept it (RFC 7672 §3.1.1), and senders that only encrypt opportunistically deliver too; MTA-STS senders would not."
     } else {
         "Senders that only encrypt opportunistically still deliver; MTA-STS senders would not."
     };

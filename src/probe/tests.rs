@@ -13,6 +13,7 @@ use super::findings::utc_date;
 use super::reply::{read_reply, reply_line, ReplyError};
 use super::*;
 use crate::records::tlsa;
+use crate::report::Severity;
 
 /// A connection that answers from a script and records what the client sent.
 struct Scripted {
@@ -229,6 +230,16 @@ fn certificate(der: &[u8], spki: &[u8]) -> CertificateBytes {
     }
 }
 
+/// A TLS 1.3 handshake with one certificate, `der`, whose key is `key`.
+fn handshake(der: &[u8], verdict: CertificateVerdict) -> TlsHandshake {
+    TlsHandshake {
+        version: "TLSv1.3".into(),
+        cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
+        chain: vec![certificate(der, b"key")],
+        verdict,
+    }
+}
+
 fn tlsa_record(text: &str) -> tlsa::TlsaRecord {
     tlsa::parse(text).expect("a usable TLSA record")
 }
@@ -368,11 +379,9 @@ fn tls_with_dane_and_the_version_table() {
             "220 go ahead",
         ],
     ]);
-    transport.handshake = Some(TlsHandshake {
-        version: "TLSv1.3".into(),
-        cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
-        chain: vec![certificate(b"leaf", b"key")],
-        verdict: CertificateVerdict {
+    transport.handshake = Some(handshake(
+        b"leaf",
+        CertificateVerdict {
             chain_valid: true,
             problem: None,
             detail: None,
@@ -383,7 +392,7 @@ fn tls_with_dane_and_the_version_table() {
                 valid: true,
             }],
         },
-    });
+    ));
     let mut one = target();
     one.tlsa = vec![tlsa_record(&format!(
         "3 1 1 {}",
@@ -504,4 +513,50 @@ fn every_code_the_findings_write_is_listed() {
     listed.sort_unstable();
     assert!(written.len() > 20, "{written:?}");
     assert_eq!(written, listed);
+}
+
+#[test]
+fn a_matching_dane_ee_record_vouches_for_a_private_certificate() {
+    let script = || {
+        let mut transport = Script::new(vec![vec![
+            "220 mx.example.com",
+            "250-mx.example.com",
+            "250 STARTTLS",
+            "220 go ahead",
+            "250 mx.example.com",
+            "221 bye",
+        ]]);
+        transport.handshake = Some(handshake(
+            b"self-signed",
+            CertificateVerdict {
+                chain_valid: false,
+                problem: Some(CertificateProblemKind::UnknownIssuer),
+                detail: Some("invalid peer certificate: UnknownIssuer".into()),
+                not_after: None,
+                names: Vec::new(),
+            },
+        ));
+        transport
+    };
+    let mut options = options(false);
+    options.version_tests = false;
+    let mut one = target();
+    one.tlsa = vec![tlsa_record(&format!(
+        "3 1 1 {}",
+        hex(&Sha256::digest(b"key"))
+    ))];
+    let severity = |host: &HostProbe| {
+        host.findings
+            .iter()
+            .find(|finding| finding.code == "probe.certificate-untrusted")
+            .map(|finding| finding.severity)
+    };
+    // Validated by DNSSEC: DANE senders accept the certificate.
+    one.tlsa_authenticated = true;
+    let host = probe_host(&script(), &one, None, &options);
+    assert_eq!(severity(&host), Some(Severity::Info));
+    // Not validated: senders ignore the TLSA record, and the certificate is a warning again.
+    one.tlsa_authenticated = false;
+    let host = probe_host(&script(), &one, None, &options);
+    assert_eq!(severity(&host), Some(Severity::Warning));
 }
