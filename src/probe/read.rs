@@ -13,6 +13,14 @@ use crate::report::{Finding, Severity, Span, SCHEMA_VERSION};
 /// The largest probe report read: ten hosts with full transcripts stay well under it.
 pub const MAX_REPORT_BYTES: usize = 4 * 1024 * 1024;
 
+/// What says whether a JSON object is a probe report of this version; the rest is skipped.
+#[derive(Deserialize)]
+struct ReportHead {
+    schema_version: Option<String>,
+    hosts: Option<serde::de::IgnoredAny>,
+    options: Option<serde::de::IgnoredAny>,
+}
+
 /// A finding as JSON has it, before its code is checked.
 #[derive(Deserialize)]
 struct WrittenFinding {
@@ -73,22 +81,30 @@ pub fn read_probe_report(text: &str) -> Result<ProbeReport, String> {
             "the file is larger than {MAX_REPORT_BYTES} bytes: not a probe report"
         ));
     }
-    let mut value: serde_json::Value =
-        serde_json::from_str(text).map_err(|error| format!("the file is not JSON: {error}"))?;
-    let object = value
-        .as_object_mut()
-        .ok_or("the file is not a probe report (not a JSON object)")?;
-    match object.remove("schema_version") {
-        Some(serde_json::Value::String(version)) if version == SCHEMA_VERSION => {}
-        Some(serde_json::Value::String(version)) => {
+    // Read straight from the text, twice (the version first, then the report), not through a
+    // `serde_json::Value`: the audit module's wasm would otherwise carry a second deserializer
+    // for every probe type.
+    let head: ReportHead = serde_json::from_str(text).map_err(|error| {
+        if error.is_syntax() || error.is_eof() {
+            format!("the file is not JSON: {error}")
+        } else if text.trim_start().starts_with('{') {
+            // An object whose schema_version is not text.
+            "the file is not a mailspect report (no schema_version)".to_string()
+        } else {
+            "the file is not a probe report (not a JSON object)".to_string()
+        }
+    })?;
+    match head.schema_version.as_deref() {
+        Some(version) if version == SCHEMA_VERSION => {}
+        Some(version) => {
             return Err(format!(
                 "the report has schema version {version}; this page reads {SCHEMA_VERSION}"
             ))
         }
-        _ => return Err("the file is not a mailspect report (no schema_version)".into()),
+        None => return Err("the file is not a mailspect report (no schema_version)".into()),
     }
-    if !object.contains_key("hosts") || !object.contains_key("options") {
+    if head.hosts.is_none() || head.options.is_none() {
         return Err("the file is not a probe report (`mailspect probe --json`)".into());
     }
-    serde_json::from_value(value).map_err(|error| format!("the probe report is damaged: {error}"))
+    serde_json::from_str(text).map_err(|error| format!("the probe report is damaged: {error}"))
 }
