@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 D=$(ls -dt target/tmp/probe-* 2>/dev/null | head -1)
 [ -n "$D" ] || { echo "run cargo test --test probe first: it writes the test certificates" >&2; exit 2; }
 BIN=${1:-target/debug/mailspect}
+ZONE=$(ls "$D"/plain-*.zone | head -1)
 SERVERS=()
 trap 'kill "${SERVERS[@]}" 2>/dev/null' EXIT
 start() { # VARIABLE flags...: starts a server, sets VARIABLE to its port
@@ -31,9 +32,9 @@ time_runs() { # label, args...
   done
   echo "$label: wall mean $((total / runs)) ms, min $min, max $max; hosts' elapsed_ms mean $((inner / runs)) ($runs runs)"
 }
-time_runs "plaintext, no STARTTLS" probe 127.0.0.1:$P1 --dns zone:$D/plain.zone --json
-time_runs "plaintext + --relay-test" probe 127.0.0.1:$P1 --dns zone:$D/plain.zone --json --relay-test
-time_runs "STARTTLS, valid cert, TLS 1.2 and 1.3 each (2 connections)" probe mail.example.test:$P2 --dns zone:$D/plain.zone --ca-file $D/ca.pem --json
-time_runs "STARTTLS, --no-version-tests (1 connection)" probe mail.example.test:$P2 --dns zone:$D/plain.zone --ca-file $D/ca.pem --json --no-version-tests
-time_runs "domain mode (audit DNS from zone + probe)" probe example.test --port $P2 --dns zone:$D/plain.zone --ca-file $D/ca.pem --json
-/usr/bin/time -v "$BIN" probe mail.example.test:$P2 --dns zone:$D/plain.zone --ca-file $D/ca.pem --json 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed"
+time_runs "plaintext, no STARTTLS" probe 127.0.0.1:$P1 --dns zone:"$ZONE" --json
+time_runs "plaintext + --relay-test" probe 127.0.0.1:$P1 --dns zone:"$ZONE" --json --relay-test
+time_runs "STARTTLS, valid cert, TLS 1.2 and 1.3 each (2 connections)" probe mail.example.test:$P2 --dns zone:"$ZONE" --ca-file $D/ca.pem --json
+time_runs "STARTTLS, --no-version-tests (1 connection)" probe mail.example.test:$P2 --dns zone:"$ZONE" --ca-file $D/ca.pem --json --no-version-tests
+time_runs "domain mode (audit DNS from zone + probe)" probe example.test --port $P2 --dns zone:"$ZONE" --ca-file $D/ca.pem --json
+/usr/bin/time -v "$BIN" probe mail.example.test:$P2 --dns zone:"$ZONE" --ca-file $D/ca.pem --json 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed"

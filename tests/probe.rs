@@ -129,8 +129,12 @@ impl Drop for SmtpServer {
 }
 
 /// A zone with the test domain's MX host on 127.0.0.1, and `extra` lines.
+/// A file of its own for each call: the tests run in parallel threads, and one rewriting a zone
+/// another is reading made that probe find no address (a race this test suite once had).
 fn zone(name: &str, extra: &str) -> PathBuf {
-    let path = certificates().dir.join(format!("{name}.zone"));
+    static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let count = WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = certificates().dir.join(format!("{name}-{count}.zone"));
     let text = format!(
         "$ORIGIN example.test.\n$TTL 300\n@ IN SOA ns.example.test. hostmaster.example.test. 1 7200 3600 1209600 300\n\
          @ IN MX 10 mail.example.test.\nmail IN A 127.0.0.1\n@ IN TXT \"v=spf1 -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject\"\n{extra}"
