@@ -57,6 +57,8 @@ setup_build() {
 # PyYAML reads the suite. Pinned, so that every machine runs the same responder.
 DNSPYTHON_VERSION=2.9.2
 PYYAML_VERSION=6.0.3
+# tests/probe.rs probes SMTP servers built on aiosmtpd (tests/support/smtp_server.py).
+AIOSMTPD_VERSION=1.4.6
 
 setup_python() {
   if ! command -v python3 >/dev/null; then
@@ -68,8 +70,9 @@ setup_python() {
     2>/dev/null || missing+=("dnspython==$DNSPYTHON_VERSION")
   # Any PyYAML will do (the image may ship one); the pin is for machines without it.
   python3 -c "import yaml" 2>/dev/null || missing+=("PyYAML==$PYYAML_VERSION")
+  python3 -c "import aiosmtpd" 2>/dev/null || missing+=("aiosmtpd==$AIOSMTPD_VERSION")
   if [ ${#missing[@]} -gt 0 ]; then
-    step "installing ${missing[*]} (for the DoH conformance test)"
+    step "installing ${missing[*]} (for the DoH conformance and SMTP probe tests)"
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${missing[@]}"
   fi
 }

@@ -13,6 +13,7 @@
 //! | [`DnsLookupReport`] | `mailspect dns NAME TYPE --json` | `resolve` |
 //! | [`RecordLintReport`] | `mailspect record TEXT --json` | `lintRecord` |
 //! | [`MtaStsAuditReport`] | `mailspect mta-sts DOMAIN --json` | |
+//! | [`ProbeReportOutput`] | `mailspect probe TARGET --json` | |
 
 use serde::Serialize;
 
@@ -61,3 +62,4 @@ pub type DnsLookupReport = Versioned<QueryTrace>;
 pub type RecordLintReport = Versioned<RecordReport>;
 pub type MtaStsAuditReport = Versioned<MtaStsAudit>;
 pub type DomainAuditReport = Versioned<crate::domain::DomainAudit>;
+pub type ProbeReportOutput = Versioned<crate::probe::ProbeReport>;

@@ -21,6 +21,7 @@ pub mod iprev;
 mod lexer;
 pub mod message;
 pub mod org_domain;
+pub mod probe;
 pub mod received;
 pub mod records;
 pub mod redact;

@@ -6,7 +6,7 @@
 //! `schema/` holds the JSON Schemas generated from these types. Add fields; never rename or
 //! remove one, and record each addition in `CHANGELOG.md`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The version of the report's shape, at the top of every report as `schema_version`. The minor
 /// number grows when fields or enum values are added; the major number would grow on a rename or
@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: &str = "1.0";
 /// A byte range, end exclusive. A field named `span` is a range in the message as analysed (the
 /// normalised input, see [`crate::message::Message::bytes`]); `value_span` is a range in one
 /// header field's value and `record_span` one in a DNS record's text.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Span {
     pub start: usize,
@@ -35,7 +35,7 @@ impl Span {
 }
 
 /// How much a finding matters to the person reading the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {

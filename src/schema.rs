@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::analysis::MessageReport;
 use crate::commands::{
-    DmarcAuditReport, DnsLookupReport, DomainAuditReport, MtaStsAuditReport, RecordLintReport,
-    SpfAuditReport, SpfCheckReport, SpfEnvelopeReport,
+    DmarcAuditReport, DnsLookupReport, DomainAuditReport, MtaStsAuditReport, ProbeReportOutput,
+    RecordLintReport, SpfAuditReport, SpfCheckReport, SpfEnvelopeReport,
 };
 use crate::report::SCHEMA_VERSION;
 
@@ -81,6 +81,13 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             generate::<MtaStsAuditReport>(
                 "mta-sts",
                 "mailspect MTA-STS check of a domain: `mailspect mta-sts DOMAIN --json`",
+            ),
+        ),
+        (
+            "probe",
+            generate::<ProbeReportOutput>(
+                "probe",
+                "mailspect SMTP probe of a domain's MX hosts or one host: `mailspect probe TARGET --json`",
             ),
         ),
     ]

@@ -105,6 +105,7 @@ fn json_has_the_sections_named_after_the_protocols() {
         "dnssec",
         "findings",
         "queries",
+        "probe",
     ];
     expected.sort_unstable();
     assert_eq!(fields, expected);

@@ -108,10 +108,21 @@ function renderProtocol(audit, key, title, onPolicy) {
 }
 
 /**
- * A domain audit, grade first. `onPolicy(text)`, when given, is called with an MTA-STS policy
- * the reader pasted because the browser could not fetch it.
+ * What the Domain view says about the SMTP probe when no report was dropped: the browser cannot
+ * open SMTP connections, the command line can (probe-view.js draws a dropped report; it loads
+ * only then, so that the first visit does not download it).
  */
-export function renderDomainAudit(audit, { onPolicy } = {}) {
+function probeHint() {
+  return el('p', { class: 'probe-hint quiet' }, 'To see what the mail servers themselves answer (STARTTLS, certificates, AUTH, open relay), run ',
+    el('code', {}, 'mailspect probe DOMAIN --json > probe.json'), ' and drop probe.json here.');
+}
+
+/**
+ * A domain audit, grade first. `onPolicy(text)`, when given, is called with an MTA-STS policy
+ * the reader pasted because the browser could not fetch it. `probePanel`: the drawn SMTP probe
+ * of the audit (probe-view.js `renderProbe`), when a probe report was dropped.
+ */
+export function renderDomainAudit(audit, { onPolicy, probePanel = null } = {}) {
   const fragment = document.createDocumentFragment();
   if (audit.error) {
     fragment.append(el('p', { class: 'error', role: 'alert' }, revealed(audit.error.message ?? String(audit.error))));
@@ -120,6 +131,7 @@ export function renderDomainAudit(audit, { onPolicy } = {}) {
   fragment.append(...[
     renderGrade(audit),
     findingsWithFixes(audit.findings),
+    probePanel ?? probeHint(),
     ...PROTOCOLS.map(([key, title]) => renderProtocol(audit, key, title, onPolicy)),
     renderDns(audit.queries),
   ].filter(Boolean));

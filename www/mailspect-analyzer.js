@@ -132,6 +132,8 @@ export class MailspectAnalyzerElement extends HTMLElement {
   #rejectRunning = null;
   /** Aborts the running analysis: its worker is terminated. */
   #abortRunning = null;
+  // A probe report dropped on the Domain view, `{ text, domain }`: folded into that domain's audits.
+  #probe = null;
   #pendingValue = '';
 
   get doh() {
@@ -465,15 +467,18 @@ export class MailspectAnalyzerElement extends HTMLElement {
       report = domain
         ? await core.auditDomain(text, {
           doh: this.doh, selectors: this.selectorsInput.value.split(/[\s,]+/).filter(Boolean), mtaStsPolicy: policy,
+          probeReport: this.#probe?.domain.toLowerCase() === text.toLowerCase() ? this.#probe.text : null,
         })
         : core.lintRecord(text, this.recordKind.value === 'auto' ? null : this.recordKind.value);
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));
     }
+    // A folded probe report is drawn by probe-view.js, loaded only then.
+    const probePanel = domain && report.probe ? (await import('./probe-view.js')).renderProbe(report.probe) : null;
     if (!current()) throw superseded();
     this.results.replaceChildren(renderExport(report, { message: false }),
-      domain ? renderDomainAudit(report, { onPolicy: (pasted) => this.#startAudit(text, pasted) }) : renderRecordReport(report));
+      domain ? renderDomainAudit(report, { onPolicy: (pasted) => this.#startAudit(text, pasted), probePanel }) : renderRecordReport(report));
     this.#idle(`Checked ${domain ? text : 'the record'} in ${Math.round(performance.now() - started)} ms.`);
     this.dispatchEvent(new MailspectReportEvent(report));
     return report;
@@ -482,6 +487,19 @@ export class MailspectAnalyzerElement extends HTMLElement {
   async #run(input, current) {
     let name = 'the pasted text';
     const fail = (message) => this.#fail(`Cannot analyse ${name}`, message);
+    // A file dropped on the Domain view is a probe report the CLI wrote (probe-view.js).
+    if (this.mode === 'domain' && input instanceof Blob) {
+      name = input.name ?? 'the file';
+      try {
+        const { readProbeFile } = await import('./probe-view.js');
+        this.#probe = await readProbeFile(input);
+      } catch (error) {
+        fail(messageOf(error));
+      }
+      if (!current()) throw superseded();
+      this.domainInput.value = this.#probe.domain;
+      return this.#runAudit(this.#probe.domain, current, fail);
+    }
     if (this.mode !== 'message') return this.#runAudit(input, current, fail);
     let bytes = input;
     if (input instanceof Blob) {

@@ -41,6 +41,10 @@ pub enum Command {
     /// whether it covers the domain's MX hosts.
     #[command(name = "mta-sts")]
     MtaSts(MtaStsArgs),
+    /// Probe a domain's mail servers (or one host) over SMTP: STARTTLS, the TLS versions and
+    /// cipher, the certificate (public roots, names, expiry, DANE, MTA-STS), AUTH before TLS,
+    /// SMTPUTF8, REQUIRETLS, SIZE, PIPELINING, and with --relay-test whether it relays.
+    Probe(ProbeArgs),
     /// Evaluate SPF for an IP address (`--ip` with `--mail-from` and/or `--helo`), or audit a
     /// domain's SPF record: its include tree, lookup count and problems.
     Spf(SpfArgs),
@@ -162,6 +166,73 @@ pub struct DomainArgs {
     pub json: bool,
     #[command(flatten)]
     pub dns: DnsArgs,
+    /// Also probe the MX hosts over SMTP (as `mailspect probe`) and grade what they answer.
+    #[arg(long)]
+    pub probe: bool,
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// A domain, whose MX hosts are probed in turn, or one host: `HOST:PORT`, `[IPv6]:PORT`, or
+    /// an IP address.
+    pub target: String,
+    /// Read the domain's MTA-STS policy from this file instead of fetching it; with DNS from
+    /// zone files nothing is fetched without it.
+    #[arg(long = "mta-sts-policy", value_name = "FILE")]
+    pub mta_sts_policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+    #[command(flatten)]
+    pub https: HttpsArgs,
+    /// Print the report as JSON (the stable interface for scripts).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+/// How the SMTP probe talks to a server.
+#[derive(Debug, Args)]
+pub struct SmtpArgs {
+    /// The port: 25 (MX, the default), 587 (submission, STARTTLS) or 465 (implicit TLS);
+    /// another port is taken as STARTTLS unless --tls says otherwise.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// How TLS starts: `starttls` or `implicit`; by default implicit on 465 only.
+    #[arg(long, value_name = "MODE", value_parser = ["starttls", "implicit"])]
+    pub tls: Option<String>,
+    /// Test whether each host relays: MAIL FROM and RCPT TO at RFC 2606 example domains, no
+    /// authentication, never DATA.
+    #[arg(long = "relay-test")]
+    pub relay_test: bool,
+    /// The name to send in EHLO.
+    #[arg(long, value_name = "NAME", default_value = "mailspect.invalid")]
+    pub ehlo: String,
+    /// Seconds to wait for a TCP connection.
+    #[arg(long = "connect-timeout", value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub connect_timeout: f64,
+    /// Seconds to wait for each reply (and each TLS handshake step).
+    #[arg(long = "read-timeout", value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    pub read_timeout: f64,
+    /// Seconds one host may take in all, every connection included: a server answering a byte
+    /// at a time (a tarpit) ends here.
+    #[arg(long = "host-timeout", value_name = "SECONDS", default_value_t = 120.0, value_parser = parse_seconds)]
+    pub host_timeout: f64,
+    /// Do not open the extra connection that tries the other of TLS 1.2 and 1.3 alone.
+    #[arg(long = "no-version-tests")]
+    pub no_version_tests: bool,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(seconds),
+        _ => Err(format!(
+            "{} is not a number of seconds between 0 and 3600",
+            mailspect::report::quoted(text)
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

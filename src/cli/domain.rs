@@ -1,5 +1,7 @@
 //! `mailspect domain NAME`: the whole-domain audit.
 
+use std::path::Path;
+
 use mailspect::commands::DomainAuditReport;
 use mailspect::dns::EitherResolver;
 use mailspect::domain::{self, DomainAudit, DomainOptions, PastedPolicy};
@@ -9,7 +11,7 @@ use mailspect::records::mta_sts::MAX_POLICY_BYTES;
 use super::args::DomainArgs;
 use super::http::UreqFetcher;
 use super::resolve::{read_limited, resolver, CliResolver};
-use super::{domain_text, output, CliError};
+use super::{domain_text, output, probe, CliError};
 
 /// Exit code 0 whatever the domain publishes; 2 for unusable arguments or a name that is not a
 /// domain.
@@ -18,10 +20,39 @@ pub fn run(args: &DomainArgs) -> Result<(), CliError> {
     let options = DomainOptions {
         selectors: args.selectors.clone(),
     };
-    // The MTA-STS policy: from the file given, else fetched over HTTPS. With DNS from zone
-    // files it is not fetched: the policy host would be looked up in the system's DNS, on the
-    // network, which a zone-file audit (a draft, a test) must never reach.
-    let audit = if let Some(path) = &args.mta_sts_policy {
+    let mut audit = audit_with_policy(
+        &args.name,
+        &options,
+        args.mta_sts_policy.as_deref(),
+        args.https.ca_file.as_deref(),
+        &resolver,
+    )?;
+    if args.probe {
+        let report = probe::probe_audit(
+            &args.name,
+            &audit,
+            &args.smtp,
+            args.https.ca_file.as_deref(),
+        )?;
+        domain::add_probe(&mut audit, report).map_err(CliError)?;
+    }
+    if args.json {
+        return output::print_json(&DomainAuditReport::new(audit));
+    }
+    output::print_text(domain_text::audit(&audit))
+}
+
+/// The audit of `name`, with the MTA-STS policy from `policy_file` when given, else fetched over
+/// HTTPS. With DNS from zone files it is not fetched: the policy host would be looked up in the
+/// system's DNS, on the network, which a zone-file audit (a draft, a test) must never reach.
+pub(super) fn audit_with_policy(
+    name: &str,
+    options: &DomainOptions,
+    policy_file: Option<&Path>,
+    ca_file: Option<&Path>,
+    resolver: &CliResolver,
+) -> Result<DomainAudit, CliError> {
+    let audit = if let Some(path) = policy_file {
         let bytes = read_limited(path, MAX_POLICY_BYTES as u64)
             .map_err(|why| CliError(format!("--mta-sts-policy {}: {why}", path.display())))?;
         let text = String::from_utf8(bytes).map_err(|_| {
@@ -30,30 +61,27 @@ pub fn run(args: &DomainArgs) -> Result<(), CliError> {
                 path.display()
             ))
         })?;
-        audit(args, &options, &resolver, &PastedPolicy(Some(text)))
+        audit(name, options, resolver, &PastedPolicy(Some(text)))
     } else if matches!(resolver, EitherResolver::First(_)) {
-        audit(args, &options, &resolver, &NotFetched)
+        audit(name, options, resolver, &NotFetched)
     } else {
-        let fetcher = UreqFetcher::new(args.https.ca_file.as_deref())?;
-        audit(args, &options, &resolver, &fetcher)
+        let fetcher = UreqFetcher::new(ca_file)?;
+        audit(name, options, resolver, &fetcher)
     };
     if let Some(error) = &audit.error {
         let detail = error.detail.as_deref().unwrap_or("");
         return Err(CliError(format!("{}: {detail}", error.message)));
     }
-    if args.json {
-        return output::print_json(&DomainAuditReport::new(audit));
-    }
-    output::print_text(domain_text::audit(&audit))
+    Ok(audit)
 }
 
 fn audit<F: HttpFetch>(
-    args: &DomainArgs,
+    name: &str,
     options: &DomainOptions,
     resolver: &CliResolver,
     fetcher: &F,
 ) -> DomainAudit {
-    pollster::block_on(domain::audit_domain(&args.name, options, resolver, fetcher))
+    pollster::block_on(domain::audit_domain(name, options, resolver, fetcher))
 }
 
 /// The fetcher of a zone-file audit: asks nothing, and says how to give the policy instead.

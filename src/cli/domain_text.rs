@@ -78,6 +78,13 @@ pub fn audit(audit: &DomainAudit) -> Text {
             None => "no answer for the domain itself",
         }
     );
+    if let Some(probe) = &audit.probe {
+        out.blank();
+        line!(out, "SMTP probe (port {})", probe.options.port);
+        for host in &probe.hosts {
+            super::probe_text::host(&mut out, host);
+        }
+    }
     out.blank();
     line!(
         out,

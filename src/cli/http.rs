@@ -55,7 +55,7 @@ impl UreqFetcher {
 }
 
 /// The certificates of a PEM file; an error names the file and what is wrong.
-fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, CliError> {
+pub(super) fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, CliError> {
     let shown = path.display();
     let pem = read_limited(path, MAX_CA_FILE)
         .map_err(|why| CliError(format!("--ca-file {shown}: {why}")))?;

@@ -11,9 +11,12 @@ pub mod http;
 mod message;
 mod mta_sts;
 mod output;
+mod probe;
+mod probe_text;
 mod record;
 mod resolve;
 mod serve_dns;
+mod smtp;
 mod spf;
 mod thread;
 
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
         Command::Domain(args) => domain::run(&args),
         Command::ServeDns(args) => serve_dns::run(&args),
         Command::Spf(args) => spf::run(&args),
+        Command::Probe(args) => probe::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -135,6 +135,7 @@ pub async fn audit_domain<R: Resolver, F: HttpFetch>(
         dnssec,
         findings,
         queries,
+        probe: None,
     }
 }
 
@@ -206,5 +207,6 @@ async fn not_a_domain(name: &str, why: &str) -> DomainAudit {
         dnssec: DnssecSection::default(),
         findings: Vec::new(),
         queries: Vec::new(),
+        probe: None,
     }
 }

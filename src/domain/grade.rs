@@ -35,6 +35,16 @@ pub const POINTS: &[(&str, u32)] = &[
     ("dkim.key-weak", 5),
     ("tlsrpt.none", 2),
     ("bimi.dmarc-not-enforced", 1),
+    // What the SMTP probe saw (`--probe`): a relay for anyone and a server without TLS cost
+    // most; a certificate problem on port 25 is a warning's 3 unless MTA-STS enforces it.
+    ("probe.open-relay", 40),
+    ("probe.starttls-missing", 15),
+    ("probe.auth-plaintext", 10),
+    ("probe.dane-mismatch", 20),
+    // The audit's own `mta-sts-policy.mx-not-covered` already costs the policy's points for the
+    // same host: the probe's finding says it again from the server's side, for free.
+    ("probe.mta-sts-mx-not-covered", 0),
+    ("probe.mta-sts-certificate-rejected", 15),
 ];
 
 /// The points of a finding whose code [`POINTS`] does not list.
@@ -160,6 +170,11 @@ const INCOMPLETE: &[&str] = &[
     // The policy was not read (a zone-file audit, the browser's CORS): its checks are unknown.
     "mta-sts-policy.not-fetched",
     "mta-sts-policy.blocked-by-browser",
+    // A host the probe could not finish with is not scored as a good one.
+    "probe.unreachable",
+    "probe.timeout",
+    "probe.temporary-failure",
+    "probe.service-unavailable",
 ];
 
 /// The grade of `findings`.

@@ -24,6 +24,7 @@ pub mod dnssec;
 pub mod grade;
 pub mod mx;
 pub mod policy;
+mod probe;
 pub mod transport;
 
 use serde::Serialize;
@@ -40,6 +41,7 @@ pub use dnssec::{DnssecName, DnssecSection};
 pub use grade::{Deduction, Grade, GradeLetter, SummaryLine, SummaryTopic};
 pub use mx::{MxHost, MxKind, MxSection};
 pub use policy::DmarcSection;
+pub use probe::add_probe;
 pub use transport::{
     DaneHost, DaneSection, MtaStsSection, PastedPolicy, TlsRptSection, TxtRecords,
 };
@@ -80,6 +82,10 @@ pub struct DomainAudit {
     pub findings: Vec<Finding>,
     /// Every DNS query the audit made, in the order they started.
     pub queries: Vec<QueryTrace>,
+    /// The SMTP probe of the MX hosts (`mailspect domain NAME --probe`, or a probe report
+    /// dropped on the page); `null` when the servers were not probed. Its findings are in
+    /// `findings` and in the grade.
+    pub probe: Option<crate::probe::ProbeReport>,
 }
 
 #[cfg(test)]

@@ -282,6 +282,11 @@ async fn host<R: Resolver>(
     host
 }
 
+/// One host's A and AAAA addresses, for a host probed directly (`mailspect probe HOST:PORT`).
+pub async fn lookup_host<R: Resolver>(name: &str, resolver: &R) -> MxHost {
+    host(0, normalize_name(name), false, resolver).await
+}
+
 /// The reverse DNS of each host's first address, then the next ones, up to the limit.
 async fn reverse_checks<R: Resolver>(hosts: &mut [MxHost], resolver: &R) {
     let mut chosen: Vec<(usize, IpAddr)> = Vec::new();

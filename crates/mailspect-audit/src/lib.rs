@@ -86,11 +86,15 @@ struct JsDomainOptions {
     selectors: Vec<String>,
     /// The MTA-STS policy file as the reader pasted it: the page cannot fetch it itself.
     mta_sts_policy: Option<String>,
+    /// The text of a `mailspect probe --json` report the reader dropped: the browser cannot
+    /// open SMTP connections, the CLI can. Folded into the findings and the grade.
+    probe_report: Option<String>,
 }
 
 /// Audits a whole domain: `mx`, `spf`, `dmarc`, `dkim`, `mta_sts`, `tls_rpt`, `bimi`, `dane`,
 /// `dnssec`, with `grade`, `summary`, `findings` and every DNS query in `queries` (the same
-/// object as `mailspect domain NAME --json`). `options`: `{ doh, selectors, mtaStsPolicy }`.
+/// object as `mailspect domain NAME --json`). `options`: `{ doh, selectors, mtaStsPolicy,
+/// probeReport }`.
 ///
 /// The browser cannot read `https://mta-sts.<domain>/.well-known/mta-sts.txt` (policy hosts
 /// send no CORS headers), so without `mtaStsPolicy` the report's `mta_sts.policy.error.kind`
@@ -107,7 +111,14 @@ pub async fn audit_domain(name: String, options: JsValue) -> Result<JsValue, JsE
         selectors: js.selectors,
     };
     let fetcher = mailspect::domain::PastedPolicy(js.mta_sts_policy);
-    let audit = mailspect::domain::audit_domain(&name, &domain_options, &resolver, &fetcher).await;
+    let mut audit =
+        mailspect::domain::audit_domain(&name, &domain_options, &resolver, &fetcher).await;
+    if let Some(text) = js.probe_report.as_deref() {
+        let probe = mailspect::probe::read::read_probe_report(text)
+            .map_err(|why| JsError::new(&format!("probe report: {why}")))?;
+        mailspect::domain::add_probe(&mut audit, probe)
+            .map_err(|why| JsError::new(&format!("probe report: {why}")))?;
+    }
     to_js(&mailspect::commands::DomainAuditReport::new(audit))
 }
 
