@@ -12,6 +12,8 @@ mod message;
 mod mta_sts;
 mod output;
 mod record;
+mod reports;
+mod reports_db;
 mod resolve;
 mod serve_dns;
 mod spf;
@@ -48,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Domain(args) => domain::run(&args),
         Command::ServeDns(args) => serve_dns::run(&args),
         Command::Spf(args) => spf::run(&args),
+        Command::Reports(args) => reports::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
