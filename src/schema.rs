@@ -19,7 +19,8 @@ pub const SCHEMA_BASE: &str = "https://mailspect.invalid/schema/";
 
 /// Every report's schema, by file stem (`message` → `schema/message.schema.json`).
 pub fn schemas() -> Vec<(&'static str, Value)> {
-    vec![
+    #[allow(unused_mut)]
+    let mut schemas = vec![
         (
             "message",
             generate::<MessageReport>(
@@ -83,7 +84,16 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                 "mailspect MTA-STS check of a domain: `mailspect mta-sts DOMAIN --json`",
             ),
         ),
-    ]
+    ];
+    #[cfg(feature = "reports")]
+    schemas.push((
+        "reports",
+        generate::<crate::reports::ReportsReport>(
+            "reports",
+            "mailspect DMARC and TLS reports read: `mailspect reports FILES --json`, `readReports()`",
+        ),
+    ));
+    schemas
 }
 
 fn generate<T: JsonSchema>(stem: &str, title: &str) -> Value {

@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, Transaction};
 use super::CliError;
 
 const SCHEMA: &str = "
+BEGIN;
 CREATE TABLE IF NOT EXISTS reports (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS tls_failures (
     receiving_mx_hostname TEXT,
     sessions INTEGER NOT NULL
 );
+COMMIT;
 ";
 
 /// What one run did to the archive.
@@ -103,31 +105,34 @@ fn in_transaction(
     Ok(added)
 }
 
-/// Inserts the report's row; `None` when the archive has it already.
-fn insert_report(
-    tx: &Transaction<'_>,
-    kind: &str,
-    key: (&str, &str),
-    file: &str,
+/// One row of `reports`.
+struct ReportRow<'a> {
+    kind: &'a str,
+    org: &'a str,
+    report_id: &'a str,
+    file: &'a str,
     dates: (Option<u64>, Option<u64>),
-    policy_domain: Option<&str>,
+    policy_domain: Option<&'a str>,
     record_count: usize,
     json: String,
-) -> rusqlite::Result<Option<i64>> {
+}
+
+/// Inserts the report's row; `None` when the archive has it already.
+fn insert_report(tx: &Transaction<'_>, row: ReportRow<'_>) -> rusqlite::Result<Option<i64>> {
     let changed = tx.execute(
         "INSERT OR IGNORE INTO reports
            (kind, org, report_id, file, date_begin, date_end, policy_domain, record_count, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
-            kind,
-            key.0,
-            key.1,
-            file,
-            dates.0.and_then(|seconds| i64::try_from(seconds).ok()),
-            dates.1.and_then(|seconds| i64::try_from(seconds).ok()),
-            policy_domain,
-            i64::try_from(record_count).unwrap_or(i64::MAX),
-            json
+            row.kind,
+            row.org,
+            row.report_id,
+            row.file,
+            row.dates.0.and_then(|seconds| i64::try_from(seconds).ok()),
+            row.dates.1.and_then(|seconds| i64::try_from(seconds).ok()),
+            row.policy_domain,
+            i64::try_from(row.record_count).unwrap_or(i64::MAX),
+            row.json
         ],
     )?;
     Ok((changed == 1).then(|| tx.last_insert_rowid()))
@@ -148,13 +153,16 @@ fn insert_aggregate(tx: &Transaction<'_>, report: &AggregateReport) -> rusqlite:
     });
     let Some(row) = insert_report(
         tx,
-        "dmarc-aggregate",
-        (&org, &id),
-        &report.file,
-        (report.date_begin, report.date_end),
-        report.policy.domain.as_deref(),
-        report.records.len(),
-        metadata.to_string(),
+        ReportRow {
+            kind: "dmarc-aggregate",
+            org: &org,
+            report_id: &id,
+            file: &report.file,
+            dates: (report.date_begin, report.date_end),
+            policy_domain: report.policy.domain.as_deref(),
+            record_count: report.records.len(),
+            json: metadata.to_string(),
+        },
     )?
     else {
         return Ok(false);
@@ -193,16 +201,19 @@ fn insert_tls(tx: &Transaction<'_>, report: &TlsReport) -> rusqlite::Result<bool
         .sum();
     let Some(row) = insert_report(
         tx,
-        "smtp-tls",
-        (&org, &id),
-        &report.file,
-        (None, None),
-        report
-            .policies
-            .first()
-            .and_then(|policy| policy.policy_domain.as_deref()),
-        details,
-        serde_json::to_string(report).unwrap_or_default(),
+        ReportRow {
+            kind: "smtp-tls",
+            org: &org,
+            report_id: &id,
+            file: &report.file,
+            dates: (None, None),
+            policy_domain: report
+                .policies
+                .first()
+                .and_then(|policy| policy.policy_domain.as_deref()),
+            record_count: details,
+            json: serde_json::to_string(report).unwrap_or_default(),
+        },
     )?
     else {
         return Ok(false);
@@ -245,13 +256,16 @@ fn insert_failure(tx: &Transaction<'_>, report: &FailureReport) -> rusqlite::Res
     });
     let added = insert_report(
         tx,
-        "dmarc-failure",
-        (&org, &id),
-        &report.file,
-        (None, None),
-        report.reported_domain.as_deref(),
-        0,
-        serde_json::to_string(report).unwrap_or_default(),
+        ReportRow {
+            kind: "dmarc-failure",
+            org: &org,
+            report_id: &id,
+            file: &report.file,
+            dates: (None, None),
+            policy_domain: report.reported_domain.as_deref(),
+            record_count: 0,
+            json: serde_json::to_string(report).unwrap_or_default(),
+        },
     )?;
     Ok(added.is_some())
 }

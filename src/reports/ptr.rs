@@ -141,6 +141,6 @@ fn groups(summary: &Summary) -> Vec<PtrGroup> {
             messages,
         })
         .collect();
-    groups.sort_by(|a, b| b.messages.cmp(&a.messages));
+    groups.sort_by_key(|entry| std::cmp::Reverse(entry.messages));
     groups
 }

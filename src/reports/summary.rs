@@ -222,9 +222,11 @@ pub fn classes(sources: &[SourceSummary]) -> Vec<ClassSummary> {
         .collect()
 }
 
+/// Sending organisation, policy domain, result type.
+type FailureKey = (Option<String>, Option<String>, Option<String>);
+
 fn tls_summary(summary: &mut Summary, tls: &[TlsReport]) {
-    let mut failures: BTreeMap<(Option<String>, Option<String>, Option<String>), u64> =
-        BTreeMap::new();
+    let mut failures: BTreeMap<FailureKey, u64> = BTreeMap::new();
     for report in tls {
         for policy in &report.policies {
             summary.tls_successful_sessions = summary
@@ -257,7 +259,7 @@ fn tls_summary(summary: &mut Summary, tls: &[TlsReport]) {
         .collect();
     summary
         .tls_failures
-        .sort_by(|a, b| b.sessions.cmp(&a.sessions));
+        .sort_by_key(|entry| std::cmp::Reverse(entry.sessions));
 }
 
 fn min_option(a: Option<u64>, b: Option<u64>) -> Option<u64> {
@@ -413,7 +415,7 @@ impl Accumulator {
                     messages,
                 })
                 .collect();
-            counts.sort_by(|a, b| b.messages.cmp(&a.messages));
+            counts.sort_by_key(|entry| std::cmp::Reverse(entry.messages));
             counts
         };
         SourceSummary {
