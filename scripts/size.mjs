@@ -25,7 +25,10 @@ const BUDGET = 300 * 1000;
  * The views past the first visit: each starts at the module the page calls when that view is
  * used. `www/audit.js` is what the Domain and Record views call (`loadAudit()`).
  */
-const LATER_VIEWS = [{ name: 'Domain and Record views (loadAudit)', entries: ['audit.js'] }];
+const LATER_VIEWS = [
+  { name: 'Domain and Record views (loadAudit)', entries: ['audit.js'] },
+  { name: 'Reports view (reports-view.js, its worker and pkg-reports)', entries: ['reports-view.js'] },
+];
 
 function read(path) {
   try {

@@ -53,7 +53,7 @@ pub fn run(args: &ReportsArgs) -> Result<(), CliError> {
         output::print_json(&report)?;
     } else {
         let mut text = summary_text(&report);
-        for finding in &ptr_findings {
+        for finding in &report.findings {
             line!(text, "{}", reveal(&finding.message));
         }
         if let (Some(path), Some(archived)) = (&args.db, &archived) {

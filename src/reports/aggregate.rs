@@ -6,7 +6,7 @@
 //! and `None` too); a policy field holding the word `unused` (Yahoo writes it where it has no
 //! value) is read as absent, with a finding, rather than as a policy named "unused".
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::xml::{self, Element};
 use crate::report::{quoted, Finding, Severity};
@@ -17,7 +17,7 @@ pub const NAMESPACE_RFC9990: &str = "urn:ietf:params:xml:ns:dmarc-2.0";
 pub const NAMESPACE_DRAFT: &str = "http://dmarc.org/dmarc-xml/0.1";
 
 /// Which layout a report follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum AggregateFormat {
@@ -30,7 +30,7 @@ pub enum AggregateFormat {
 }
 
 /// One aggregate report (RFC 7489 §7.2, RFC 9990 §2).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct AggregateReport {
     /// The file it came from, with the member inside a container after `/`.
@@ -75,7 +75,7 @@ impl AggregateReport {
 }
 
 /// `<policy_published>`: the DMARC record the reporter applied.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct PolicyPublished {
     pub domain: Option<String>,
@@ -95,7 +95,7 @@ pub struct PolicyPublished {
 }
 
 /// One `<record>`: messages from one source IP with the same results.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct AggregateRecord {
     /// The sending IP, normalised when it parses as an address, else as written.
@@ -127,7 +127,7 @@ impl AggregateRecord {
 
 /// `<reason>`: `forwarded`, `sampled_out`, `trusted_forwarder`, `mailing_list`, `local_policy`
 /// or `other`, and a comment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct OverrideReason {
     #[serde(rename = "type")]
@@ -135,7 +135,7 @@ pub struct OverrideReason {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct DkimAuthResult {
     pub domain: Option<String>,
@@ -144,7 +144,7 @@ pub struct DkimAuthResult {
     pub human_result: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct SpfAuthResult {
     pub domain: Option<String>,

@@ -4,13 +4,13 @@
 //! §3.1); every field is kept in `fields`, and the ones a postmaster acts on are named.
 
 use mail_parser::{Message, MimeHeaders};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::limits::MAX_ORIGINAL_HEADERS;
 use crate::report::{quoted, Finding, Severity};
 
 /// One failure report.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct FailureReport {
     pub file: String,
@@ -48,7 +48,7 @@ pub struct FailureReport {
     pub original_message_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct ReportField {
     pub name: String,

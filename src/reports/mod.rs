@@ -61,6 +61,8 @@ pub struct ReportsReport {
     pub tls: Vec<TlsReport>,
     /// The aggregate and TLS reports merged: per source IP, per day, per failure type.
     pub summary: Summary,
+    /// What the run as a whole met, not one file: the PTR lookups' limits and failures.
+    pub findings: Vec<Finding>,
 }
 
 /// What one given file held.
@@ -144,6 +146,27 @@ pub fn read_files_with(files: &[InputFile], limits: limits::Limits) -> ReportsRe
         failure,
         tls,
         summary,
+        findings: Vec::new(),
+    }
+}
+
+/// The report of reports already read (an archive's, kept by the page): merged again, with no
+/// files.
+pub fn from_reports(
+    aggregate: Vec<AggregateReport>,
+    failure: Vec<FailureReport>,
+    tls: Vec<TlsReport>,
+) -> ReportsReport {
+    let summary = summary::summarize(&aggregate, &tls);
+    ReportsReport {
+        schema_version: SCHEMA_VERSION,
+        kind: "reports",
+        files: Vec::new(),
+        aggregate,
+        failure,
+        tls,
+        summary,
+        findings: Vec::new(),
     }
 }
 

@@ -2,13 +2,13 @@
 //! the failures by type (`starttls-not-supported`, `certificate-expired`,
 //! `validation-failure`, …).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::limits::MAX_TLS_DETAILS;
 use crate::report::{quoted, Finding, Severity};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TlsReport {
     pub file: String,
@@ -31,7 +31,7 @@ impl TlsReport {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TlsPolicy {
     /// `sts`, `tlsa` or `no-policy-found`.
@@ -44,7 +44,7 @@ pub struct TlsPolicy {
     pub failure_details: Vec<TlsFailureDetail>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TlsFailureDetail {
     pub result_type: Option<String>,
