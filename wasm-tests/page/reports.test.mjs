@@ -10,7 +10,7 @@ import { aggregateXml, dropFiles, gzip, zipOne } from './reports-files.mjs';
 let servers;
 
 before(async () => {
-  servers = await startPageServers([]);
+  servers = await startPageServers();
 });
 
 after(() => servers?.stop());
