@@ -37,11 +37,11 @@ pub fn run(args: &ReportsArgs) -> Result<(), CliError> {
     }
     let mut report = reports::read_files(&files);
     drop(files);
-    let mut ptr_findings = Vec::new();
     if args.ptr {
         let resolver = resolver(&args.dns.sources)?;
-        ptr_findings =
+        let findings =
             pollster::block_on(reports::ptr::add_ptr_names(&mut report.summary, &resolver));
+        report.findings.extend(findings);
     }
     let archived = match &args.db {
         Some(path) => Some(reports_db::append(path, &report)?),
