@@ -54,6 +54,7 @@ const percent = (part, whole) => (whole ? `${((part / whole) * 100).toFixed(1)}%
 
 /** Builds the view inside `root` (an empty element); returns the controls tests reach. */
 export function mountReportsView(root, { doh = () => null } = {}) {
+  document.head.append(el('link', { rel: 'stylesheet', href: new URL('./reports.css', import.meta.url).href }));
   const picker = el('input', { type: 'file', multiple: '', id: 'reports-files', accept: '.xml,.json,.gz,.zip,.eml,.mbox,application/xml,application/json,application/gzip,application/zip,message/rfc822' });
   const zone = el('div', { class: 'reports-drop', tabindex: '0' },
     el('p', {}, 'Drop DMARC aggregate (rua) and failure (ruf) reports and SMTP TLS reports here: .xml, .json, .gz, .zip, or the e-mails they came in (.eml, mbox). They are read in this page; nothing is uploaded.'),
