@@ -2,7 +2,7 @@
 //! merged and classified; `--db` appends them to an SQLite archive, `--ndjson` prints them for
 //! a search cluster's bulk API.
 
-use mailspect::report::{quoted, reveal};
+use mailspect::report::{quoted, reveal, Finding, Severity};
 use mailspect::reports::{self, ndjson, InputFile, ReportsReport};
 
 use super::args::ReportsArgs;
@@ -10,33 +10,41 @@ use super::output::{self, line, Text};
 use super::resolve::resolver;
 use super::{reports_db, CliError};
 
-/// A file larger than this is not read: no report comes near it, and the page's limit is the
-/// same.
+/// A file larger than this is not read (a finding says so): no report comes near it.
 const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Source lines the text output shows; `--json` has them all.
 const TEXT_SOURCES: usize = 40;
 
 /// Exit code 0 when the files were read, whatever they held; 2 for a file that cannot be
-/// opened or an archive that cannot be written.
+/// opened or a report the archive could not take.
 pub fn run(args: &ReportsArgs) -> Result<(), CliError> {
     let mut files = Vec::with_capacity(args.files.len());
+    let mut skipped = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
         let size = std::fs::metadata(path)
             .map_err(|error| CliError(format!("{name}: {error}")))?
             .len();
         if size > MAX_FILE_BYTES {
-            return Err(CliError(format!(
-                "{name}: {size} bytes is larger than any report ({} MB at most)",
-                MAX_FILE_BYTES / (1024 * 1024)
-            )));
+            // The other files are still read: one huge file does not cost the rest.
+            skipped.push(Finding::new(
+                Severity::Error,
+                "reports.too-large",
+                format!(
+                    "{}: {size} bytes is larger than any report ({} MB at most); not read.",
+                    quoted(&name),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            ));
+            continue;
         }
         let bytes = std::fs::read(path).map_err(|error| CliError(format!("{name}: {error}")))?;
         files.push(InputFile { name, bytes });
     }
     let mut report = reports::read_files(&files);
     drop(files);
+    report.findings.extend(skipped);
     if args.ptr {
         let resolver = resolver(&args.dns.sources)?;
         let findings =
