@@ -4,18 +4,25 @@
 // as the other page tests (static server, Debian's Chromium through playwright-core).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { openContext, startPageServers } from './support.mjs';
 import { aggregateXml, dropFiles, gzip, zipOne } from './reports-files.mjs';
 
 let servers;
 
 before(async () => {
-  servers = await startPageServers();
+  // PTR names for two of the sources, served by mailspect's own DoH server on loopback.
+  const zoneDir = await mkdtemp(`${tmpdir()}/mailspect-reports-`);
+  await writeFile(`${zoneDir}/ptr.zone`, '$ORIGIN in-addr.arpa.\n'
+    + '10.2.0.192 300 IN PTR mail-a.outbound.example.com.\n'
+    + '66.113.0.203 300 IN PTR host.forger.example.\n');
+  servers = await startPageServers(['--zone', `${zoneDir}/ptr.zone`]);
 });
 
 after(() => servers?.stop());
 
-const openReports = () => openContext(servers.browser, `${servers.baseUrl}#reports`);
+const openReports = () => openContext(servers.browser, `${servers.baseUrl}#reports`, { doh: servers.dohUrls[0] });
 
 function files() {
   const first = aggregateXml({
@@ -90,6 +97,24 @@ test('the archive is opt-in, keeps a report once and is deleted on request', asy
   await page.locator('.reports-status', { hasText: 'The archive is deleted.' }).waitFor();
   await page.locator('#reports-show-archive').click();
   await page.locator('.reports-status', { hasText: 'Read 0 aggregate' }).waitFor();
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('PTR names come over the page\'s DoH resolver, looked up in the worker', async () => {
+  const { page, problems, requests, close } = await openReports();
+  await page.locator('.reports-drop').waitFor();
+  await page.locator('#reports-ptr').check();
+  await dropFiles(page, '.reports-drop', files());
+  await page.locator('.reports-ptr').waitFor();
+  const rows = await cells(page);
+  assert.deepEqual(rows.map((row) => row.slice(0, 2)), [
+    ['192.0.2.10', 'mail-a.outbound.example.com'],
+    ['203.0.113.66', 'host.forger.example'],
+    ['198.51.100.5', ''],
+  ]);
+  assert.match(await page.locator('.reports-ptr').textContent(), /example\.com: 1 IPs, 150 messages/);
+  assert.ok(requests.every((url) => url.startsWith(servers.baseUrl) || url.startsWith(servers.dohUrls[0])), 'nothing else is asked');
   assert.deepEqual(problems, []);
   await close();
 });
