@@ -130,11 +130,11 @@ start_doh_server() {
 # www/pkg is built without the feature outlook-msg. They share target/ and its dependencies, built
 # with the profile wasm-release (Cargo.toml: release, optimised for size).
 build_wasm() {
-  step "building the wasm packages (www/pkg, www/pkg-audit, www/pkg-msg, www/pkg-e2e)"
+  step "building the wasm packages (www/pkg, www/pkg-audit, www/pkg-msg, www/pkg-e2e, www/pkg-reports)"
   (cd "$ROOT" && wasm-pack --quiet build --target web --profile wasm-release --out-dir www/pkg \
     --no-typescript --no-pack -- --no-default-features --features message-view)
   local module
-  for module in audit msg e2e; do
+  for module in audit msg e2e reports; do
     (cd "$ROOT" && wasm-pack --quiet build "crates/mailspect-$module" --target web \
       --profile wasm-release --out-dir "../../www/pkg-$module" --no-typescript --no-pack)
   done

@@ -28,6 +28,7 @@ const BUDGET = 300 * 1000;
 const LATER_VIEWS = [
   { name: 'Domain and Record views (loadAudit)', entries: ['audit.js'] },
   { name: 'A signed or encrypted message (e2e-view.js, pkg-e2e)', entries: ['e2e-view.js'] },
+  { name: 'Reports view (reports-view.js, its worker and pkg-reports)', entries: ['reports-view.js'] },
 ];
 
 function read(path) {

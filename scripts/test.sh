@@ -20,7 +20,7 @@ cargo clippy --quiet --target wasm32-unknown-unknown --lib "${wasm_tests[@]}" --
 # The page's modules as build_wasm builds them: the Message view's without .msg reading, and
 # the audit and msg crates.
 cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features --features message-view -- -D warnings
-cargo clippy --quiet --target wasm32-unknown-unknown -p mailspect-audit -p mailspect-msg -p mailspect-e2e -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -p mailspect-audit -p mailspect-msg -p mailspect-e2e -p mailspect-reports -- -D warnings
 
 step "cargo test (native and conformance)"
 cargo test --quiet

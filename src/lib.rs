@@ -26,6 +26,8 @@ pub mod received;
 pub mod records;
 pub mod redact;
 pub mod report;
+#[cfg(feature = "reports")]
+pub mod reports;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;
 pub mod sender;

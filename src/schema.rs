@@ -19,7 +19,8 @@ pub const SCHEMA_BASE: &str = "https://mailspect.invalid/schema/";
 
 /// Every report's schema, by file stem (`message` → `schema/message.schema.json`).
 pub fn schemas() -> Vec<(&'static str, Value)> {
-    vec![
+    #[allow(unused_mut)]
+    let mut schemas = vec![
         (
             "message",
             generate::<MessageReport>(
@@ -90,7 +91,16 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                 "mailspect SMTP probe of a domain's MX hosts or one host: `mailspect probe TARGET --json`",
             ),
         ),
-    ]
+    ];
+    #[cfg(feature = "reports")]
+    schemas.push((
+        "reports",
+        generate::<crate::reports::ReportsReport>(
+            "reports",
+            "mailspect DMARC and TLS reports read: `mailspect reports FILES --json`, `readReports()`",
+        ),
+    ));
+    schemas
 }
 
 fn generate<T: JsonSchema>(stem: &str, title: &str) -> Value {

@@ -562,3 +562,42 @@ fn a_report_that_breaks_the_contract_is_refused() {
         "an unknown enum value must fail"
     );
 }
+
+/// Reports read from every public sample (broken ones included), with PTR names looked up over
+/// a zone, validate.
+#[test]
+fn reports_validate() {
+    let validators = Validators::new();
+    let base =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/reports/parsedmarc");
+    let mut files = Vec::new();
+    for folder in [
+        "aggregate",
+        "aggregate_invalid",
+        "failure",
+        "smtp_tls",
+        "extract_report",
+    ] {
+        for entry in std::fs::read_dir(base.join(folder)).expect("a sample folder") {
+            let path = entry.expect("an entry").path();
+            files.push(mailspect::reports::InputFile {
+                name: path.display().to_string(),
+                bytes: std::fs::read(&path).expect("a sample"),
+            });
+        }
+    }
+    files.push(mailspect::reports::InputFile {
+        name: "empty.xml".into(),
+        bytes: Vec::new(),
+    });
+    let mut report = mailspect::reports::read_files(&files);
+    let resolver =
+        zone("$ORIGIN in-addr.arpa.\n69.220.85.209 300 IN PTR mail-sor-f69.google.com.\n");
+    let _ = pollster::block_on(mailspect::reports::ptr::add_ptr_names(
+        &mut report.summary,
+        &resolver,
+    ));
+    assert!(!report.summary.ptr_groups.is_empty());
+    let value = serde_json::to_value(&report).expect("json");
+    validators.check("reports", &value, "the public report samples");
+}

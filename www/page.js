@@ -30,14 +30,15 @@ themePicker.addEventListener('change', () => {
   storage.set(THEME_STORAGE_KEY, analyzer.theme);
 });
 
-// The views: Message, Domain and Record, one per widget mode, named in the address (#domain) so
+// The views: Message, Domain and Record, one per widget mode, and Reports (its own section), named in the address (#domain) so
 // that a view can be linked to. Only the view's name goes into the URL, never what was pasted.
 const viewLinks = [...document.querySelectorAll('.views a[data-mode]')];
 function showView() {
   const hash = location.hash.slice(1);
   const [name] = hash.split('=');
   const mode = viewLinks.some((link) => link.dataset.mode === name) ? name : 'message';
-  analyzer.mode = mode === 'message' ? null : mode;
+  showReports(mode === 'reports');
+  if (mode !== 'reports') analyzer.mode = mode === 'message' ? null : mode;
   for (const link of viewLinks) {
     if (link.dataset.mode === mode) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -56,6 +57,17 @@ analyzer.addEventListener('mailspect-report', (event) => {
   lastAudited = event.report.domain;
   history.replaceState(null, '', `#domain=${encodeURIComponent(lastAudited)}`);
 });
+// The Reports view is not a mode of the widget: its own section and module, loaded on first use.
+const reportsSection = document.getElementById('reports');
+let reportsView = null;
+function showReports(shown) {
+  analyzer.hidden = shown;
+  reportsSection.hidden = !shown;
+  if (shown) {
+    reportsView ??= import('./reports-view.js').then((module) =>
+      module.mountReportsView(reportsSection, { doh: () => analyzer.getAttribute('doh') }));
+  }
+}
 window.addEventListener('hashchange', showView);
 showView();
 
@@ -66,6 +78,13 @@ document.addEventListener('dragover', (event) => {
 });
 document.addEventListener('drop', (event) => {
   if (event.defaultPrevented) return; // the widget took it
+  if (!reportsSection.hidden) {
+    // In the Reports view a drop anywhere is a set of reports.
+    event.preventDefault();
+    const files = [...(event.dataTransfer?.files ?? [])];
+    reportsView?.then((view) => view.readDropped(files));
+    return;
+  }
   const [file] = event.dataTransfer?.files ?? [];
   if (!file) return;
   event.preventDefault();
@@ -74,7 +93,7 @@ document.addEventListener('drop', (event) => {
 
 // A paste with nothing editable focused goes to the widget too.
 document.addEventListener('paste', (event) => {
-  if (event.defaultPrevented || event.composedPath().includes(analyzer)) return;
+  if (event.defaultPrevented || event.composedPath().includes(analyzer) || !reportsSection.hidden) return;
   const target = event.target;
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement
     || target?.isContentEditable) return;

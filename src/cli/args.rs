@@ -48,6 +48,32 @@ pub enum Command {
     /// Evaluate SPF for an IP address (`--ip` with `--mail-from` and/or `--helo`), or audit a
     /// domain's SPF record: its include tree, lookup count and problems.
     Spf(SpfArgs),
+    /// Read DMARC aggregate and failure reports and SMTP TLS reports (.xml, .json, .gz, .zip,
+    /// .eml, mbox): who sends as your domains, classified, with the action to take.
+    Reports(ReportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportsArgs {
+    /// The report files; containers (gzip, zip, e-mails, mbox) are opened.
+    #[arg(value_name = "FILES", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print everything read as JSON (the stable interface for scripts).
+    #[arg(long)]
+    pub json: bool,
+    /// Append the reports to this SQLite file (made when missing); a report already in it
+    /// (same organisation and report id) is skipped.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Print one document per record in the Elasticsearch/OpenSearch bulk format (an action
+    /// line, then the document) instead of the summary.
+    #[arg(long, conflicts_with = "json")]
+    pub ndjson: bool,
+    /// Look up the PTR names of the source IPs (through --dns) and group them by organisation.
+    #[arg(long)]
+    pub ptr: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
 }
 
 #[derive(Debug, Args)]

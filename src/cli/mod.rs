@@ -14,6 +14,8 @@ mod output;
 mod probe;
 mod probe_text;
 mod record;
+mod reports;
+mod reports_db;
 mod resolve;
 mod serve_dns;
 mod smtp;
@@ -52,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::ServeDns(args) => serve_dns::run(&args),
         Command::Spf(args) => spf::run(&args),
         Command::Probe(args) => probe::run(&args),
+        Command::Reports(args) => reports::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -71,6 +71,11 @@ pub fn print_text(text: Text) -> Result<(), CliError> {
     emit(text.0.as_bytes())
 }
 
+/// Text made elsewhere (the bulk NDJSON of `mailspect reports --ndjson`), written as it is.
+pub fn print_raw(text: &str) -> Result<(), CliError> {
+    emit(text.as_bytes())
+}
+
 /// A value's JSON word (`kebab-case`), for showing an enum the way the report writes it.
 pub(super) fn word<T: Serialize>(value: T) -> String {
     serde_json::to_value(value)

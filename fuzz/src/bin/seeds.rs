@@ -237,5 +237,12 @@ fn main() {
     ] {
         seeds.add("records", policy.as_bytes());
     }
+    // DMARC and TLS reports: every public sample (XML, JSON, gzip, zip, e-mails), read in place.
+    let reports = shared.join("reports/parsedmarc");
+    for folder in ["aggregate", "aggregate_invalid", "failure", "smtp_tls", "extract_report"] {
+        for path in files(&reports.join(folder), &[""]) {
+            seeds.add("reports", &fs::read(&path).expect("a report sample is readable"));
+        }
+    }
     println!("wrote {} seeds to {}", seeds.count, seeds.root.display());
 }
