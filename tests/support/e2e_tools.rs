@@ -170,15 +170,24 @@ impl Ca {
 
 /// `openssl cms -sign` of `content` (a MIME entity) with `signer`, S/MIME output; `extra` adds
 /// options (`-md sha1`, `-nodetach`, `-keyopt rsa_padding_mode:pss`).
+/// A file name in the shared scratch folder that no other call uses: the tests of one binary run
+/// in parallel over one folder, and a fixed name let one test sign another's content.
+fn scratch_name(stem: &str, extension: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{stem}-{}-{n}.{extension}", std::process::id())
+}
+
 pub fn cms_sign(dir: &Path, signer: &str, content: &str, extra: &[&str]) -> String {
-    std::fs::write(dir.join("content.txt"), content).expect("the content");
+    let input = scratch_name("content", "txt");
+    std::fs::write(dir.join(&input), content).expect("the content");
     let signer_pem = format!("{signer}.pem");
     let signer_key = format!("{signer}.key");
     let mut args = vec![
         "cms",
         "-sign",
         "-in",
-        "content.txt",
+        &input,
         "-signer",
         &signer_pem,
         "-inkey",
@@ -191,12 +200,13 @@ pub fn cms_sign(dir: &Path, signer: &str, content: &str, extra: &[&str]) -> Stri
 /// `openssl cms -encrypt` of `content` for the certificates `recipients`; `extra` adds options
 /// (`-keyid`).
 pub fn cms_encrypt(dir: &Path, recipients: &[&str], content: &str, extra: &[&str]) -> String {
-    std::fs::write(dir.join("content.txt"), content).expect("the content");
+    let input = scratch_name("content", "txt");
+    std::fs::write(dir.join(&input), content).expect("the content");
     let files: Vec<String> = recipients
         .iter()
         .map(|name| format!("{name}.pem"))
         .collect();
-    let mut args = vec!["cms", "-encrypt", "-in", "content.txt", "-aes256"];
+    let mut args = vec!["cms", "-encrypt", "-in", &input, "-aes256"];
     args.extend_from_slice(extra);
     args.extend(files.iter().map(String::as_str));
     String::from_utf8(openssl(dir, &args)).expect("S/MIME output is text")
@@ -271,39 +281,28 @@ impl Gpg {
 
     /// A detached armored signature over `data`.
     pub fn detach_sign(&self, dir: &Path, data: &[u8]) -> String {
-        std::fs::write(dir.join("part.bin"), data).expect("the part");
-        let _ = std::fs::remove_file(dir.join("part.bin.asc"));
+        let part = scratch_name("part", "bin");
+        std::fs::write(dir.join(&part), data).expect("the part");
         self.run(
-            &[
-                "--armor",
-                "--digest-algo",
-                "SHA256",
-                "--detach-sign",
-                "part.bin",
-            ],
+            &["--armor", "--digest-algo", "SHA256", "--detach-sign", &part],
             dir,
         );
-        std::fs::read_to_string(dir.join("part.bin.asc")).expect("the signature")
+        std::fs::read_to_string(dir.join(format!("{part}.asc"))).expect("the signature")
     }
 
     pub fn clearsign(&self, dir: &Path, text: &str) -> String {
-        std::fs::write(dir.join("text.txt"), text).expect("the text");
+        let input = scratch_name("text", "txt");
+        std::fs::write(dir.join(&input), text).expect("the text");
         String::from_utf8(self.run(
-            &[
-                "--digest-algo",
-                "SHA256",
-                "--clearsign",
-                "-o",
-                "-",
-                "text.txt",
-            ],
+            &["--digest-algo", "SHA256", "--clearsign", "-o", "-", &input],
             dir,
         ))
         .expect("text")
     }
 
     pub fn encrypt(&self, dir: &Path, recipient: &str, text: &str) -> String {
-        std::fs::write(dir.join("plain.txt"), text).expect("the text");
+        let input = scratch_name("plain", "txt");
+        std::fs::write(dir.join(&input), text).expect("the text");
         String::from_utf8(self.run(
             &[
                 "--armor",
@@ -314,7 +313,7 @@ impl Gpg {
                 "--encrypt",
                 "-o",
                 "-",
-                "plain.txt",
+                &input,
             ],
             dir,
         ))
