@@ -362,7 +362,11 @@ fn truncated_gzip_keeps_the_records_before_the_cut() {
     );
     let kept = report.aggregate[0].records.len();
     assert!(kept > 100 && kept < 2000, "{kept} records kept");
-    assert!(codes(&report).contains(&"reports.xml-unclosed"));
+    assert!(
+        codes(&report).contains(&"reports.xml-unclosed"),
+        "{:?}",
+        codes(&report)
+    );
 }
 
 #[test]

@@ -150,25 +150,15 @@ impl Builder<'_> {
                         format!("is not XML: {error}"),
                         offset,
                     );
+                    // A report cut off in the middle of a tag ends here too, with what it had
+                    // open: the same finding as a cut between tags, so the reader learns both.
+                    self.unclosed(offset);
                     return;
                 }
             };
             match event {
                 Event::Eof => {
-                    if self.stack.len() > 1 {
-                        let names: Vec<String> = self.stack[1..]
-                            .iter()
-                            .map(|open| format!("<{}>", open.name))
-                            .collect();
-                        self.problem(
-                            "reports.xml-unclosed",
-                            format!(
-                                "ends with {} still open; read as if closed",
-                                names.join(" ")
-                            ),
-                            offset,
-                        );
-                    }
+                    self.unclosed(offset);
                     return;
                 }
                 Event::DocType(_) => {
@@ -292,6 +282,24 @@ impl Builder<'_> {
                 offset,
                 fatal: false,
             });
+        }
+    }
+
+    /// The finding for elements still open where the document ends.
+    fn unclosed(&mut self, offset: usize) {
+        if self.stack.len() > 1 {
+            let names: Vec<String> = self.stack[1..]
+                .iter()
+                .map(|open| format!("<{}>", open.name))
+                .collect();
+            self.problem(
+                "reports.xml-unclosed",
+                format!(
+                    "ends with {} still open; read as if closed",
+                    names.join(" ")
+                ),
+                offset,
+            );
         }
     }
 
