@@ -592,4 +592,6 @@ pub struct MessageSpf {
 }
 
 #[cfg(test)]
+mod parse_tests;
+#[cfg(test)]
 mod tests;

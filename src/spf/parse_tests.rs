@@ -1,0 +1,161 @@
+//! The record parser's hand-written readers against the standard library's, and its byte
+//! checks at every position: the parts of `parse.rs` that trade generality for speed.
+
+use super::*;
+
+/// The hand-written `ip6-network` parser must accept exactly what the standard library's
+/// does (RFC 4291 §2.2), and give the same address: edge cases, then pseudo-random strings
+/// over the characters an address is made of.
+#[test]
+fn ip6_networks_parse_as_the_standard_library_does() {
+    let mut cases: Vec<String> = [
+        "::",
+        "::1",
+        "1::",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7::",
+        "::2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7::8",
+        "1::2::3",
+        ":::",
+        ":1",
+        "1:",
+        "1:::2",
+        "::ffff:192.0.2.1",
+        "::192.0.2.1",
+        "1:2:3:4:5:6:192.0.2.1",
+        "1:2:3:4:5:6:7:192.0.2.1",
+        "192.0.2.1::",
+        "1:192.0.2.1::",
+        "::ffff:192.0.2.01",
+        "::ffff:256.0.0.1",
+        "12345::",
+        "fFfF::",
+        "g::",
+        "2001:DB8::",
+        "::1.2.3",
+        "1:2:3:4:5::1.2.3.4",
+        "",
+    ]
+    .iter()
+    .map(|case| case.to_string())
+    .collect();
+    // Pieces an address is made of, and some it must not be, joined by `:`.
+    let pieces = [
+        "", "0", "1", "ab", "ffff", "DB8", "0", "1", "ab", "ffff", "DB8", "1.2.3.4", "", "12345",
+        "g", "01.2.3.4", "1.2.3",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: usize| {
+        // xorshift64: reproducible, and no dependency for a test.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    for _ in 0..20_000 {
+        let count = 1 + next(9);
+        let case: Vec<&str> = (0..count).map(|_| pieces[next(pieces.len())]).collect();
+        cases.push(case.join(":"));
+    }
+    let valid = cases
+        .iter()
+        .filter(|case| case.parse::<std::net::Ipv6Addr>().is_ok())
+        .count();
+    assert!(valid > 500, "only {valid} valid addresses among the cases");
+    for case in cases {
+        let expected = case.parse::<std::net::Ipv6Addr>().ok();
+        let parsed = parse_record(format!("v=spf1 ip6:{case}").as_bytes());
+        let network = match parsed.map(|record| record.terms[0].kind.clone()) {
+            Ok(TermKind::Directive(Directive {
+                mechanism: Mechanism::Ip6 { network, .. },
+                ..
+            })) => Some(network),
+            _ => None,
+        };
+        assert_eq!(network, expected, "ip6:{case}");
+    }
+}
+
+/// The one-pass `ip4-network` parser must accept exactly the dotted quads the standard library
+/// does (four `qnum`s: 0–255, no leading zeros), and give the same address: edge cases, then
+/// pseudo-random strings of digits and dots.
+#[test]
+fn ip4_networks_parse_as_the_standard_library_does() {
+    let mut cases: Vec<String> = [
+        "0.0.0.0",
+        "255.255.255.255",
+        "256.0.0.1",
+        "1.2.3",
+        "1.2.3.4.5",
+        "1.2.3.4.",
+        ".1.2.3.4",
+        "1..2.3",
+        "01.2.3.4",
+        "1.2.3.00",
+        "1.2.3.0",
+        "1000.2.3.4",
+        "1.2.3.4a",
+        "",
+    ]
+    .iter()
+    .map(|case| case.to_string())
+    .collect();
+    let pieces = [
+        "", "0", "1", "9", "10", "99", "199", "255", "256", "999", "00", "01", "1000", "x",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |bound: usize| {
+        // xorshift64: reproducible, and no dependency for a test.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    for _ in 0..20_000 {
+        let count = 3 + next(3);
+        let case: Vec<&str> = (0..count).map(|_| pieces[next(pieces.len())]).collect();
+        cases.push(case.join("."));
+    }
+    let valid = cases
+        .iter()
+        .filter(|case| case.parse::<std::net::Ipv4Addr>().is_ok())
+        .count();
+    assert!(valid > 300, "only {valid} valid addresses among the cases");
+    for case in cases {
+        let expected = case.parse::<std::net::Ipv4Addr>().ok();
+        let parsed = parse_record(format!("v=spf1 ip4:{case}").as_bytes());
+        let network = match parsed.map(|record| record.terms[0].kind.clone()) {
+            Ok(TermKind::Directive(Directive {
+                mechanism: Mechanism::Ip4 { network, .. },
+                ..
+            })) => Some(network),
+            _ => None,
+        };
+        assert_eq!(network, expected, "ip4:{case}");
+    }
+}
+
+/// The word-at-a-time check for bytes outside `%x20-7E` must find exactly the first such byte,
+/// wherever it falls in an eight-byte word and for every byte value.
+#[test]
+fn unprintable_bytes_are_found_at_every_position() {
+    let base = b"v=spf1 ip4:192.0.2.0/24 a mx -all".to_vec();
+    for byte in 0..=255u8 {
+        for position in 6..base.len() {
+            let mut record = base.clone();
+            record[position] = byte;
+            let parsed = parse_record(&record);
+            if (b' '..=b'~').contains(&byte) {
+                let not_ascii =
+                    matches!(&parsed, Err(error) if error.kind == ParseErrorKind::NonAscii);
+                assert!(!not_ascii, "byte {byte:#04x} at {position}");
+            } else {
+                let error = parsed.expect_err("an unprintable byte");
+                assert_eq!(error.kind, ParseErrorKind::NonAscii, "byte {byte:#04x}");
+                assert_eq!(error.span.start, position, "byte {byte:#04x}");
+            }
+        }
+    }
+}
