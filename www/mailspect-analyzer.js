@@ -20,10 +20,7 @@
 //   mailspect-error   - the input could not be analysed; `event.message` says why
 // A newer analysis supersedes an older one: the older one's report is dropped (never rendered,
 // no event) and its `analyze()` promise rejects with an AbortError.
-import { loadAudit } from './audit.js';
 import { analyzeMessage, ready } from './core.js';
-import { renderDomainAudit, renderRecordReport } from './domain-view.js';
-import { renderExport } from './export.js';
 import { el, renderReportInto } from './render.js';
 
 /** Resolves to the initialised wasm module, loaded from beside this file. */
@@ -113,8 +110,25 @@ function blockedNotice(blocked, doh) {
 const RECORD_KINDS = [['auto', 'Guess from the text'], ['spf', 'SPF'], ['dmarc', 'DMARC'], ['dkim', 'DKIM key'],
   ['mta-sts', 'MTA-STS TXT record'], ['mta-sts-policy', 'MTA-STS policy file'], ['tlsrpt', 'TLS-RPT'], ['bimi', 'BIMI'], ['tlsa', 'TLSA']];
 
+// What the first paint of the Message view does not show loads on first use, each module once
+// (the browser keeps an imported module): the Domain and Record views' wasm (audit.js) and
+// renderer (domain-view.js), and the export bar under a report (export.js). The first visit
+// downloads none of them (scripts/size.mjs lists them as loaded on use).
+
 /** The wasm functions of the Domain and Record views. */
-const auditCore = () => loadAudit();
+const auditCore = () => import('./audit.js').then(({ loadAudit }) => loadAudit());
+
+/**
+ * Starts loading export.js (with the Domain and Record views' renderer when `views` is true) and
+ * resolves to the modules' exports. Called when an analysis starts, so that the download runs
+ * beside the analysis; a failed download rejects only where the result is awaited.
+ */
+function reportModules({ views = false } = {}) {
+  const modules = Promise.all([import('./export.js'), views ? import('./domain-view.js') : {}])
+    .then(([exporter, domainView]) => ({ ...exporter, ...domainView }));
+  modules.catch(() => {});
+  return modules;
+}
 
 export class MailspectAnalyzerElement extends HTMLElement {
   static define(tag = 'mailspect-analyzer', registry = customElements) {
@@ -461,7 +475,9 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.cancel.hidden = false;
     this.results.setAttribute('aria-busy', 'true');
     const started = performance.now();
+    const modules = reportModules({ views: true });
     let report;
+    let renderers;
     try {
       const core = await auditCore();
       report = domain
@@ -470,6 +486,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
           probeReport: this.#probe?.domain.toLowerCase() === text.toLowerCase() ? this.#probe.text : null,
         })
         : core.lintRecord(text, this.recordKind.value === 'auto' ? null : this.recordKind.value);
+      renderers = await modules;
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));
@@ -477,6 +494,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     // A folded probe report is drawn by probe-view.js, loaded only then.
     const probePanel = domain && report.probe ? (await import('./probe-view.js')).renderProbe(report.probe) : null;
     if (!current()) throw superseded();
+    const { renderExport, renderDomainAudit, renderRecordReport } = renderers;
     this.results.replaceChildren(renderExport(report, { message: false }),
       domain ? renderDomainAudit(report, { onPolicy: (pasted) => this.#startAudit(text, pasted), probePanel }) : renderRecordReport(report));
     this.#idle(`Checked ${domain ? text : 'the record'} in ${Math.round(performance.now() - started)} ms.`);
@@ -528,7 +546,9 @@ export class MailspectAnalyzerElement extends HTMLElement {
     };
     const blocked = new Set();
     const onBlocked = ({ url }) => blocked.add(url);
+    const modules = reportModules();
     let report;
+    let renderExport;
     try {
       report = await analyzeMessage(bytes, {
         ip: this.ip.value,
@@ -537,6 +557,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
         doh: this.doh,
         includeCanonicalized: this.canonicalized.checked,
       }, { onProgress, onBlocked, signal: controller.signal });
+      ({ renderExport } = await modules);
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));
