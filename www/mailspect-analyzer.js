@@ -21,7 +21,7 @@
 // A newer analysis supersedes an older one: the older one's report is dropped (never rendered,
 // no event) and its `analyze()` promise rejects with an AbortError.
 import { analyzeMessage, ready } from './core.js';
-import { el, renderReportInto } from './render.js';
+import { el } from './dom.js';
 
 /** Resolves to the initialised wasm module, loaded from beside this file. */
 export { ready };
@@ -111,21 +111,21 @@ const RECORD_KINDS = [['auto', 'Guess from the text'], ['spf', 'SPF'], ['dmarc',
   ['mta-sts', 'MTA-STS TXT record'], ['mta-sts-policy', 'MTA-STS policy file'], ['tlsrpt', 'TLS-RPT'], ['bimi', 'BIMI'], ['tlsa', 'TLSA']];
 
 // What the first paint of the Message view does not show loads on first use, each module once
-// (the browser keeps an imported module): the Domain and Record views' wasm (audit.js) and
-// renderer (domain-view.js), and the export bar under a report (export.js). The first visit
-// downloads none of them (scripts/size.mjs lists them as loaded on use).
+// (the browser keeps an imported module): the report's renderer (render.js, path.js), the export
+// bar under a report (export.js), and the Domain and Record views' wasm (audit.js) and renderer
+// (domain-view.js). The first visit downloads none of them (scripts/size.mjs lists them).
 
 /** The wasm functions of the Domain and Record views. */
 const auditCore = () => import('./audit.js').then(({ loadAudit }) => loadAudit());
 
 /**
- * Starts loading export.js (with the Domain and Record views' renderer when `views` is true) and
- * resolves to the modules' exports. Called when an analysis starts, so that the download runs
- * beside the analysis; a failed download rejects only where the result is awaited.
+ * Starts loading the report's renderer and export.js (the Domain and Record views' renderer when
+ * `views` is true) and resolves to the modules' exports. Called when an analysis starts, so that
+ * the download runs beside the analysis; a failed download rejects only where it is awaited.
  */
 function reportModules({ views = false } = {}) {
-  const modules = Promise.all([import('./export.js'), views ? import('./domain-view.js') : {}])
-    .then(([exporter, domainView]) => ({ ...exporter, ...domainView }));
+  const modules = Promise.all([import('./export.js'), views ? import('./domain-view.js') : import('./render.js')])
+    .then(([exporter, renderer]) => ({ ...exporter, ...renderer }));
   modules.catch(() => {});
   return modules;
 }
@@ -549,6 +549,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     const modules = reportModules();
     let report;
     let renderExport;
+    let renderReportInto;
     try {
       report = await analyzeMessage(bytes, {
         ip: this.ip.value,
@@ -557,7 +558,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
         doh: this.doh,
         includeCanonicalized: this.canonicalized.checked,
       }, { onProgress, onBlocked, signal: controller.signal });
-      ({ renderExport } = await modules);
+      ({ renderExport, renderReportInto } = await modules);
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));

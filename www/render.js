@@ -1,17 +1,9 @@
 // Renders the core's JSON report as DOM. Untrusted text (everything in a report comes from the
 // pasted message or from DNS) reaches the DOM only through text nodes and attribute setters.
+import { el } from './dom.js';
 import { renderPath } from './path.js';
 
-export const el = (tag, attributes = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null) node.setAttribute(name, value);
-  }
-  // Children may be nested arrays (a part that is several nodes); they are flattened, never
-  // stringified.
-  node.append(...children.flat(Infinity).filter((child) => child !== undefined && child !== null && child !== false));
-  return node;
-};
+export { el };
 
 // Characters a reader cannot see, or that reorder the text around them: the bidi controls,
 // zero-width and other invisible characters, and control characters (the same set as the core's
