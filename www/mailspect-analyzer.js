@@ -119,13 +119,17 @@ const RECORD_KINDS = [['auto', 'Guess from the text'], ['spf', 'SPF'], ['dmarc',
 const auditCore = () => import('./audit.js').then(({ loadAudit }) => loadAudit());
 
 /**
- * Starts loading the report's renderer and export.js (the Domain and Record views' renderer when
- * `views` is true) and resolves to the modules' exports. Called when an analysis starts, so that
- * the download runs beside the analysis; a failed download rejects only where it is awaited.
+ * Starts loading the report's renderer, its stylesheet (into `root`) and export.js (and the
+ * Domain and Record views' renderer when `views` is true), and resolves to the modules' exports
+ * once the stylesheet is there. Called when an analysis starts, so that the downloads run beside
+ * the analysis; a failed download rejects only where it is awaited.
  */
-function reportModules({ views = false } = {}) {
-  const modules = Promise.all([import('./export.js'), views ? import('./domain-view.js') : import('./render.js')])
-    .then(([exporter, renderer]) => ({ ...exporter, ...renderer }));
+function reportModules(root, { views = false } = {}) {
+  const modules = Promise.all([import('./export.js'), import('./render.js'), views ? import('./domain-view.js') : {}])
+    .then(async ([exporter, renderer, domainView]) => {
+      await renderer.reportStyles(root);
+      return { ...exporter, ...renderer, ...domainView };
+    });
   modules.catch(() => {});
   return modules;
 }
@@ -475,7 +479,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.cancel.hidden = false;
     this.results.setAttribute('aria-busy', 'true');
     const started = performance.now();
-    const modules = reportModules({ views: true });
+    const modules = reportModules(this.shadowRoot, { views: true });
     let report;
     let renderers;
     try {
@@ -546,7 +550,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     };
     const blocked = new Set();
     const onBlocked = ({ url }) => blocked.add(url);
-    const modules = reportModules();
+    const modules = reportModules(this.shadowRoot);
     let report;
     let renderExport;
     let renderReportInto;

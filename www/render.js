@@ -5,6 +5,28 @@ import { renderPath } from './path.js';
 
 export { el };
 
+const REPORT_CSS = new URL('./report.css', import.meta.url).href;
+
+/**
+ * Adds the report's stylesheet (report.css) to `root`, the widget's shadow root, once, after the
+ * widget's own, and resolves when it has loaded: a report drawn before would flash unstyled. A
+ * stylesheet that fails to load resolves too: the report then shows plain rather than not at all.
+ */
+export function reportStyles(root) {
+  let link = [...root.querySelectorAll('link[rel=stylesheet]')].find((node) => node.href === REPORT_CSS);
+  if (!link) {
+    link = el('link', { rel: 'stylesheet', href: REPORT_CSS });
+    const own = root.querySelector('link[rel=stylesheet]');
+    if (own) own.after(link);
+    else root.prepend(link);
+  }
+  if (link.sheet) return Promise.resolve();
+  return new Promise((resolve) => {
+    link.addEventListener('load', resolve, { once: true });
+    link.addEventListener('error', resolve, { once: true });
+  });
+}
+
 // Characters a reader cannot see, or that reorder the text around them: the bidi controls,
 // zero-width and other invisible characters, and control characters (the same set as the core's
 // `report::is_hidden_char`). `Invoice \u202Egnp.exe` would show as "Invoice exe.png".
