@@ -6,6 +6,8 @@ import { renderPath } from './path.js';
 export { el };
 
 const REPORT_CSS = new URL('./report.css', import.meta.url).href;
+/** Per shadow root, the load of the report's stylesheet, settled once: a later report never waits on an event that has passed. */
+const reportSheets = new WeakMap();
 
 /**
  * Adds the report's stylesheet (report.css) to `root`, the widget's shadow root, once, after the
@@ -13,18 +15,17 @@ const REPORT_CSS = new URL('./report.css', import.meta.url).href;
  * stylesheet that fails to load resolves too: the report then shows plain rather than not at all.
  */
 export function reportStyles(root) {
-  let link = [...root.querySelectorAll('link[rel=stylesheet]')].find((node) => node.href === REPORT_CSS);
-  if (!link) {
-    link = el('link', { rel: 'stylesheet', href: REPORT_CSS });
+  if (!reportSheets.has(root)) {
+    const link = el('link', { rel: 'stylesheet', href: REPORT_CSS });
+    reportSheets.set(root, new Promise((resolve) => {
+      link.addEventListener('load', resolve, { once: true });
+      link.addEventListener('error', resolve, { once: true });
+    }));
     const own = root.querySelector('link[rel=stylesheet]');
     if (own) own.after(link);
     else root.prepend(link);
   }
-  if (link.sheet) return Promise.resolve();
-  return new Promise((resolve) => {
-    link.addEventListener('load', resolve, { once: true });
-    link.addEventListener('error', resolve, { once: true });
-  });
+  return reportSheets.get(root);
 }
 
 // Characters a reader cannot see, or that reorder the text around them: the bidi controls,

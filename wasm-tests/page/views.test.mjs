@@ -171,6 +171,19 @@ test('the first paint loads neither the report\'s renderer and stylesheet, the e
   await close();
 });
 
+// The report waits for its stylesheet (render.js reportStyles): one that cannot load must not
+// hold a report back, neither the first nor a later one.
+test('a report.css that cannot load leaves the reports plain, every time, not missing', async () => {
+  const { page, close } = await openPage();
+  await page.route('**/report.css', (route) => route.abort());
+  for (const subject of ['first', 'second']) {
+    const report = await analyse(page, `From: A <a@example.com>\nSubject: the ${subject} input\n`);
+    assert.equal(report.summary.subject, `the ${subject} input`);
+    assert.match(await page.locator('mailspect-analyzer .summary-list').textContent(), new RegExp(`the ${subject} input`));
+  }
+  await close();
+});
+
 test('an Outlook .msg is read by the msg module, fetched only then, and gives the report of its headers', async () => {
   const { page, problems, requests, close } = await openPage();
   const msgModule = (url) => url.includes('/pkg-msg/');
