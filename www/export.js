@@ -4,7 +4,6 @@
 // identifiers are masked; the sender's authentication evidence is kept, so the shared report
 // still shows why the verdict is what it is. It lives in the audit module, which the first
 // redacted export loads (`loadAudit()`): the Message view's first visit does not carry it.
-import { loadAudit } from './audit.js';
 import { el } from './render.js';
 
 const HIDDEN_ALL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u180E\u00AD\u034F\u115F\u1160\u3164\uFFA0\u{E0000}-\u{E007F}\u0000-\u0008\u000A-\u001F\u007F-\u009F]/gu;
@@ -111,7 +110,7 @@ export function renderExport(report, { message = true } = {}) {
   const status = el('p', { class: 'export-status', role: 'status', 'aria-live': 'polite' });
   // Made only when the clipboard refuses: the only text box in the widget is its input.
   let manual = null;
-  const shared = async () => (redact.checked ? (await loadAudit()).redactReport(report) : report);
+  const shared = async () => (redact.checked ? (await (await import('./audit.js')).loadAudit()).redactReport(report) : report);
   const suffix = () => (redact.checked ? '-redacted' : '');
 
   json.addEventListener('click', async () => {

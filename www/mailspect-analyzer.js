@@ -20,11 +20,8 @@
 //   mailspect-error   - the input could not be analysed; `event.message` says why
 // A newer analysis supersedes an older one: the older one's report is dropped (never rendered,
 // no event) and its `analyze()` promise rejects with an AbortError.
-import { loadAudit } from './audit.js';
 import { analyzeMessage, ready } from './core.js';
-import { renderDomainAudit, renderRecordReport } from './domain-view.js';
-import { renderExport } from './export.js';
-import { el, renderReportInto } from './render.js';
+import { el } from './dom.js';
 
 /** Resolves to the initialised wasm module, loaded from beside this file. */
 export { ready };
@@ -113,8 +110,29 @@ function blockedNotice(blocked, doh) {
 const RECORD_KINDS = [['auto', 'Guess from the text'], ['spf', 'SPF'], ['dmarc', 'DMARC'], ['dkim', 'DKIM key'],
   ['mta-sts', 'MTA-STS TXT record'], ['mta-sts-policy', 'MTA-STS policy file'], ['tlsrpt', 'TLS-RPT'], ['bimi', 'BIMI'], ['tlsa', 'TLSA']];
 
+// What the first paint of the Message view does not show loads on first use, each module once
+// (the browser keeps an imported module): the report's renderer (render.js, path.js), the export
+// bar under a report (export.js), and the Domain and Record views' wasm (audit.js) and renderer
+// (domain-view.js). The first visit downloads none of them (scripts/size.mjs lists them).
+
 /** The wasm functions of the Domain and Record views. */
-const auditCore = () => loadAudit();
+const auditCore = () => import('./audit.js').then(({ loadAudit }) => loadAudit());
+
+/**
+ * Starts loading the report's renderer, its stylesheet (into `root`) and export.js (and the
+ * Domain and Record views' renderer when `views` is true), and resolves to the modules' exports
+ * once the stylesheet is there. Called when an analysis starts, so that the downloads run beside
+ * the analysis; a failed download rejects only where it is awaited.
+ */
+function reportModules(root, { views = false } = {}) {
+  const modules = Promise.all([import('./export.js'), import('./render.js'), views ? import('./domain-view.js') : {}])
+    .then(async ([exporter, renderer, domainView]) => {
+      await renderer.reportStyles(root);
+      return { ...exporter, ...renderer, ...domainView };
+    });
+  modules.catch(() => {});
+  return modules;
+}
 
 export class MailspectAnalyzerElement extends HTMLElement {
   static define(tag = 'mailspect-analyzer', registry = customElements) {
@@ -461,7 +479,9 @@ export class MailspectAnalyzerElement extends HTMLElement {
     this.cancel.hidden = false;
     this.results.setAttribute('aria-busy', 'true');
     const started = performance.now();
+    const modules = reportModules(this.shadowRoot, { views: true });
     let report;
+    let renderers;
     try {
       const core = await auditCore();
       report = domain
@@ -470,6 +490,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
           probeReport: this.#probe?.domain.toLowerCase() === text.toLowerCase() ? this.#probe.text : null,
         })
         : core.lintRecord(text, this.recordKind.value === 'auto' ? null : this.recordKind.value);
+      renderers = await modules;
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));
@@ -477,6 +498,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
     // A folded probe report is drawn by probe-view.js, loaded only then.
     const probePanel = domain && report.probe ? (await import('./probe-view.js')).renderProbe(report.probe) : null;
     if (!current()) throw superseded();
+    const { renderExport, renderDomainAudit, renderRecordReport } = renderers;
     this.results.replaceChildren(renderExport(report, { message: false }),
       domain ? renderDomainAudit(report, { onPolicy: (pasted) => this.#startAudit(text, pasted), probePanel }) : renderRecordReport(report));
     this.#idle(`Checked ${domain ? text : 'the record'} in ${Math.round(performance.now() - started)} ms.`);
@@ -528,7 +550,10 @@ export class MailspectAnalyzerElement extends HTMLElement {
     };
     const blocked = new Set();
     const onBlocked = ({ url }) => blocked.add(url);
+    const modules = reportModules(this.shadowRoot);
     let report;
+    let renderExport;
+    let renderReportInto;
     try {
       report = await analyzeMessage(bytes, {
         ip: this.ip.value,
@@ -537,6 +562,7 @@ export class MailspectAnalyzerElement extends HTMLElement {
         doh: this.doh,
         includeCanonicalized: this.canonicalized.checked,
       }, { onProgress, onBlocked, signal: controller.signal });
+      ({ renderExport, renderReportInto } = await modules);
     } catch (error) {
       if (!current()) throw superseded();
       fail(messageOf(error));

@@ -1,17 +1,32 @@
 // Renders the core's JSON report as DOM. Untrusted text (everything in a report comes from the
 // pasted message or from DNS) reaches the DOM only through text nodes and attribute setters.
+import { el } from './dom.js';
 import { renderPath } from './path.js';
 
-export const el = (tag, attributes = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null) node.setAttribute(name, value);
+export { el };
+
+const REPORT_CSS = new URL('./report.css', import.meta.url).href;
+/** Per shadow root, the load of the report's stylesheet, settled once: a later report never waits on an event that has passed. */
+const reportSheets = new WeakMap();
+
+/**
+ * Adds the report's stylesheet (report.css) to `root`, the widget's shadow root, once, after the
+ * widget's own, and resolves when it has loaded: a report drawn before would flash unstyled. A
+ * stylesheet that fails to load resolves too: the report then shows plain rather than not at all.
+ */
+export function reportStyles(root) {
+  if (!reportSheets.has(root)) {
+    const link = el('link', { rel: 'stylesheet', href: REPORT_CSS });
+    reportSheets.set(root, new Promise((resolve) => {
+      link.addEventListener('load', resolve, { once: true });
+      link.addEventListener('error', resolve, { once: true });
+    }));
+    const own = root.querySelector('link[rel=stylesheet]');
+    if (own) own.after(link);
+    else root.prepend(link);
   }
-  // Children may be nested arrays (a part that is several nodes); they are flattened, never
-  // stringified.
-  node.append(...children.flat(Infinity).filter((child) => child !== undefined && child !== null && child !== false));
-  return node;
-};
+  return reportSheets.get(root);
+}
 
 // Characters a reader cannot see, or that reorder the text around them: the bidi controls,
 // zero-width and other invisible characters, and control characters (the same set as the core's

@@ -144,6 +144,46 @@ test('the Record view lints a pasted record with no DNS: the fault marked, the f
   await close();
 });
 
+test('the first paint loads neither the report\'s renderer and stylesheet, the export bar nor the Domain view: each loads on first use, once', async () => {
+  const { page, problems, requests, close } = await openPage();
+  await page.locator('mailspect-analyzer textarea[name=message]').waitFor();
+  await page.waitForLoadState('networkidle');
+  const loads = (file) => requests.filter((url) => new URL(url).pathname.endsWith(`/${file}`)).length;
+  const lazy = ['render.js', 'report.css', 'export.js', 'domain-view.js', 'audit.js'];
+  assert.deepEqual(lazy.map(loads), [0, 0, 0, 0, 0], 'the first paint needs none of them');
+  await analyse(page, newsletter);
+  await analyse(page, newsletter);
+  const widget = page.locator('mailspect-analyzer');
+  assert.equal(await widget.locator('.export-json').count(), 1, 'the report has its export bar');
+  assert.equal(await widget.locator('.verdict-sentence').count(), 1, 'the report is rendered');
+  // The report's stylesheet is in place when the report is drawn, not after.
+  assert.equal(await widget.locator('.panel').first().evaluate((panel) => getComputedStyle(panel).borderTopLeftRadius), '8px');
+  assert.deepEqual(lazy.map(loads), [1, 1, 1, 0, 0], 'a message needs the renderer, its stylesheet and the export bar');
+  const audited = await widget.evaluate((element) => {
+    element.mode = 'domain';
+    return element.analyze('bad.example');
+  });
+  assert.equal(audited.domain, 'bad.example');
+  assert.equal(await widget.locator('section.grade .grade-letter').textContent(), 'F');
+  assert.equal(await widget.locator('.export-json').count(), 1, 'the audit has its export bar');
+  assert.deepEqual(lazy.map(loads), [1, 1, 1, 1, 1]);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+// The report waits for its stylesheet (render.js reportStyles): one that cannot load must not
+// hold a report back, neither the first nor a later one.
+test('a report.css that cannot load leaves the reports plain, every time, not missing', async () => {
+  const { page, close } = await openPage();
+  await page.route('**/report.css', (route) => route.abort());
+  for (const subject of ['first', 'second']) {
+    const report = await analyse(page, `From: A <a@example.com>\nSubject: the ${subject} input\n`);
+    assert.equal(report.summary.subject, `the ${subject} input`);
+    assert.match(await page.locator('mailspect-analyzer .summary-list').textContent(), new RegExp(`the ${subject} input`));
+  }
+  await close();
+});
+
 test('an Outlook .msg is read by the msg module, fetched only then, and gives the report of its headers', async () => {
   const { page, problems, requests, close } = await openPage();
   const msgModule = (url) => url.includes('/pkg-msg/');
