@@ -18,6 +18,7 @@ pub mod domain;
 pub mod e2e;
 pub mod envelope;
 pub mod iprev;
+pub mod json_writer;
 mod lexer;
 pub mod message;
 pub mod org_domain;

@@ -146,6 +146,11 @@ fn rsa_multipart_signed_verifies_and_reports_the_signer() {
     assert!(codes(e2e).is_empty(), "{:?}", codes(e2e));
     // The JSON contract.
     let json = serde_json::to_value(&report).unwrap();
+    // The page writes it with the compact writer: the same text as serde_json's.
+    assert_eq!(
+        mailspect::json_writer::to_string(&report).unwrap(),
+        serde_json::to_string(&report).unwrap()
+    );
     assert_eq!(json["e2e"]["kind"], "smime");
     assert_eq!(json["e2e"]["signature"]["valid"], true);
     assert_eq!(json["e2e"]["signature"]["signer"]["serial"], "1234");

@@ -123,6 +123,19 @@ fn zone(text: &str) -> MemoryResolver {
     resolver
 }
 
+/// The report as the page and the CLI both see it. The page's modules write reports with the
+/// compact writer (`mailspect::json_writer`, smaller code in the wasm) and the CLI with
+/// serde_json: the two texts must be the same, byte for byte, for every report checked here.
+fn report_json<T: serde::Serialize>(report: &T) -> Value {
+    let text = serde_json::to_string(report).expect("a report serializes");
+    let compact = mailspect::json_writer::to_string(report).expect("the compact writer writes it");
+    assert!(
+        compact == text,
+        "the compact writer and serde_json differ:\n{compact}\n{text}"
+    );
+    serde_json::from_str(&text).expect("the text is JSON")
+}
+
 fn message_report(input: &[u8], resolver: &MemoryResolver, canonicalized: bool) -> Option<Value> {
     let options = Options {
         now: messages::SUITE_NOW,
@@ -131,7 +144,7 @@ fn message_report(input: &[u8], resolver: &MemoryResolver, canonicalized: bool) 
     };
     pollster::block_on(analyze_message(input, &options, resolver))
         .ok()
-        .map(|report| serde_json::to_value(&report).expect("a report serializes"))
+        .map(|report| report_json(&report))
 }
 
 #[test]
@@ -228,8 +241,7 @@ fn spf_and_dns_reports_validate() {
                 helo,
                 &options,
             ));
-            let value =
-                serde_json::to_value(SpfEnvelopeReport::new(envelope.clone())).expect("json");
+            let value = report_json(&SpfEnvelopeReport::new(envelope.clone()));
             validators.check(
                 "spf-envelope",
                 &value,
@@ -240,13 +252,13 @@ fn spf_and_dns_reports_validate() {
                     check,
                     helo_check: envelope.helo,
                 });
-                let value = serde_json::to_value(report).expect("json");
+                let value = report_json(&report);
                 validators.check("spf-check", &value, &format!("check {ip} {mail_from:?}"));
             }
         }
     }
     let nothing = pollster::block_on(spf::check_envelope(&resolver, None, None, None, &options));
-    let value = serde_json::to_value(SpfEnvelopeReport::new(nothing)).expect("json");
+    let value = report_json(&SpfEnvelopeReport::new(nothing));
     validators.check("spf-envelope", &value, "no envelope");
     for domain in [
         "example.org",
@@ -255,7 +267,7 @@ fn spf_and_dns_reports_validate() {
         "not a domain",
     ] {
         let audit = pollster::block_on(spf::audit_domain(&resolver, domain));
-        let value = serde_json::to_value(SpfAuditReport::new(audit)).expect("json");
+        let value = report_json(&SpfAuditReport::new(audit));
         validators.check("spf-audit", &value, &format!("audit {domain}"));
     }
     let newsletter = zone(include_str!("fixtures/dns/newsletter.zone"));
@@ -267,7 +279,7 @@ fn spf_and_dns_reports_validate() {
         "co.uk",
     ] {
         let audit = pollster::block_on(mailspect::dmarc::audit_domain(domain, &newsletter));
-        let value = serde_json::to_value(DmarcAuditReport::new(audit)).expect("json");
+        let value = report_json(&DmarcAuditReport::new(audit));
         validators.check("dmarc-audit", &value, &format!("dmarc audit {domain}"));
     }
     for (name, record_type) in [
@@ -277,7 +289,7 @@ fn spf_and_dns_reports_validate() {
         ("example.org", RecordType::Aaaa),
     ] {
         let trace = pollster::block_on(resolver.lookup_traced(name, record_type));
-        let value = serde_json::to_value(DnsLookupReport::new(trace)).expect("json");
+        let value = report_json(&DnsLookupReport::new(trace));
         validators.check(
             "dns-lookup",
             &value,
@@ -315,7 +327,7 @@ fn record_reports_validate() {
     for text in records {
         for kind in RecordKind::ALL.map(Some).into_iter().chain([None]) {
             let report = RecordLintReport::new(lint_record(text, kind));
-            let value = serde_json::to_value(report).expect("json");
+            let value = report_json(&report);
             validators.check("record", &value, &format!("record {text:?} as {kind:?}"));
         }
     }
@@ -379,7 +391,7 @@ fn mta_sts_audits_validate() {
                 domain,
                 AuditOptions::default(),
             ));
-            let value = serde_json::to_value(MtaStsAuditReport::new(audit)).expect("json");
+            let value = report_json(&MtaStsAuditReport::new(audit));
             validators.check(
                 "mta-sts",
                 &value,
@@ -423,7 +435,7 @@ fn domain_audit_reports_validate() {
                     resolver,
                     &mailspect::domain::PastedPolicy(None),
                 ));
-                let value = serde_json::to_value(DomainAuditReport::new(audit)).expect("json");
+                let value = report_json(&DomainAuditReport::new(audit));
                 validators.check(
                     "domain-audit",
                     &value,
@@ -598,6 +610,6 @@ fn reports_validate() {
         &resolver,
     ));
     assert!(!report.summary.ptr_groups.is_empty());
-    let value = serde_json::to_value(&report).expect("json");
+    let value = report_json(&report);
     validators.check("reports", &value, "the public report samples");
 }

@@ -30,7 +30,9 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     // objects, 64-bit integers numbers, `None` null. serde-wasm-bindgen, which built the objects
     // field by field through calls into JS, was the alternative: its serializer and the report
     // types' `Serialize` for it made a larger wasm and a larger JS glue (BENCHMARKS.md, "Size").
-    let json = serde_json::to_string(value)
+    // The text is serde_json's, written by the compact writer, whose per-field code is a call
+    // or two where serde_json's inlines the key's escaping into every field of every report.
+    let json = crate::json_writer::to_string(value)
         .map_err(|error| JsError::new(&format!("cannot convert the report for JS: {error}")))?;
     js_sys::JSON::parse(&json).map_err(|_| JsError::new("cannot convert the report for JS"))
 }
