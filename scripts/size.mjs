@@ -2,8 +2,9 @@
 // the page loads, found by reading the page rather than from a list (a list rots as files come
 // and go). From index.html: its module scripts and stylesheets; from each module, its static
 // imports and the files it names with `new URL('…', import.meta.url)` (the wasm, the worker,
-// the widget's stylesheet). A dynamic `import('…')` is where a view's own download starts: it is
-// not part of the first visit.
+// the widget's stylesheet). A dynamic `import('…')` is where a view's own download starts.
+// The budget is held against the first paint and the first report together: the renderer loads
+// beside the first analysis, so that the form paints sooner, but every paste needs it.
 //
 // usage: node scripts/size.mjs [--enforce] [--root www]
 // Prints the table and the first visit's gzip total against the budget (issue 13: 300 KB). With
@@ -29,7 +30,7 @@ const BUDGET = 300 * 1000;
  * (a redacted export loading audit.js) is counted with that other view.
  */
 const LATER_VIEWS = [
-  { name: 'A message\'s first report (render.js, export.js)', entries: ['render.js', 'export.js'] },
+  { name: 'A message\'s first report (render.js, export.js)', entries: ['render.js', 'export.js'], firstPaste: true },
   { name: 'Domain and Record views (loadAudit, domain-view.js)', entries: ['audit.js', 'domain-view.js'] },
   { name: 'A signed or encrypted message (e2e-view.js, pkg-e2e)', entries: ['e2e-view.js'] },
   { name: 'Reports view (reports-view.js, its worker and pkg-reports)', entries: ['reports-view.js'] },
@@ -139,6 +140,7 @@ for (const target of first.later) {
   onUse.set(folder, [...(onUse.get(folder) ?? []), target]);
 }
 for (const [folder, entries] of onUse) views.push({ name: `loaded on use: ${folder}/`, entries });
+let pasteTotal = { ...firstTotal };
 for (const view of views) {
   const { files, later } = reach(view.entries);
   // A module a view imports dynamically is that view's download too.
@@ -147,7 +149,8 @@ for (const view of views) {
     if (!named.has(target)) reach([target], { lazy: false }).files.forEach((path) => all.add(path));
   }
   const added = [...all].filter((path) => !seen.has(path));
-  printView(`${view.name}: what it adds`, added);
+  const sizes = printView(`${view.name}: what it adds`, added);
+  if (view.firstPaste) for (const key of ['raw', 'gzip', 'brotli']) pasteTotal[key] += sizes[key];
   added.forEach((path) => seen.add(path));
 }
 
@@ -155,7 +158,8 @@ for (const view of views) {
 const unloaded = everything('').filter((path) => !seen.has(path));
 if (unloaded.length) console.log(`\nnot loaded by any view: ${unloaded.sort().join(', ')}`);
 
-const gap = firstTotal.gzip - BUDGET;
-console.log(`\nfirst visit: ${number(firstTotal.gzip)} bytes gzip -9, ${number(firstTotal.brotli)} brotli; ` +
-  `budget ${number(BUDGET)} gzip: ${gap > 0 ? `OVER by ${number(gap)}` : `${number(-gap)} to spare`}`);
+const gap = pasteTotal.gzip - BUDGET;
+console.log(`\nfirst paint: ${number(firstTotal.gzip)} bytes gzip -9, ${number(firstTotal.brotli)} brotli`);
+console.log(`first visit (first paint and a message's first report): ${number(pasteTotal.gzip)} bytes gzip -9, ` +
+  `${number(pasteTotal.brotli)} brotli; budget ${number(BUDGET)} gzip: ${gap > 0 ? `OVER by ${number(gap)}` : `${number(-gap)} to spare`}`);
 if (enforce && gap > 0) process.exit(1);
