@@ -262,3 +262,24 @@ fn strict_checks_refuse_small_order_and_large_s() {
     weak_key[0] = 1;
     assert!(!ed25519::passes_strict_checks(&weak_key, &signature));
 }
+
+/// The audit module's fallback takes WebCrypto's arguments: Ed25519 over the message given (the
+/// core gives it the SHA-256 hash), keys as `importKey` took them, unknown algorithms refused.
+#[test]
+fn the_fallback_answers_as_webcrypto_would() {
+    use ed25519_dalek::Signer as _;
+    let signing = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let key = signing.verifying_key().to_bytes();
+    let hash = super::digest_as_webcrypto("SHA-256", b"header data").expect("SHA-256");
+    let signature = signing.sign(&hash).to_bytes();
+    let verify = |data: &[u8]| super::verify_as_webcrypto("Ed25519", "", &key, &signature, data);
+    assert_eq!(verify(&hash), Ok(true));
+    assert_eq!(verify(b"header data"), Ok(false));
+    assert!(super::verify_as_webcrypto("ECDSA", "SHA-256", &key, &signature, &hash).is_err());
+    assert!(super::verify_as_webcrypto("RSASSA-PKCS1-v1_5", "SHA-256", &key, &[], &[]).is_err());
+    assert_eq!(
+        super::digest_as_webcrypto("SHA-1", b"abc").expect("SHA-1")[..4],
+        [0xa9, 0x99, 0x3e, 0x36]
+    );
+    assert!(super::digest_as_webcrypto("SHA-384", b"abc").is_err());
+}
