@@ -53,11 +53,13 @@ impl std::error::Error for CryptoError {}
 
 /// Digests and signature checks for DKIM and ARC.
 pub trait Crypto {
-    /// The hash of `data`.
+    /// The hash of `data`. The data is given, not lent, so that an implementation that copies
+    /// it elsewhere (the browser's WebCrypto) frees it before it waits: a large message's bodies,
+    /// one per signature, are then not all held at once.
     fn digest(
         &self,
         hash: HashAlgorithm,
-        data: &[u8],
+        data: Vec<u8>,
     ) -> impl Future<Output = Result<Vec<u8>, CryptoError>>;
 
     /// Whether `signature` is `key`'s signature with `algorithm` over `data`, the canonicalized
@@ -81,7 +83,7 @@ impl<C: Crypto> Crypto for &C {
     fn digest(
         &self,
         hash: HashAlgorithm,
-        data: &[u8],
+        data: Vec<u8>,
     ) -> impl Future<Output = Result<Vec<u8>, CryptoError>> {
         (**self).digest(hash, data)
     }

@@ -61,8 +61,8 @@ pub(crate) fn verify_hash(
 }
 
 impl Crypto for RustCrypto {
-    async fn digest(&self, hash: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        Ok(digest(hash, data))
+    async fn digest(&self, hash: HashAlgorithm, data: Vec<u8>) -> Result<Vec<u8>, CryptoError> {
+        Ok(digest(hash, &data))
     }
 
     async fn verify(

@@ -285,13 +285,14 @@ pub fn check_body(
     hashed: Option<&mut Vec<u8>>,
 ) -> BodyCheck {
     match signed_body(signature, body) {
-        Ok(signed) => body_outcome(
-            signature,
-            body,
-            &digest(signature.algorithm.hash(), &signed),
-            signed,
-            hashed,
-        ),
+        Ok(signed) => {
+            record_hashed(body, &signed, hashed);
+            body_outcome(
+                body,
+                &digest(signature.algorithm.hash(), &signed),
+                signature,
+            )
+        }
         Err(check) => check,
     }
 }
@@ -305,8 +306,9 @@ pub async fn check_body_with<C: Crypto>(
 ) -> Result<BodyCheck, CryptoError> {
     Ok(match signed_body(signature, body) {
         Ok(signed) => {
-            let hash = crypto.digest(signature.algorithm.hash(), &signed).await?;
-            body_outcome(signature, body, &hash, signed, hashed)
+            record_hashed(body, &signed, hashed);
+            let hash = crypto.digest(signature.algorithm.hash(), signed).await?;
+            body_outcome(body, &hash, signature)
         }
         Err(check) => check,
     })
@@ -337,20 +339,15 @@ fn signed_body(signature: &Signature, body: Option<&[u8]>) -> Result<Vec<u8>, Bo
     Ok(canonical)
 }
 
-fn body_outcome(
-    signature: &Signature,
-    body: Option<&[u8]>,
-    hash: &[u8],
-    signed: Vec<u8>,
-    hashed: Option<&mut Vec<u8>>,
-) -> BodyCheck {
-    let matches = hash == signature.body_hash;
-    if let Some(hashed) = hashed {
-        if body.is_some() {
-            hashed.extend_from_slice(&signed);
-        }
+/// Appends the hashed bytes to `hashed`, when asked and there was a body.
+fn record_hashed(body: Option<&[u8]>, signed: &[u8], hashed: Option<&mut Vec<u8>>) {
+    if let (Some(_), Some(hashed)) = (body, hashed) {
+        hashed.extend_from_slice(signed);
     }
-    match (body, matches) {
+}
+
+fn body_outcome(body: Option<&[u8]>, hash: &[u8], signature: &Signature) -> BodyCheck {
+    match (body, hash == signature.body_hash) {
         (_, true) => BodyCheck::Matches,
         (Some(_), false) => BodyCheck::Mismatch,
         (None, false) => BodyCheck::NotChecked,

@@ -148,9 +148,13 @@ fn rejection(method: &str, error: &JsValue) -> CryptoError {
 }
 
 impl Crypto for PageCrypto {
-    async fn digest(&self, hash: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    async fn digest(&self, hash: HashAlgorithm, data: Vec<u8>) -> Result<Vec<u8>, CryptoError> {
+        let copy = bytes(&data);
+        // Copied into JS: the module's memory is free for the next signature's body while the
+        // browser hashes.
+        drop(data);
         let digest = self
-            .call("digest", &[JsValue::from_str(hash_name(hash)), bytes(data)])
+            .call("digest", &[JsValue::from_str(hash_name(hash)), copy])
             .await?;
         if digest.is_instance_of::<js_sys::ArrayBuffer>() || digest.is_instance_of::<Uint8Array>() {
             Ok(Uint8Array::new(&digest).to_vec())
@@ -180,7 +184,7 @@ impl Crypto for PageCrypto {
                     return Ok(false);
                 }
                 // RFC 8463 §3: Ed25519 signs the SHA-256 hash of the header data.
-                let hash = self.digest(HashAlgorithm::Sha256, data).await?;
+                let hash = self.digest(HashAlgorithm::Sha256, data.to_vec()).await?;
                 let parameters = algorithm_object("Ed25519", None);
                 self.verify_with("raw", key.bytes().to_vec(), &parameters, signature, &hash)
                     .await
