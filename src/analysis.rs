@@ -10,13 +10,14 @@ use serde::Serialize;
 use crate::arc::{self, ArcReport};
 use crate::auth_results::{self, AuthenticationResults, Comparison, ReceivedSpf, Recomputed};
 use crate::bulk::{self, BulkChecklist};
+use crate::crypto::Crypto;
 use crate::dkim::{self, DkimReport};
 use crate::dmarc::{self, DmarcReport};
 use crate::dns::{QueryTrace, Recorder, Resolver};
 use crate::e2e::{self, E2eOptions, E2eReport};
 use crate::envelope::{envelope_from_path, Envelope};
 use crate::iprev::{self, IprevReport};
-use crate::message::{self, IntakeError, Message};
+use crate::message::{self, Message};
 use crate::received::{self, Border, Hop};
 use crate::report::{Finding, Span, SCHEMA_VERSION};
 use crate::sender;
@@ -135,21 +136,34 @@ pub struct BodyReport {
 
 /// Analyses one message. Fails only when the input is not a message at all; everything else,
 /// however bad, is a finding in the report.
+#[cfg(feature = "rust-crypto")]
 pub async fn analyze_message<R: Resolver>(
     input: &[u8],
     options: &Options,
     resolver: &R,
-) -> Result<MessageReport, IntakeError> {
+) -> Result<MessageReport, message::IntakeError> {
     Ok(analyze_parsed(message::parse_input(input)?, options, resolver).await)
 }
 
 /// [`analyze_message`] of a message intake has read already: the page's Message view module
 /// reads no `.msg` itself, and analyses the headers its msg module found with
 /// [`message::parse_outlook_headers`].
+#[cfg(feature = "rust-crypto")]
 pub async fn analyze_parsed<R: Resolver>(
     message: Message,
     options: &Options,
     resolver: &R,
+) -> MessageReport {
+    analyze_parsed_with(message, options, resolver, &crate::crypto::RustCrypto).await
+}
+
+/// [`analyze_parsed`] with DKIM's and ARC's cryptography from `crypto`: the page's Message view
+/// verifies with the browser's WebCrypto ([`crate::crypto`]).
+pub async fn analyze_parsed_with<R: Resolver, C: Crypto>(
+    message: Message,
+    options: &Options,
+    resolver: &R,
+    crypto: &C,
 ) -> MessageReport {
     // Every stage resolves through the recorder, so that the report lists each lookup.
     let resolver = Recorder::new(resolver);
@@ -204,9 +218,10 @@ pub async fn analyze_parsed<R: Resolver>(
         }
     };
     let (dkim, spf, arc, discovered, iprev) = futures_util::future::join5(
-        dkim::verify_message(
+        dkim::verify_message_with(
             &message,
             &resolver,
+            crypto,
             options.now,
             options.include_canonicalized,
         ),
@@ -217,7 +232,7 @@ pub async fn analyze_parsed<R: Resolver>(
             envelope.helo.as_deref(),
             &spf_options,
         ),
-        arc::verify_message(&message, &resolver, options.now),
+        arc::verify_message_with(&message, &resolver, crypto, options.now),
         dmarc::discover_for_message(&from, &alignment_domains, &resolver),
         iprev_check,
     )

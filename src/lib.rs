@@ -11,6 +11,7 @@ pub mod arc;
 pub mod auth_results;
 pub mod bulk;
 pub mod commands;
+pub mod crypto;
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;
@@ -39,4 +40,6 @@ pub mod verdict;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use analysis::{analyze_message, EnvelopeOverride, MessageReport, Options};
+#[cfg(feature = "rust-crypto")]
+pub use analysis::analyze_message;
+pub use analysis::{EnvelopeOverride, MessageReport, Options};

@@ -7,6 +7,7 @@
 // A page that cannot start a worker from this module's origin (the widget loaded from another
 // site, or a Content-Security-Policy without worker-src for it) still works: the analysis then
 // runs on the main thread, as it did before workers.
+import { withPageCrypto } from './crypto.js';
 import { analyzeInput } from './intake.js';
 import init, * as wasm from './pkg/mailspect.js';
 
@@ -112,7 +113,7 @@ async function analyzeHere(input, options, signal, onBlocked) {
   const blocked = (event) => onBlocked?.({ url: event.blockedURI, directive: event.effectiveDirective });
   document.addEventListener('securitypolicyviolation', blocked);
   try {
-    const report = await analyzeInput(core, input, options);
+    const report = await analyzeInput(core, input, withPageCrypto(options));
     if (signal?.aborted) throw abortError('the analysis was cancelled');
     return report;
   } finally {

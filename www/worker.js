@@ -2,6 +2,7 @@
 // sooner to cancel). It tells the page how many DNS lookups the core has sent and how many have
 // been answered, by counting the fetches the core's DoH resolver makes: the only network
 // traffic there is.
+import { withPageCrypto } from './crypto.js';
 import { analyzeInput } from './intake.js';
 import init, * as wasm from './pkg/mailspect.js';
 
@@ -13,6 +14,8 @@ const report = () => self.postMessage({ type: 'progress', asked, answered });
 
 const fetchFromCore = self.fetch.bind(self);
 self.fetch = (...request) => {
+  // The audit module, the fallback of www/crypto.js, is not a DNS lookup either.
+  if (String(request[0]?.url ?? request[0]).includes('/pkg-audit/')) return fetchFromCore(...request);
   asked += 1;
   report();
   const settled = () => {
@@ -39,7 +42,9 @@ self.addEventListener('message', async ({ data }) => {
   try {
     await ready;
     // The msg module's .wasm, when a .msg needs it, is not a DNS lookup: fetched uncounted.
-    const result = await analyzeInput(wasm, data.input, data.options, fetchFromCore);
+    // DKIM and ARC verify with the browser's WebCrypto (www/crypto.js), added here: functions
+    // do not cross postMessage.
+    const result = await analyzeInput(wasm, data.input, withPageCrypto(data.options), fetchFromCore);
     // A refused connection's violation event is a task queued after the fetch has already
     // failed: let those run first, so that the page hears why before the report arrives.
     await new Promise((resolve) => setTimeout(resolve, 0));

@@ -22,7 +22,9 @@ use crate::report::{Finding, Span};
 
 pub use forwarder::{forwarder_for, trusted_forwarder, ForwarderMethod, TrustedForwarder};
 pub use parse::MAX_INSTANCE;
-pub use verify::{chain_verdict, verify_message, MAX_ARC_FIELDS};
+#[cfg(feature = "rust-crypto")]
+pub use verify::verify_message;
+pub use verify::{chain_verdict, verify_message_with, MAX_ARC_FIELDS};
 
 const RFC8617_VALIDATION: &str = "https://www.rfc-editor.org/rfc/rfc8617#section-5.2";
 
@@ -161,6 +163,9 @@ pub enum SignatureOutcome {
     KeyUnusable,
     /// Validation stopped before this signature.
     NotChecked,
+    /// The cryptography could not check the signature: the browser refused the key or the
+    /// algorithm and the page could not load its fallback (`temperror`, never `fail`).
+    CryptoUnavailable,
 }
 
 /// The report on a message's ARC chain.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::crypto::{Crypto, CryptoError};
 use crate::dkim::verify::{self as dkim_verify, PublicKey, Rejection, MINIMUM_RSA_BITS};
 use crate::dkim::{self, canon, Algorithm, Canonicalization, DkimResult};
 use crate::dns::{Answer, DnsError};
@@ -153,6 +154,15 @@ fn usable_key(
     }
 }
 
+/// A check the cryptography could not make: `temperror`, never `fail`.
+fn crypto_failure(error: &CryptoError) -> Failure {
+    (
+        SignatureResult::Temperror,
+        SignatureOutcome::CryptoUnavailable,
+        format!("the signature could not be checked: {error}"),
+    )
+}
+
 fn parse_failure(error: &ArcParseError, what: &str) -> Failure {
     let outcome = if error.kind == FieldErrorKind::Unsupported {
         SignatureOutcome::Unsupported
@@ -168,7 +178,8 @@ fn parse_failure(error: &ArcParseError, what: &str) -> Failure {
 
 /// Validates one ARC-Message-Signature (RFC 8617 §5.2 step 4, §4.1.2): DKIM's header selection,
 /// canonicalization, body hash and signature check, with the DNS answers given.
-pub fn message_signature_report(
+pub async fn message_signature_report<C: Crypto>(
+    crypto: &C,
     message: &Message,
     field: &HeaderField,
     parsed: &Result<MessageSignature, ArcParseError>,
@@ -238,9 +249,21 @@ pub fn message_signature_report(
         field,
         signature.b_region.clone(),
     );
-    let body = dkim_verify::check_body(signature, message.body(), None);
-    let hash = dkim_verify::digest(signature.algorithm.hash(), &header_data);
-    report.header_signature_valid = key.verify(signature.algorithm, &hash, &signature.signature);
+    let checked = match dkim_verify::check_body_with(crypto, signature, message.body(), None).await
+    {
+        Ok(body) => dkim_verify::verify_header_signature(crypto, &key, signature, &header_data)
+            .await
+            .map(|valid| (body, valid)),
+        Err(error) => Err(error),
+    };
+    let (body, valid) = match checked {
+        Ok(checked) => checked,
+        Err(error) => {
+            reject(&mut report, crypto_failure(&error));
+            return report;
+        }
+    };
+    report.header_signature_valid = valid;
     report.body_checked = !matches!(body, dkim_verify::BodyCheck::NotChecked);
     match dkim_verify::decide(signature, report.header_signature_valid, &body) {
         Ok(()) => reject(
@@ -288,7 +311,9 @@ pub fn seal_header_data(
 }
 
 /// Validates one ARC-Seal (RFC 8617 §5.2 step 6), with the DNS answers given.
-pub fn seal_report(
+#[allow(clippy::too_many_arguments)]
+pub async fn seal_report<C: Crypto>(
+    crypto: &C,
     message: &Message,
     chain: &[[&HeaderField; 3]],
     position: usize,
@@ -356,8 +381,15 @@ pub fn seal_report(
         );
         return report;
     };
-    let hash = dkim_verify::digest(signature.algorithm.hash(), &header_data);
-    if key.verify(signature.algorithm, &hash, &signature.signature) {
+    let valid =
+        match dkim_verify::verify_header_signature(crypto, &key, signature, &header_data).await {
+            Ok(valid) => valid,
+            Err(error) => {
+                reject(&mut report, crypto_failure(&error));
+                return report;
+            }
+        };
+    if valid {
         let reason = format!(
             "the seal by {} verifies over the ARC Sets up to i={}",
             signature.domain,

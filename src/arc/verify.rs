@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::auth_results::{parse_authentication_results, ResultsKind};
+use crate::crypto::Crypto;
 use crate::dkim::verify as dkim_verify;
 use crate::dns::{Answer, DnsError, RecordType, Resolver};
 use crate::message::{unfold_value, HeaderField, Message};
@@ -295,7 +296,18 @@ pub fn chain_verdict(
 ///
 /// `now` is the time of checking for the message signatures' `x=`, in seconds since the Unix
 /// epoch. Every key is looked up once, all lookups at the same time.
+#[cfg(feature = "rust-crypto")]
 pub async fn verify_message<R: Resolver>(message: &Message, resolver: &R, now: u64) -> ArcReport {
+    verify_message_with(message, resolver, &crate::crypto::RustCrypto, now).await
+}
+
+/// [`verify_message`] with the cryptography of `crypto` (the browser's WebCrypto in the page).
+pub async fn verify_message_with<R: Resolver, C: Crypto>(
+    message: &Message,
+    resolver: &R,
+    crypto: &C,
+    now: u64,
+) -> ArcReport {
     let fields: Vec<(FieldKind, &HeaderField)> = message
         .fields
         .iter()
@@ -379,13 +391,13 @@ pub async fn verify_message<R: Resolver>(message: &Message, resolver: &R, now: u
         let number = instance.instance;
         if let Some((_, field, parsed)) = signatures.iter().find(|(i, _, _)| *i == number) {
             instance.message_signature =
-                Some(message_signature_report(message, field, parsed, &keys, now));
+                Some(message_signature_report(crypto, message, field, parsed, &keys, now).await);
         }
         if let Some((_, field, parsed)) = seals.iter().find(|(i, _, _)| *i == number) {
             let position = usize::try_from(number.saturating_sub(1)).unwrap_or(usize::MAX);
-            instance.seal = Some(seal_report(
-                message, &chain, position, field, parsed, &keys, now,
-            ));
+            instance.seal = Some(
+                seal_report(crypto, message, &chain, position, field, parsed, &keys, now).await,
+            );
         }
     }
     let (result, outcome, reason, oldest_pass) = chain_verdict(&instances, structure);

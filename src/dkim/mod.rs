@@ -22,8 +22,10 @@ use serde::Serialize;
 use crate::report::{quoted, Finding, Span};
 
 pub use findings::{findings, signing_domains};
-pub use key::{public_key, PublicKey};
-pub use verify::{verify_message, Verified};
+pub use key::{key_from_bytes, public_key, Ed25519PublicKey, PublicKey, RsaPublicKey};
+#[cfg(feature = "rust-crypto")]
+pub use verify::verify_message;
+pub use verify::{verify_message_with, Verified};
 
 /// The RFC 8601 §2.7.1 result words for DKIM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,6 +122,9 @@ pub enum Outcome {
     /// The message has more signatures than are verified (see
     /// [`verify::MAX_SIGNATURES`]); this one was not checked.
     TooManySignatures,
+    /// The cryptography could not check the signature: the browser refused the key or the
+    /// algorithm and the page could not load its fallback (`temperror`, never `fail`).
+    CryptoUnavailable,
 }
 
 /// A DKIM-Signature field read into validated values (RFC 6376 §3.5).

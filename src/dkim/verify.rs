@@ -5,9 +5,7 @@
 //! the canonicalization and header selection in [`super::canon`]) that the unit tests call
 //! directly.
 
-use sha1::{Digest as _, Sha1};
-use sha2_v011::Digest as _;
-
+use crate::crypto::{Crypto, CryptoError};
 use crate::dns::Resolver;
 use crate::message::{HeaderField, Message};
 use crate::report::{Finding, Severity, Span};
@@ -18,7 +16,7 @@ pub use super::key::{dns_rejection, key_name, public_key, PublicKey};
 
 use super::{
     canon, parse, Algorithm, CanonicalizationReport, Canonicalized, DkimReport, DkimResult,
-    HashAlgorithm, KeyRecord, Outcome, ParseError, Signature, TagSpan,
+    KeyRecord, Outcome, ParseError, Signature, TagSpan,
 };
 
 /// At most this many signatures of a message are verified, top first; the others are reported
@@ -102,14 +100,17 @@ impl Rejection {
     }
 }
 
-/// The hash of `data`. SHA-256 comes from sha2 0.11, several times faster than 0.10 here (see
-/// Cargo.toml); the RSA padding still names 0.10's `Sha256` for its DigestInfo prefix, which is
-/// the same for both.
-pub fn digest(hash: HashAlgorithm, data: &[u8]) -> Vec<u8> {
-    match hash {
-        HashAlgorithm::Sha256 => sha2_v011::Sha256::digest(data).to_vec(),
-        HashAlgorithm::Sha1 => Sha1::digest(data).to_vec(),
-    }
+#[cfg(feature = "rust-crypto")]
+pub use crate::crypto::digest;
+
+/// A check the cryptography could not make (the browser refused a key or an algorithm, and its
+/// fallback could not be loaded): `temperror`, since another try may pass, and never `fail`.
+pub fn crypto_rejection(error: &CryptoError) -> Rejection {
+    Rejection::new(
+        DkimResult::Temperror,
+        Outcome::CryptoUnavailable,
+        format!("the signature could not be checked: {error}"),
+    )
 }
 
 /// Whether `child` is `parent` or a subdomain of it (both in lower case).
@@ -277,42 +278,92 @@ pub enum BodyCheck {
 /// With no body given, a `bh=` that equals the hash of an empty body is taken as checked: intake
 /// reads a body of only blank lines as "no body", and both canonicalizations reduce such a body
 /// to the empty body's form.
+#[cfg(feature = "rust-crypto")]
 pub fn check_body(
     signature: &Signature,
     body: Option<&[u8]>,
     hashed: Option<&mut Vec<u8>>,
 ) -> BodyCheck {
+    match signed_body(signature, body) {
+        Ok(signed) => {
+            record_hashed(body, &signed, hashed);
+            body_outcome(
+                body,
+                &digest(signature.algorithm.hash(), &signed),
+                signature,
+            )
+        }
+        Err(check) => check,
+    }
+}
+
+/// [`check_body`] with the hash from `crypto`.
+pub async fn check_body_with<C: Crypto>(
+    crypto: &C,
+    signature: &Signature,
+    body: Option<&[u8]>,
+    hashed: Option<&mut Vec<u8>>,
+) -> Result<BodyCheck, CryptoError> {
+    Ok(match signed_body(signature, body) {
+        Ok(signed) => {
+            record_hashed(body, &signed, hashed);
+            let hash = crypto.digest(signature.algorithm.hash(), signed).await?;
+            body_outcome(body, &hash, signature)
+        }
+        Err(check) => check,
+    })
+}
+
+/// The canonicalized body up to `l=`: the bytes `bh=` is the hash of, or the check's outcome
+/// when `l=` rules them out.
+fn signed_body(signature: &Signature, body: Option<&[u8]>) -> Result<Vec<u8>, BodyCheck> {
     let mut canonical = Vec::with_capacity(body.map_or(2, <[u8]>::len));
     canon::body(
         signature.body_canonicalization,
         body.unwrap_or_default(),
         &mut canonical,
     );
-    let signed_part = match signature.body_length {
-        None => canonical.as_slice(),
-        Some(length) => match usize::try_from(length) {
-            Ok(length) if length <= canonical.len() => &canonical[..length],
+    if let Some(length) = signature.body_length {
+        match usize::try_from(length) {
+            Ok(length) if length <= canonical.len() => canonical.truncate(length),
             // Without a body, the empty body standing in for it says nothing about l=.
-            _ if body.is_none() => return BodyCheck::NotChecked,
+            _ if body.is_none() => return Err(BodyCheck::NotChecked),
             _ => {
-                return BodyCheck::ShorterThanLength {
+                return Err(BodyCheck::ShorterThanLength {
                     length,
                     actual: canonical.len(),
-                }
+                })
             }
-        },
-    };
-    let matches = digest(signature.algorithm.hash(), signed_part) == signature.body_hash;
-    if let Some(hashed) = hashed {
-        if body.is_some() {
-            hashed.extend_from_slice(signed_part);
         }
     }
-    match (body, matches) {
+    Ok(canonical)
+}
+
+/// Appends the hashed bytes to `hashed`, when asked and there was a body.
+fn record_hashed(body: Option<&[u8]>, signed: &[u8], hashed: Option<&mut Vec<u8>>) {
+    if let (Some(_), Some(hashed)) = (body, hashed) {
+        hashed.extend_from_slice(signed);
+    }
+}
+
+fn body_outcome(body: Option<&[u8]>, hash: &[u8], signature: &Signature) -> BodyCheck {
+    match (body, hash == signature.body_hash) {
         (_, true) => BodyCheck::Matches,
         (Some(_), false) => BodyCheck::Mismatch,
         (None, false) => BodyCheck::NotChecked,
     }
+}
+
+/// Whether `signature`'s `b=` is `key`'s signature over `header_data`, as `crypto` checks it.
+pub async fn verify_header_signature<C: Crypto>(
+    crypto: &C,
+    key: &PublicKey,
+    signature: &Signature,
+    header_data: &[u8],
+) -> Result<bool, CryptoError> {
+    crypto
+        .verify(key, signature.algorithm, header_data, &signature.signature)
+        .await
 }
 
 /// The decision once the key is known and usable: crypto result plus body check.
@@ -371,9 +422,28 @@ pub fn decide(
 /// `now` is the time of checking for `t=` and `x=`, in seconds since the Unix epoch;
 /// `include_canonicalized` adds the exact hashed bytes to each report. Keys are fetched
 /// concurrently.
+#[cfg(feature = "rust-crypto")]
 pub async fn verify_message<R: Resolver>(
     message: &Message,
     resolver: &R,
+    now: u64,
+    include_canonicalized: bool,
+) -> Vec<DkimReport> {
+    verify_message_with(
+        message,
+        resolver,
+        &crate::crypto::RustCrypto,
+        now,
+        include_canonicalized,
+    )
+    .await
+}
+
+/// [`verify_message`] with the cryptography of `crypto` (the browser's WebCrypto in the page).
+pub async fn verify_message_with<R: Resolver, C: Crypto>(
+    message: &Message,
+    resolver: &R,
+    crypto: &C,
     now: u64,
     include_canonicalized: bool,
 ) -> Vec<DkimReport> {
@@ -381,7 +451,7 @@ pub async fn verify_message<R: Resolver>(
     let (checked, unchecked) = fields.split_at(fields.len().min(MAX_SIGNATURES));
     let checks = checked
         .iter()
-        .map(|field| verify_field(message, field, resolver, now, include_canonicalized));
+        .map(|field| verify_field(message, field, resolver, crypto, now, include_canonicalized));
     let mut reports = futures_util::future::join_all(checks).await;
     reports.extend(unchecked.iter().map(|field| {
         let mut report = skeleton(field);
@@ -473,10 +543,11 @@ pub(super) fn syntax_rejection(error: &ParseError, what: &str, key: bool) -> Rej
     Rejection::new(result, outcome, format!("{what}: {error}"))
 }
 
-async fn verify_field<R: Resolver>(
+async fn verify_field<R: Resolver, C: Crypto>(
     message: &Message,
     field: &HeaderField,
     resolver: &R,
+    crypto: &C,
     now: u64,
     include_canonicalized: bool,
 ) -> DkimReport {
@@ -506,7 +577,7 @@ async fn verify_field<R: Resolver>(
         signature.b_region.clone(),
     );
     let mut hashed_body = include_canonicalized.then(Vec::new);
-    let body = check_body(&signature, message.body(), hashed_body.as_mut());
+    let body = check_body_with(crypto, &signature, message.body(), hashed_body.as_mut()).await;
     if include_canonicalized {
         report.canonicalized = Some(Canonicalized {
             headers: String::from_utf8_lossy(&header_data).into_owned(),
@@ -585,9 +656,20 @@ async fn verify_field<R: Resolver>(
         }
     }
 
-    let header_hash = digest(signature.algorithm.hash(), &header_data);
-    report.header_signature_valid =
-        key.verify(signature.algorithm, &header_hash, &signature.signature);
+    let body = match body {
+        Ok(body) => body,
+        Err(error) => {
+            reject(&mut report, crypto_rejection(&error));
+            return report;
+        }
+    };
+    match verify_header_signature(crypto, &key, &signature, &header_data).await {
+        Ok(valid) => report.header_signature_valid = valid,
+        Err(error) => {
+            reject(&mut report, crypto_rejection(&error));
+            return report;
+        }
+    }
     report.body_checked = !matches!(body, BodyCheck::NotChecked);
     match decide(&signature, report.header_signature_valid, &body) {
         Ok(()) => {

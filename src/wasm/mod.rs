@@ -12,6 +12,7 @@ mod exports;
 pub mod http;
 #[cfg(feature = "lookup-exports")]
 mod lookups;
+pub mod subtle;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

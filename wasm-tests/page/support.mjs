@@ -61,10 +61,11 @@ export async function startPageServers(...dohArgs) {
 /**
  * Opens `url` in a fresh browser context (its own localStorage), collecting page errors, console
  * errors and every request, once <mailspect-analyzer> is defined; with `doh`, the widget resolves
- * through it.
+ * through it. `initScripts` run in each document before its own scripts.
  */
-export async function openContext(browser, url, { doh = null, ...options } = {}) {
+export async function openContext(browser, url, { doh = null, initScripts = [], ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...options });
+  for (const script of initScripts) await context.addInitScript(script);
   // The resolver is the reader's remembered choice before the page loads, so that work the page
   // starts by itself (a #domain= link) asks it too.
   if (doh) await context.addInitScript((resolver) => localStorage.setItem('mailspect.doh', resolver), doh);

@@ -132,3 +132,26 @@ pub fn redact_report(report: JsValue) -> Result<JsValue, JsError> {
     let value: serde_json::Value = from_js(&report, "not a report")?;
     to_js(&mailspect::redact::redact_report(&value))
 }
+
+/// WebCrypto's `digest` for the Message view's fallback (`www/crypto.js`), when the browser has
+/// no `crypto.subtle`: `algorithm` is `SHA-256` or `SHA-1`; the hash of `data`.
+#[wasm_bindgen(js_name = cryptoDigest)]
+pub fn crypto_digest(algorithm: &str, data: &[u8]) -> Result<Vec<u8>, JsError> {
+    mailspect::crypto::digest_as_webcrypto(algorithm, data).map_err(|why| JsError::new(&why))
+}
+
+/// WebCrypto's `verify` for the Message view's fallback (`www/crypto.js`), when the browser has
+/// no WebCrypto or refuses the algorithm or the key: `algorithm` is `RSASSA-PKCS1-v1_5` (with
+/// `hash` `SHA-256` or `SHA-1`, `key` a SubjectPublicKeyInfo) or `Ed25519` (`key` the raw 32
+/// bytes), with the Rust crates the CLI verifies with.
+#[wasm_bindgen(js_name = cryptoVerify)]
+pub fn crypto_verify(
+    algorithm: &str,
+    hash: &str,
+    key: &[u8],
+    signature: &[u8],
+    data: &[u8],
+) -> Result<bool, JsError> {
+    mailspect::crypto::verify_as_webcrypto(algorithm, hash, key, signature, data)
+        .map_err(|why| JsError::new(&why))
+}
