@@ -9,7 +9,6 @@
 // CLI verifies with, so that a verdict never depends on the browser. Only when that module
 // cannot be loaded either does the promise reject, and the core reports the signature as
 // temperror ("could not be checked") with both reasons, never as fail.
-import { loadAudit } from './audit.js';
 
 const subtle = () => globalThis.crypto?.subtle;
 
@@ -18,8 +17,11 @@ export const fallbackUse = { digest: 0, verify: 0 };
 
 const reasonOf = (error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
+// The audit module's loader is itself imported on first need: the first paint fetches nothing
+// of the audit module, not even its 1 KB loader.
 async function audit(why) {
   try {
+    const { loadAudit } = await import('./audit.js');
     return await loadAudit();
   } catch (error) {
     throw new Error(`${why}; the fallback could not be loaded (${reasonOf(error)})`);
