@@ -461,9 +461,43 @@ fn interleaved_ratios() {
     );
 }
 
+/// Loops one of mailspect's timed calls, for a profiler.
+fn profile(part: &str) {
+    let setup = setup();
+    let message = message_of_size(2 * 1024);
+    for _ in 0..50_000 {
+        match part {
+            "dmarc" => {
+                black_box(mailspect_dmarc(
+                    &setup.zone,
+                    &setup.from,
+                    &setup.spf_input,
+                    &setup.dkim_inputs,
+                ));
+            }
+            "parse" => {
+                black_box(parse_message(black_box(&message)).is_ok());
+            }
+            _ => {
+                black_box(mailspect_whole(
+                    black_box(&setup.message),
+                    &setup.zone,
+                    &setup.options,
+                ));
+            }
+        }
+    }
+}
+
 criterion_group!(benches, bench);
 
 fn main() {
+    // `MESSAGE_BENCH_PROFILE=dmarc` (or `parse`, `whole`) loops mailspect's side alone, for
+    // `perf record`.
+    if let Ok(part) = std::env::var("MESSAGE_BENCH_PROFILE") {
+        profile(&part);
+        return;
+    }
     interleaved_ratios();
     benches();
     Criterion::default().configure_from_args().final_summary();

@@ -115,7 +115,7 @@ pub fn parse_record(text: &str) -> Result<Record, ParseError> {
             .get(part_start..)
             .and_then(|rest| rest.find(';'))
             .map_or(text.len(), |offset| part_start + offset);
-        dmarc_tag(&mut record, part_start, part_end);
+        dmarc_tag(&mut record, text, part_start, part_end);
         start = part_end;
     }
     Ok(record)
@@ -136,8 +136,7 @@ fn value_span_of(text: &str, start: usize, end: usize) -> Span {
 
 /// `dmarc-tag = tag-name *WSP "=" *WSP tag-value` (the generic tag of RFC 6376 §3.2 that
 /// every DMARC tag specialises), between `start` and `end` of the record's text.
-fn dmarc_tag(record: &mut Record, start: usize, end: usize) {
-    let text = record.text.clone();
+fn dmarc_tag(record: &mut Record, text: &str, start: usize, end: usize) {
     let part = text.get(start..end).unwrap_or("");
     let leading = part.len() - part.trim_start_matches(is_wsp).len();
     let trimmed = part.trim_matches(is_wsp);
@@ -156,10 +155,14 @@ fn dmarc_tag(record: &mut Record, start: usize, end: usize) {
         return;
     };
     let name = trimmed.get(..equals).unwrap_or("").trim_end_matches(is_wsp);
-    let value_span = value_span_of(&text, start, end);
+    let value_span = value_span_of(text, start, end);
     let value = text.get(value_span.start..value_span.end).unwrap_or("");
-    let lower = name.to_ascii_lowercase();
-    let known = KNOWN_TAGS.contains(&lower.as_str());
+    // The tag's name as RFC 9989 writes it, found without lowering a copy of the name.
+    let lower = KNOWN_TAGS
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(name))
+        .copied();
+    let known = lower.is_some();
     let duplicate = record
         .tags
         .iter()
@@ -183,7 +186,7 @@ fn dmarc_tag(record: &mut Record, start: usize, end: usize) {
     fn tagged<T>(value: T, record_span: Span) -> Tagged<T> {
         Tagged { value, record_span }
     }
-    let parsed: Result<(), String> = match lower.as_str() {
+    let parsed: Result<(), String> = match lower.unwrap_or_default() {
         "p" => dmarc_request(value).map(|p| record.policy = Some(tagged(p, tag_span))),
         "sp" => dmarc_request(value).map(|p| record.subdomain_policy = Some(tagged(p, tag_span))),
         "np" => dmarc_request(value).map(|p| record.nonexistent_policy = Some(tagged(p, tag_span))),
@@ -218,6 +221,28 @@ fn dmarc_tag(record: &mut Record, start: usize, end: usize) {
     }
 }
 
+/// `psd=` of a record that [`has_version`], as `parse_record(text).ok()` and
+/// [`Record::psd`] give it, without building the record: the tree walk asks this of every
+/// record it meets, and discovery parses only the one that applies. The first `psd=` counts
+/// (a later one is a duplicate) and an invalid value counts as absent, as in [`dmarc_tag`].
+pub(crate) fn record_psd(text: &str) -> Option<Psd> {
+    let version_end = dmarc_version(text).ok()?;
+    // Every part after the version begins after a `;`: the first piece of the split is empty.
+    let rest = text.get(version_end..).unwrap_or("");
+    for part in rest.split(';').skip(1) {
+        let trimmed = part.trim_matches(is_wsp);
+        let Some(equals) = trimmed.find('=') else {
+            continue;
+        };
+        let name = trimmed.get(..equals).unwrap_or("").trim_end_matches(is_wsp);
+        if name.eq_ignore_ascii_case("psd") {
+            let value = trimmed.get(equals + 1..).unwrap_or("").trim_matches(is_wsp);
+            return dmarc_psd(value).ok();
+        }
+    }
+    None
+}
+
 /// The tags RFC 9989 §4.7 defines, and those of RFC 7489 §6.3 it dropped (`pct`, `rf`, `ri`).
 pub const KNOWN_TAGS: [&str; 14] = [
     "v", "p", "sp", "np", "psd", "t", "adkim", "aspf", "rua", "ruf", "fo", "pct", "rf", "ri",
@@ -226,6 +251,15 @@ pub const KNOWN_TAGS: [&str; 14] = [
 /// The tags RFC 9989 removed.
 pub const OBSOLETE_TAGS: [&str; 3] = ["pct", "rf", "ri"];
 
+/// The value's one letter in lower case; `None` for any other length. The one-letter values
+/// (`psd=`, `t=`, `adkim=`, `aspf=`) compare without a lowered copy of the value.
+fn one_letter(value: &str) -> Option<u8> {
+    match value.as_bytes() {
+        [letter] => Some(letter.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
 /// `dmarc-request = "none" / "quarantine" / "reject"` (also `sp=` and `np=`).
 fn dmarc_request(value: &str) -> Result<Policy, String> {
     Policy::from_word(value).ok_or_else(|| "must be none, quarantine or reject".to_string())
@@ -233,28 +267,28 @@ fn dmarc_request(value: &str) -> Result<Policy, String> {
 
 /// `dmarc-psd = "y" / "n" / "u"` (RFC 9989).
 fn dmarc_psd(value: &str) -> Result<Psd, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "y" => Ok(Psd::Yes),
-        "n" => Ok(Psd::No),
-        "u" => Ok(Psd::Unknown),
+    match one_letter(value) {
+        Some(b'y') => Ok(Psd::Yes),
+        Some(b'n') => Ok(Psd::No),
+        Some(b'u') => Ok(Psd::Unknown),
         _ => Err("must be y, n or u".to_string()),
     }
 }
 
 /// `dmarc-test = "y" / "n"` (RFC 9989).
 fn dmarc_test(value: &str) -> Result<bool, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "y" => Ok(true),
-        "n" => Ok(false),
+    match one_letter(value) {
+        Some(b'y') => Ok(true),
+        Some(b'n') => Ok(false),
         _ => Err("must be y or n".to_string()),
     }
 }
 
 /// `dmarc-adkim = "r" / "s"`, `dmarc-aspf = "r" / "s"`.
 fn dmarc_alignment(value: &str) -> Result<AlignmentMode, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "r" => Ok(AlignmentMode::Relaxed),
-        "s" => Ok(AlignmentMode::Strict),
+    match one_letter(value) {
+        Some(b'r') => Ok(AlignmentMode::Relaxed),
+        Some(b's') => Ok(AlignmentMode::Strict),
         _ => Err("must be r (relaxed) or s (strict)".to_string()),
     }
 }

@@ -200,7 +200,8 @@ async fn discover_state<R: Resolver>(
     report.findings.extend(discovery.findings.iter().cloned());
     report.record_domain = discovery.record_domain.clone();
     report.policy_source = discovery.source;
-    report.record = discovery.record.clone();
+    // The report holds the record twice (here and in `discovery`); the copy here is made once
+    // and goes to `decide` in the state, which puts it in the report when it is done with it.
     let record_and_domain = discovery
         .record
         .clone()
@@ -208,13 +209,15 @@ async fn discover_state<R: Resolver>(
     let result = discovery.result;
     report.discovery = Some(discovery);
     let (record, record_domain) = match (result, record_and_domain) {
-        (DiscoveryResult::Temperror, _) => {
+        (DiscoveryResult::Temperror, found) => {
+            report.record = found.map(|(record, _)| record);
             report.result = DmarcResult::Temperror;
             report.reason = "A DNS failure stopped policy discovery.".into();
             return DiscoveredState::Decided(Box::new(report));
         }
         (DiscoveryResult::Found, Some(found)) => found,
-        _ => {
+        (_, found) => {
+            report.record = found.map(|(record, _)| record);
             report.reason =
                 format!("{author} and its parents publish no DMARC record: DMARC does not apply.");
             return DiscoveredState::Decided(Box::new(report));
@@ -265,6 +268,7 @@ pub async fn decide<R: Resolver>(
     };
     let Some(policy) = applicable_policy(&record, &record_domain, &author, report.author_exists)
     else {
+        report.record = Some(*record);
         report.reason = format!(
             "The record at _dmarc.{record_domain} has no valid p= and no valid rua=: no DMARC \
              processing applies."
@@ -315,6 +319,7 @@ pub async fn decide<R: Resolver>(
     report.policy = Some(policy);
     report.spf = Some(spf_check);
     report.dkim = dkim_checks;
+    report.record = Some(*record);
     report.dns = recorder.into_trace();
     report
 }

@@ -626,3 +626,31 @@ fn message_report_has_the_agreed_field_names() {
     assert_eq!(json["disposition"], "reject");
     assert_eq!(json["policy"]["tag"], "p");
 }
+
+/// The tree walk reads `psd=` with `parse::record_psd` rather than a whole parse; the two must
+/// agree on every record, awkward ones included (duplicates, case, spaces, invalid values).
+#[test]
+fn psd_shortcut_agrees_with_parse() {
+    let records = [
+        "v=DMARC1; p=none",
+        "v=DMARC1; psd=y",
+        "v=DMARC1;psd=n;p=reject",
+        "v=DMARC1; PSD = U ; p=none",
+        "v=DMARC1; psd=x; psd=y",
+        "v=DMARC1; psd=n; psd=y",
+        "v=DMARC1; psd",
+        "v=DMARC1; psd=",
+        "v=DMARC1; psd=yy",
+        "v=DMARC1; xpsd=y; psd=\tY\t",
+        "v=DMARC1;;; psd=y;",
+        "v=DMARC1",
+        "v = DMARC1 ; psd=y",
+        "v=DMARC1; p=none; psd=y=n",
+    ];
+    for text in records {
+        let parsed = parse::parse_record(text)
+            .ok()
+            .and_then(|record| record.psd());
+        assert_eq!(parse::record_psd(text), parsed, "{text}");
+    }
+}

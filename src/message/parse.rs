@@ -30,7 +30,7 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
 
     let mut findings = Vec::new();
     let input = strip_emlx(input, &mut findings);
-    let lines = split_lines(input, &mut findings);
+    let (lines, all_crlf) = split_lines(input, &mut findings);
     let lines = drop_preamble(lines, &mut findings);
     let lines = remove_double_spacing(lines, &mut findings);
     let (header_lines, body_lines) = split_sections(&lines);
@@ -96,6 +96,13 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
         .map(|body| {
             bytes.extend_from_slice(b"\r\n");
             let start = bytes.len();
+            if let Some(run) = all_crlf.then(|| crlf_run(input, body)).flatten() {
+                // The body as the input has it, in one copy: the same bytes the loop below
+                // writes, since its lines are consecutive and every line end was CRLF.
+                bytes.extend_from_slice(run);
+                bytes.extend_from_slice(b"\r\n");
+                return start;
+            }
             for line in body {
                 // A last line without a line end gets one: DKIM's body canonicalizations add a
                 // missing final CRLF anyway (RFC 6376 §3.4.3, §3.4.4).
@@ -156,8 +163,9 @@ fn find_blank_line(input: &[u8]) -> Option<usize> {
     }
 }
 
-/// Splits on CRLF, LF or a lone CR, reporting when the line ends were not all CRLF.
-fn split_lines<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
+/// Splits on CRLF, LF or a lone CR, reporting when the line ends were not all CRLF, and saying
+/// whether they were.
+fn split_lines<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> (Vec<&'a [u8]>, bool) {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut bare = 0usize;
@@ -185,11 +193,33 @@ fn split_lines<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> Vec<&'a [u8]
             ),
         ));
     }
-    lines
+    (lines, bare == 0)
+}
+
+/// `lines`, consecutive lines of `input` split by [`split_lines`] from input whose every line
+/// end is CRLF, as the one run of `input` they cover (without the last line's end); `None`
+/// when they are not one run (never for lines so split, but checked rather than assumed).
+fn crlf_run<'a>(input: &'a [u8], lines: &[&[u8]]) -> Option<&'a [u8]> {
+    let base = input.as_ptr() as usize;
+    let offset = |line: &[u8]| (line.as_ptr() as usize).checked_sub(base);
+    let (first, last) = (lines.first()?, lines.last()?);
+    let start = offset(first)?;
+    let end = offset(last)? + last.len();
+    let mut expected = start;
+    for line in lines {
+        if offset(line)? != expected {
+            return None;
+        }
+        expected += line.len() + 2;
+    }
+    let run = input.get(start..end)?;
+    // Between the lines there is exactly CRLF: the run is the lines joined by CRLF.
+    let joined_len = lines.iter().map(|line| line.len()).sum::<usize>() + 2 * (lines.len() - 1);
+    (run.len() == joined_len).then_some(run)
 }
 
 /// Drops leading blank lines and an mbox `From ` separator line.
-fn drop_preamble<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
+fn drop_preamble<'a>(mut lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
     let blank = lines
         .iter()
         .take_while(|line| line.iter().all(u8::is_ascii_whitespace))
@@ -223,7 +253,11 @@ fn drop_preamble<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&
             rest = &rest[1..];
         }
     }
-    rest.to_vec()
+    // `rest` is what is left after the lines dropped from the front: drop them in place rather
+    // than copying the rest (a large message has tens of thousands of lines).
+    let dropped = lines.len() - rest.len();
+    lines.drain(..dropped);
+    lines
 }
 
 /// Drops what mail apps put above the headers when a user copies them: Gmail's "Show original"
@@ -412,10 +446,10 @@ const COMMON_FIELDS: [&str; 16] = [
 ];
 
 /// The header lines and, when there is an empty line, the body lines after it.
-fn split_sections<'a>(lines: &[&'a [u8]]) -> (Vec<&'a [u8]>, Option<Vec<&'a [u8]>>) {
+fn split_sections<'l, 'a>(lines: &'l [&'a [u8]]) -> (&'l [&'a [u8]], Option<&'l [&'a [u8]]>) {
     match lines.iter().position(|line| line.is_empty()) {
-        Some(blank) => (lines[..blank].to_vec(), Some(lines[blank + 1..].to_vec())),
-        None => (lines.to_vec(), None),
+        Some(blank) => (&lines[..blank], Some(&lines[blank + 1..])),
+        None => (lines, None),
     }
 }
 
@@ -426,12 +460,12 @@ fn split_sections<'a>(lines: &[&'a [u8]]) -> (Vec<&'a [u8]>, Option<Vec<&'a [u8]
 /// do not start a field were continuation lines and keep one space, so folding survives.
 ///
 /// Lines are borrowed unless they change: the common case, no indentation, copies nothing.
-fn remove_indentation<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<Cow<'a, [u8]>> {
+fn remove_indentation<'a>(lines: &[&'a [u8]], findings: &mut Vec<Finding>) -> Vec<Cow<'a, [u8]>> {
     let indent = lines
         .first()
         .map_or(0, |first| first.len() - trim_wsp_start(first).len());
     if indent == 0 {
-        return lines.into_iter().map(Cow::Borrowed).collect();
+        return lines.iter().copied().map(Cow::Borrowed).collect();
     }
     findings.push(Finding::new(
         Severity::Warning,
@@ -443,7 +477,8 @@ fn remove_indentation<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> 
         ),
     ));
     lines
-        .into_iter()
+        .iter()
+        .copied()
         .map(|line| {
             let leading = line.len() - trim_wsp_start(line).len();
             let stripped = &line[leading.min(indent)..];

@@ -308,3 +308,35 @@ fn the_newsletter_msg_fixture_holds_the_newsletter_headers() {
     assert_eq!(names(&from_msg), names(&from_text));
     assert_eq!(codes(&from_msg)[0], "intake.outlook-msg");
 }
+
+/// A CRLF message's body is copied in one run, the others line by line: both must give the
+/// same message (bytes, fields, body) as the same text with LF or mixed line ends, for bodies
+/// with blank lines, a missing final line end, double spacing above and an mbox line.
+#[test]
+fn crlf_body_copied_whole_reads_as_repaired_line_ends() {
+    let bodies = [
+        "hi\r\n",
+        "hi",
+        "\r\n\r\nfirst\r\n\r\nlast\r\n\r\n",
+        "line one\r\n  indented\r\nno end",
+    ];
+    let headers = [
+        "From: a@example.com\r\nTo: b@example.com\r\n\r\n",
+        "From a@example.com Mon Jan  1 00:00:00 2024\r\nFrom: a@example.com\r\n\r\n",
+        "From: a@example.com\r\n\r\nTo: b@example.com\r\n\r\nSubject: s\r\n\r\n\r\n",
+    ];
+    for header in headers {
+        for body in bodies {
+            let crlf = format!("{header}{body}");
+            let lf = crlf.replace("\r\n", "\n");
+            let mixed = crlf.replacen("\r\n", "\n", 1);
+            let whole = parse_message(crlf.as_bytes()).expect("valid");
+            for repaired in [lf, mixed] {
+                let repaired = parse_message(repaired.as_bytes()).expect("valid");
+                assert_eq!(whole.bytes, repaired.bytes, "{crlf:?}");
+                assert_eq!(whole.fields, repaired.fields, "{crlf:?}");
+                assert_eq!(whole.body_start, repaired.body_start, "{crlf:?}");
+            }
+        }
+    }
+}

@@ -111,6 +111,44 @@ fn case_trailing_dot_and_u_labels() {
     assert_eq!(to_ascii(""), Err(NameError::Empty));
 }
 
+/// The all-ASCII shortcut of `to_ascii` must give what building the name label by label gives,
+/// errors included: it exists only to save the copies.
+#[test]
+fn ascii_shortcut_agrees_with_labels() {
+    let by_labels = |name: &str| -> Result<String, NameError> {
+        let name = name.strip_suffix('.').unwrap_or(name);
+        let mut labels = Vec::new();
+        for label in name.split('.') {
+            if label.is_empty() {
+                return Err(NameError::EmptyLabel);
+            }
+            let label = punycode::a_label(label).ok_or(NameError::NotEncodable)?;
+            if label.len() > 63 {
+                return Err(NameError::LabelTooLong);
+            }
+            labels.push(label);
+        }
+        Ok(labels.join("."))
+    };
+    let long = "a".repeat(64);
+    let names = [
+        "Mail.EXAMPLE.com".to_string(),
+        "example.com.".into(),
+        "x".into(),
+        "a..b".into(),
+        ".example".into(),
+        "example..".into(),
+        format!("{long}.example"),
+        format!("{long}..example"),
+        format!("..{long}"),
+        "_dmarc.Example.ORG".into(),
+        "xn--bcher-kva.de".into(),
+    ];
+    for name in &names {
+        assert_eq!(to_ascii(name), by_labels(name), "{name}");
+    }
+}
+
 /// RFC 3492 §7.1 sample (L): the encoder must agree with the decoder in sender/.
 #[test]
 fn punycode_encodes_rfc3492_sample() {

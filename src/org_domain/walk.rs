@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::is_within;
-use crate::dmarc::parse::parse_record;
+use crate::dmarc::parse::record_psd;
 use crate::dmarc::Psd;
 use crate::dns::{DnsError, RecordType, Resolver};
 
@@ -226,7 +226,7 @@ pub(crate) fn classify(domain: &str, answer: Result<crate::dns::Answer, DnsError
                 _ => WalkOutcome::SeveralRecords,
             };
             if let Some(text) = step.record() {
-                step.psd = parse_record(text).ok().and_then(|record| record.psd());
+                step.psd = record_psd(text);
             }
         }
         Err(error) if error.is_temporary() => {
