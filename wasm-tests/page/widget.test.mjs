@@ -162,8 +162,13 @@ test('a newer analysis supersedes a slower one: only the second renders, one mai
   const outcome = analyzer.evaluate(async (element, { slow, fast, text }) => {
     element.doh = slow;
     const first = element.analyze(text).then(() => 'resolved', (error) => error.name);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const busy = element.shadowRoot.querySelector('.status').textContent;
+    // The second starts once the first is waiting on DNS (its worker and module may take a
+    // while to start on a busy machine): polled, not a fixed delay.
+    const status = () => element.shadowRoot.querySelector('.status').textContent;
+    for (let waited = 0; waited < 10000 && !/ DNS: /.test(status()); waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const busy = status();
     element.doh = fast;
     const second = await element.analyze('From: Second <second@example.com>\nSubject: the second input\n');
     return { first: await first, busy, second: second.summary };
