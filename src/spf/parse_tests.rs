@@ -46,19 +46,7 @@ fn ip6_networks_parse_as_the_standard_library_does() {
         "", "0", "1", "ab", "ffff", "DB8", "0", "1", "ab", "ffff", "DB8", "1.2.3.4", "", "12345",
         "g", "01.2.3.4", "1.2.3",
     ];
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |bound: usize| {
-        // xorshift64: reproducible, and no dependency for a test.
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % bound as u64) as usize
-    };
-    for _ in 0..20_000 {
-        let count = 1 + next(9);
-        let case: Vec<&str> = (0..count).map(|_| pieces[next(pieces.len())]).collect();
-        cases.push(case.join(":"));
-    }
+    cases.extend(joined_pieces(&pieces, 0x9e37_79b9_7f4a_7c15, 1..10, ":"));
     let valid = cases
         .iter()
         .filter(|case| case.parse::<std::net::Ipv6Addr>().is_ok())
@@ -105,19 +93,7 @@ fn ip4_networks_parse_as_the_standard_library_does() {
     let pieces = [
         "", "0", "1", "9", "10", "99", "199", "255", "256", "999", "00", "01", "1000", "x",
     ];
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |bound: usize| {
-        // xorshift64: reproducible, and no dependency for a test.
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % bound as u64) as usize
-    };
-    for _ in 0..20_000 {
-        let count = 3 + next(3);
-        let case: Vec<&str> = (0..count).map(|_| pieces[next(pieces.len())]).collect();
-        cases.push(case.join("."));
-    }
+    cases.extend(joined_pieces(&pieces, 0x2545_f491_4f6c_dd1d, 3..6, "."));
     let valid = cases
         .iter()
         .filter(|case| case.parse::<std::net::Ipv4Addr>().is_ok())
@@ -158,4 +134,28 @@ fn unprintable_bytes_are_found_at_every_position() {
             }
         }
     }
+}
+
+/// 20,000 strings of `pieces` picked pseudo-randomly (xorshift64 from `seed`: reproducible, and
+/// no dependency for a test), `count` of them joined by `separator`.
+fn joined_pieces(
+    pieces: &[&str],
+    seed: u64,
+    count: std::ops::Range<usize>,
+    separator: &str,
+) -> Vec<String> {
+    let mut state = seed;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    (0..20_000)
+        .map(|_| {
+            let count = count.start + next(count.len());
+            let case: Vec<&str> = (0..count).map(|_| pieces[next(pieces.len())]).collect();
+            case.join(separator)
+        })
+        .collect()
 }
