@@ -22,5 +22,8 @@ if [ -n "${ZONE:-}" ]; then
   trap 'kill $DOH_PID 2>/dev/null || true' EXIT
   echo "put $DOH_URL in the page's \"DNS-over-HTTPS\" field"
 fi
-step "serving www/"
-node "$ROOT/scripts/serve-www.mjs" --port "${PORT:-8080}" --root "$ROOT/www"
+# target/site is www/ minified (build_wasm builds it): after editing www/, rebuild it with
+# `node scripts/build-site.mjs`, or serve the sources as written with
+# `node scripts/serve-www.mjs --root www`.
+step "serving target/site (www/ as visitors download it)"
+node "$ROOT/scripts/serve-www.mjs" --port "${PORT:-8080}" --root "$ROOT/target/site"

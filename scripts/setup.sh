@@ -138,4 +138,12 @@ build_wasm() {
     (cd "$ROOT" && wasm-pack --quiet build "crates/mailspect-$module" --target web \
       --profile wasm-release --out-dir "../../www/pkg-$module" --no-typescript --no-pack)
   done
+  build_site
+}
+
+# The page as it is served, target/site/: www/ with its modules and stylesheets minified
+# (scripts/build-site.mjs). Needs the wasm packages in www/ first.
+build_site() {
+  step "building target/site (www/ minified)"
+  node "$ROOT/scripts/build-site.mjs"
 }

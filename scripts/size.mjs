@@ -6,9 +6,12 @@
 // The budget is held against the first paint and the first report together: the renderer loads
 // beside the first analysis, so that the form paints sooner, but every paste needs it.
 //
-// usage: node scripts/size.mjs [--enforce] [--root www]
+// usage: node scripts/size.mjs [--enforce] [--root target/site] [--sources www]
 // Prints the table and the first visit's gzip total against the budget (issue 13: 300 KB). With
-// --enforce it exits 1 over budget; without, it only says by how much.
+// --enforce it exits 1 over budget; without, it only says by how much. It measures the files
+// under --root (what is served: target/site/, scripts/build-site.mjs's minified build) and finds
+// what loads what in --sources (the same files as written, one statement a line), which is
+// target/site's own folder when no --sources is given.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -17,7 +20,9 @@ import { brotliCompressSync, constants } from 'node:zlib';
 const args = process.argv.slice(2);
 const enforce = args.includes('--enforce');
 const rootIndex = args.indexOf('--root');
-const root = resolve(rootIndex >= 0 ? args[rootIndex + 1] : 'www');
+const root = resolve(rootIndex >= 0 ? args[rootIndex + 1] : 'target/site');
+const sourcesIndex = args.indexOf('--sources');
+const sources = sourcesIndex >= 0 ? resolve(args[sourcesIndex + 1]) : root;
 
 /** The first visit's budget, gzip -9, all files together: 300 KB (issue 13). */
 const BUDGET = 300 * 1000;
@@ -36,18 +41,18 @@ const LATER_VIEWS = [
   { name: 'Reports view (reports-view.js, its worker and pkg-reports)', entries: ['reports-view.js'] },
 ];
 
-function read(path) {
+function read(path, folder = root) {
   try {
-    return readFileSync(join(root, path));
+    return readFileSync(join(folder, path));
   } catch {
-    console.error(`size.mjs: ${join(root, path)} is missing (the page loads it): build first, scripts/size.sh without --no-build`);
+    console.error(`size.mjs: ${join(folder, path)} is missing (the page loads it): build first, scripts/size.sh without --no-build`);
     process.exit(2);
   }
 }
 
 /** Paths (relative to www/) that `path` loads, split into static and dynamic. */
 function references(path) {
-  const text = read(path).toString('utf8');
+  const text = read(path, sources).toString('utf8');
   const found = { now: [], later: [] };
   const add = (list, target) => {
     if (/^(data:|[a-z]+:\/\/)/i.test(target)) return;
@@ -68,7 +73,8 @@ function references(path) {
 
 const everything = (folder) => readdirSync(join(root, folder)).flatMap((name) => {
   const path = join(folder, name);
-  if (name.startsWith('.')) return [];
+  // Source maps load only in a browser's developer tools.
+  if (name.startsWith('.') || name.endsWith('.map')) return [];
   return statSync(join(root, path)).isDirectory() ? everything(path) : [path];
 });
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Size report of the browser build: raw, gzip -9 and brotli sizes of every file each view of the
 # page loads, and the first visit's gzip total against the 300 KB budget (scripts/size.mjs reads
-# the page to find the files). Builds first (release, wasm-opt) unless --no-build is given.
+# the page to find the files), as it is served: target/site/, www/ minified. Builds first
+# (release, wasm-opt) unless --no-build is given; target/site/ is rebuilt from www/ either way.
 # Says by how much the first visit is over budget without failing: the budget is not reached
 # yet; --enforce makes it fail, for scripts/test.sh to pass once it is.
 set -euo pipefail
@@ -16,5 +17,5 @@ for arg in "$@"; do
     *) echo "usage: scripts/size.sh [--no-build] [--enforce]" >&2; exit 2 ;;
   esac
 done
-if [ -n "$build" ]; then setup_build; build_wasm >&2; fi
-node scripts/size.mjs --root www "${size_args[@]}"
+if [ -n "$build" ]; then setup_build; build_wasm >&2; else build_site >&2; fi
+node scripts/size.mjs --root target/site --sources www "${size_args[@]}"

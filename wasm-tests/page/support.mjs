@@ -1,12 +1,27 @@
 // What the page test files share: starting the static server and mailspect's DoH server on
 // free ports, and launching Debian's Chromium (never a downloaded browser).
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { buildSite } from '../../scripts/build-site.mjs';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const artifacts = `${root}artifacts`;
+
+/**
+ * The page as it is served (scripts/build-site.mjs: www/ with its modules minified), built from
+ * the current sources for this test process alone, so that a test never runs against a stale
+ * build and test files running side by side never share one. The wasm modules are linked, not
+ * copied.
+ */
+const siteFolder = await mkdtemp(join(tmpdir(), 'mailspect-site-'));
+process.on('exit', () => rmSync(siteFolder, { recursive: true, force: true }));
+export const site = join(siteFolder, 'www');
+await buildSite(`${root}www`, site, { link: true });
 
 /** Starts a child process and resolves to the first match of `pattern` in what it prints. */
 export function start(command, args, stream, pattern) {
@@ -23,9 +38,9 @@ export function start(command, args, stream, pattern) {
   return { child, found };
 }
 
-/** The static server for www/ on a free port. */
+/** The static server for the built page (`site`) on a free port. */
 export const startWww = () =>
-  start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', `${root}www`],
+  start(process.execPath, [`${root}scripts/serve-www.mjs`, '--port', '0', '--root', site],
     'stdout', /http:\/\/127\.0\.0\.1:\d+\//);
 
 /** `mailspect serve-dns` on a free loopback port, with `args` (zones, a delay). */
