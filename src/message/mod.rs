@@ -6,10 +6,15 @@
 //! the Received parser reads them, and the page points at them, so intake never rewrites a field's
 //! content: it only normalises line ends and removes text that is not part of the message.
 
+mod address;
+mod charset;
 mod decode;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod differential;
 mod limits;
 mod msg;
 mod parse;
+mod words;
 
 use std::fmt;
 use std::ops::Range;

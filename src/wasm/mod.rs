@@ -13,6 +13,7 @@ pub mod http;
 #[cfg(feature = "lookup-exports")]
 mod lookups;
 pub mod subtle;
+pub mod text_decoder;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
