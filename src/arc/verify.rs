@@ -26,10 +26,6 @@ use super::{
 /// A message with more cannot have a valid chain (§5.2 step 1), and is not worth a key lookup.
 pub const MAX_ARC_FIELDS: usize = 3 * MAX_INSTANCE as usize;
 
-/// Bodies up to this size have their ARC Sets checked all at once, larger ones one Set after
-/// the other (see [`verify_message_with`]).
-const CONCURRENT_BODY_BYTES: usize = 1 << 20;
-
 const RFC8617_VALIDATION: &str = "https://www.rfc-editor.org/rfc/rfc8617#section-5.2";
 const RFC8617_INSTANCE: &str = "https://www.rfc-editor.org/rfc/rfc8617#section-4.2.1";
 
@@ -391,48 +387,18 @@ pub async fn verify_message_with<R: Resolver, C: Crypto>(
         .iter()
         .map(|(&instance, set)| describe_instance(message, instance, set))
         .collect();
-    // Every signature and seal of the chain is checked at once: each check stands alone (the
-    // chain's verdict below weighs them together), and in the browser each is a few round trips
-    // to the crypto thread, which one instance after the other would add up. Not for a large
-    // body: each ARC-Message-Signature hands its own canonicalized copy to the browser, and up
-    // to 50 of them at once would hold 50 copies, where the round trips no longer matter.
-    let (signatures, seals, chain, keys) = (&signatures, &seals, &chain, &keys);
-    let checks = instances.iter().map(|instance| {
+    for instance in &mut instances {
         let number = instance.instance;
-        let message_signature = async move {
-            match signatures.iter().find(|(i, _, _)| *i == number) {
-                Some((_, field, parsed)) => {
-                    Some(message_signature_report(crypto, message, field, parsed, keys, now).await)
-                }
-                None => None,
-            }
-        };
-        let seal = async move {
-            match seals.iter().find(|(i, _, _)| *i == number) {
-                Some((_, field, parsed)) => {
-                    let position = usize::try_from(number.saturating_sub(1)).unwrap_or(usize::MAX);
-                    Some(
-                        seal_report(crypto, message, chain, position, field, parsed, keys, now)
-                            .await,
-                    )
-                }
-                None => None,
-            }
-        };
-        futures_util::future::join(message_signature, seal)
-    });
-    let checked = if message.body().map_or(0, <[u8]>::len) <= CONCURRENT_BODY_BYTES {
-        futures_util::future::join_all(checks).await
-    } else {
-        let mut checked = Vec::new();
-        for check in checks {
-            checked.push(check.await);
+        if let Some((_, field, parsed)) = signatures.iter().find(|(i, _, _)| *i == number) {
+            instance.message_signature =
+                Some(message_signature_report(crypto, message, field, parsed, &keys, now).await);
         }
-        checked
-    };
-    for (instance, (message_signature, seal)) in instances.iter_mut().zip(checked) {
-        instance.message_signature = message_signature;
-        instance.seal = seal;
+        if let Some((_, field, parsed)) = seals.iter().find(|(i, _, _)| *i == number) {
+            let position = usize::try_from(number.saturating_sub(1)).unwrap_or(usize::MAX);
+            instance.seal = Some(
+                seal_report(crypto, message, &chain, position, field, parsed, &keys, now).await,
+            );
+        }
     }
     let (result, outcome, reason, oldest_pass) = chain_verdict(&instances, structure);
     let findings = findings(&collected, &instances, result, oldest_pass);
