@@ -249,14 +249,14 @@ pub async fn message_signature_report<C: Crypto>(
         field,
         signature.b_region.clone(),
     );
-    // The body's hash and the header signature's check at once (in the browser, each is a
-    // round trip to the crypto thread); a failed hash is reported before the signature's check.
-    let (body, valid) = futures_util::future::join(
-        dkim_verify::check_body_with(crypto, signature, message.body(), None),
-        dkim_verify::verify_header_signature(crypto, &key, signature, &header_data),
-    )
-    .await;
-    let (body, valid) = match body.and_then(|body| valid.map(|valid| (body, valid))) {
+    let checked = match dkim_verify::check_body_with(crypto, signature, message.body(), None).await
+    {
+        Ok(body) => dkim_verify::verify_header_signature(crypto, &key, signature, &header_data)
+            .await
+            .map(|valid| (body, valid)),
+        Err(error) => Err(error),
+    };
+    let (body, valid) = match checked {
         Ok(checked) => checked,
         Err(error) => {
             reject(&mut report, crypto_failure(&error));

@@ -5,8 +5,6 @@
 //! the canonicalization and header selection in [`super::canon`]) that the unit tests call
 //! directly.
 
-use std::future::Future;
-
 use crate::crypto::{Crypto, CryptoError};
 use crate::dns::Resolver;
 use crate::message::{HeaderField, Message};
@@ -290,7 +288,7 @@ pub fn check_body(
         Ok(signed) => {
             record_hashed(body, &signed, hashed);
             body_outcome(
-                body.is_some(),
+                body,
                 &digest(signature.algorithm.hash(), &signed),
                 signature,
             )
@@ -299,30 +297,21 @@ pub fn check_body(
     }
 }
 
-/// [`check_body`] with the hash from `crypto`. The body is canonicalized (and the hashed
-/// bytes appended to `hashed`) at the call; the future only asks `crypto` for the hash, so that
-/// the caller can start it beside other work (the key's lookup and import, the header
-/// signature's check) or drop it unasked when a check before it already decided.
-pub fn check_body_with<'a, C: Crypto>(
-    crypto: &'a C,
-    signature: &'a Signature,
+/// [`check_body`] with the hash from `crypto`.
+pub async fn check_body_with<C: Crypto>(
+    crypto: &C,
+    signature: &Signature,
     body: Option<&[u8]>,
     hashed: Option<&mut Vec<u8>>,
-) -> impl Future<Output = Result<BodyCheck, CryptoError>> + 'a {
-    let signed = signed_body(signature, body);
-    if let Ok(signed) = &signed {
-        record_hashed(body, signed, hashed);
-    }
-    let body_given = body.is_some();
-    async move {
-        Ok(match signed {
-            Ok(signed) => {
-                let hash = crypto.digest(signature.algorithm.hash(), signed).await?;
-                body_outcome(body_given, &hash, signature)
-            }
-            Err(check) => check,
-        })
-    }
+) -> Result<BodyCheck, CryptoError> {
+    Ok(match signed_body(signature, body) {
+        Ok(signed) => {
+            record_hashed(body, &signed, hashed);
+            let hash = crypto.digest(signature.algorithm.hash(), signed).await?;
+            body_outcome(body, &hash, signature)
+        }
+        Err(check) => check,
+    })
 }
 
 /// The canonicalized body up to `l=`: the bytes `bh=` is the hash of, or the check's outcome
@@ -357,13 +346,11 @@ fn record_hashed(body: Option<&[u8]>, signed: &[u8], hashed: Option<&mut Vec<u8>
     }
 }
 
-/// What `hash`, the hash of the signed body, says of `bh=`; `body_given` is whether the message
-/// had a body at all.
-fn body_outcome(body_given: bool, hash: &[u8], signature: &Signature) -> BodyCheck {
-    match (body_given, hash == signature.body_hash) {
+fn body_outcome(body: Option<&[u8]>, hash: &[u8], signature: &Signature) -> BodyCheck {
+    match (body, hash == signature.body_hash) {
         (_, true) => BodyCheck::Matches,
-        (true, false) => BodyCheck::Mismatch,
-        (false, false) => BodyCheck::NotChecked,
+        (Some(_), false) => BodyCheck::Mismatch,
+        (None, false) => BodyCheck::NotChecked,
     }
 }
 
@@ -590,7 +577,7 @@ async fn verify_field<R: Resolver, C: Crypto>(
         signature.b_region.clone(),
     );
     let mut hashed_body = include_canonicalized.then(Vec::new);
-    let body = check_body_with(crypto, &signature, message.body(), hashed_body.as_mut());
+    let body = check_body_with(crypto, &signature, message.body(), hashed_body.as_mut()).await;
     if include_canonicalized {
         report.canonicalized = Some(Canonicalized {
             headers: String::from_utf8_lossy(&header_data).into_owned(),
@@ -608,27 +595,11 @@ async fn verify_field<R: Resolver, C: Crypto>(
                 .collect();
         }
         Err(rejection) => {
-            // The body's hash was never asked for: nothing it could say changes this.
             reject(&mut report, rejection);
             return report;
         }
     }
-    // The body's hash, and the key's lookup followed by the check of the header signature, go
-    // on at once: in the browser each is a round trip to the crypto thread (and the key's a DoH
-    // query), which one after the other would add up. What they found is weighed below in the
-    // order it always was: the key first, then the body's hash, then the header signature.
-    let header_check = async {
-        let fetched = fetch_key(resolver, &signature).await;
-        let valid = match &fetched {
-            Ok((_, key)) if usable_size(key) => {
-                Some(verify_header_signature(crypto, key, &signature, &header_data).await)
-            }
-            _ => None,
-        };
-        (fetched, valid)
-    };
-    let (body, (fetched, valid)) = futures_util::future::join(body, header_check).await;
-    let (key_report, key) = match fetched {
+    let (key_report, key) = match fetch_key(resolver, &signature).await {
         Ok(found) => found,
         Err((key_report, rejection)) => {
             report.key = key_report;
@@ -668,23 +639,23 @@ async fn verify_field<R: Resolver, C: Crypto>(
                 .with_span(report.span),
             );
         }
-    }
-    let Some(valid) = valid else {
-        // Only an RSA key under the minimum is not checked (`usable_size`).
-        reject(
-            &mut report,
-            Rejection::new(
-                DkimResult::Fail,
-                Outcome::KeyTooWeak,
-                format!(
-                    "the RSA key has {} bits; keys under {MINIMUM_RSA_BITS} bits are not \
-                     accepted (RFC 8301 §3.2)",
-                    key.bits()
+        if key.bits() < MINIMUM_RSA_BITS {
+            reject(
+                &mut report,
+                Rejection::new(
+                    DkimResult::Fail,
+                    Outcome::KeyTooWeak,
+                    format!(
+                        "the RSA key has {} bits; keys under {MINIMUM_RSA_BITS} bits are not \
+                         accepted (RFC 8301 §3.2)",
+                        key.bits()
+                    ),
                 ),
-            ),
-        );
-        return report;
-    };
+            );
+            return report;
+        }
+    }
+
     let body = match body {
         Ok(body) => body,
         Err(error) => {
@@ -692,7 +663,7 @@ async fn verify_field<R: Resolver, C: Crypto>(
             return report;
         }
     };
-    match valid {
+    match verify_header_signature(crypto, &key, &signature, &header_data).await {
         Ok(valid) => report.header_signature_valid = valid,
         Err(error) => {
             reject(&mut report, crypto_rejection(&error));
@@ -722,12 +693,6 @@ async fn verify_field<R: Resolver, C: Crypto>(
         Err(rejection) => reject(&mut report, rejection),
     }
     report
-}
-
-/// Whether `key` is long enough to be checked at all: RSA keys under [`MINIMUM_RSA_BITS`] are
-/// refused before any signature check (RFC 8301 §3.2).
-fn usable_size(key: &PublicKey) -> bool {
-    !matches!(key, PublicKey::Rsa(_)) || key.bits() >= MINIMUM_RSA_BITS
 }
 
 /// Fills the report with what the parsed signature says.
