@@ -8,7 +8,10 @@
 //! checks run here before WebCrypto's equation ([`ed25519::passes_strict_checks`]). A promise
 //! that rejects is a [`CryptoError`] (temperror), never a signature that does not verify.
 
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -16,9 +19,26 @@ use crate::crypto::{ed25519, Crypto, CryptoError};
 use crate::dkim::{Algorithm, HashAlgorithm, PublicKey};
 
 /// WebCrypto, or an object shaped like it; `None` when the page has none.
+///
+/// One is made for each analysis, and it remembers the keys it imported: an ARC Set's
+/// ARC-Message-Signature and ARC-Seal are usually made with one key, and each `importKey` is a
+/// round trip to the browser's crypto thread.
 #[derive(Debug, Clone)]
 pub struct PageCrypto {
     subtle: Option<JsValue>,
+    imported: Rc<RefCell<Vec<ImportedKey>>>,
+}
+
+/// An `importKey` of this analysis: what it was asked, and its promise, which every signature
+/// made with that key awaits (a promise can be awaited again once settled, and a rejection is
+/// the same for each).
+#[derive(Debug)]
+struct ImportedKey {
+    format: &'static str,
+    algorithm: &'static str,
+    hash: Option<&'static str>,
+    key: Vec<u8>,
+    promise: Promise,
 }
 
 impl PageCrypto {
@@ -36,9 +56,7 @@ impl PageCrypto {
         if !value.is_object() {
             return Err("crypto must be an object like crypto.subtle".into());
         }
-        Ok(Some(PageCrypto {
-            subtle: Some(value),
-        }))
+        Ok(Some(PageCrypto::new(Some(value))))
     }
 
     /// `globalThis.crypto.subtle`, which exists only in a secure context (https, localhost).
@@ -48,11 +66,26 @@ impl PageCrypto {
             .filter(JsValue::is_object)
             .and_then(|crypto| Reflect::get(&crypto, &JsValue::from_str("subtle")).ok())
             .filter(JsValue::is_object);
-        PageCrypto { subtle }
+        PageCrypto::new(subtle)
+    }
+
+    fn new(subtle: Option<JsValue>) -> Self {
+        PageCrypto {
+            subtle,
+            imported: Rc::default(),
+        }
     }
 
     /// `subtle[method](...arguments)`, awaited.
     async fn call(&self, method: &str, arguments: &[JsValue]) -> Result<JsValue, CryptoError> {
+        let promise = self.start(method, arguments)?;
+        JsFuture::from(promise)
+            .await
+            .map_err(|error| rejection(method, &error))
+    }
+
+    /// `subtle[method](...arguments)`, started and not awaited.
+    fn start(&self, method: &str, arguments: &[JsValue]) -> Result<Promise, CryptoError> {
         let subtle = self.subtle.as_ref().ok_or_else(|| {
             CryptoError::new(
                 "this page has no WebCrypto (crypto.subtle exists only on https:// pages and \
@@ -67,36 +100,70 @@ impl PageCrypto {
         let promise = function
             .apply(subtle, &arguments)
             .map_err(|error| rejection(method, &error))?;
-        JsFuture::from(js_sys::Promise::resolve(&promise))
-            .await
-            .map_err(|error| rejection(method, &error))
+        Ok(Promise::resolve(&promise))
     }
 
+    /// The promise of `key` imported for `algorithm` (with `hash`), started now or by an
+    /// earlier signature of this analysis.
+    fn import_key(
+        &self,
+        format: &'static str,
+        key: Vec<u8>,
+        algorithm: &'static str,
+        hash: Option<&'static str>,
+    ) -> Result<Promise, CryptoError> {
+        let earlier = self.imported.borrow().iter().find_map(|imported| {
+            (imported.format == format
+                && imported.algorithm == algorithm
+                && imported.hash == hash
+                && imported.key == key)
+                .then(|| imported.promise.clone())
+        });
+        if let Some(promise) = earlier {
+            return Ok(promise);
+        }
+        let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
+        let promise = self.start(
+            "importKey",
+            &[
+                JsValue::from_str(format),
+                bytes(&key),
+                algorithm_object(algorithm, hash),
+                JsValue::FALSE,
+                usages.into(),
+            ],
+        )?;
+        self.imported.borrow_mut().push(ImportedKey {
+            format,
+            algorithm,
+            hash,
+            key,
+            promise: promise.clone(),
+        });
+        Ok(promise)
+    }
+
+    /// `verify` with the imported `key` once it is there.
     async fn verify_with(
         &self,
-        format: &str,
-        key: Vec<u8>,
-        algorithm: &JsValue,
+        key: JsFuture,
+        algorithm: &'static str,
         signature: &[u8],
         data: &[u8],
     ) -> Result<bool, CryptoError> {
-        let usages: Array = std::iter::once(JsValue::from_str("verify")).collect();
-        let key = self
-            .call(
-                "importKey",
-                &[
-                    JsValue::from_str(format),
-                    bytes(&key),
-                    algorithm.clone(),
-                    JsValue::FALSE,
-                    usages.into(),
-                ],
-            )
-            .await?;
+        let key = key.await.map_err(|error| rejection("importKey", &error))?;
+        // The name alone: RSASSA-PKCS1-v1_5's hash is the imported key's (WebCrypto §20.8,
+        // "verify" reads only the name), and a string spares the page an object to build and
+        // the browser a dictionary to read, on every signature.
         let valid = self
             .call(
                 "verify",
-                &[algorithm.clone(), key, bytes(signature), bytes(data)],
+                &[
+                    JsValue::from_str(algorithm),
+                    key,
+                    bytes(signature),
+                    bytes(data),
+                ],
             )
             .await?;
         valid
@@ -109,14 +176,16 @@ fn bytes(data: &[u8]) -> JsValue {
     Uint8Array::from(data).into()
 }
 
-/// `{ name, hash }`, WebCrypto's algorithm parameters.
+/// WebCrypto's algorithm parameters: `{ name, hash }`, or with no hash the name alone, which
+/// WebCrypto takes as `{ name }` (an AlgorithmIdentifier may be a string).
 fn algorithm_object(name: &str, hash: Option<&str>) -> JsValue {
+    let Some(hash) = hash else {
+        return JsValue::from_str(name);
+    };
     let object = Object::new();
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(&object, &"name".into(), &name.into());
-    if let Some(hash) = hash {
-        let _ = Reflect::set(&object, &"hash".into(), &hash.into());
-    }
+    let _ = Reflect::set(&object, &"hash".into(), &hash.into());
     object.into()
 }
 
@@ -174,20 +243,27 @@ impl Crypto for PageCrypto {
     ) -> Result<bool, CryptoError> {
         match (key, algorithm) {
             (PublicKey::Rsa(key), Algorithm::RsaSha256 | Algorithm::RsaSha1) => {
-                let parameters =
-                    algorithm_object("RSASSA-PKCS1-v1_5", Some(hash_name(algorithm.hash())));
-                self.verify_with("spki", key.spki(), &parameters, signature, data)
-                    .await
+                let (name, hash) = ("RSASSA-PKCS1-v1_5", Some(hash_name(algorithm.hash())));
+                let key = JsFuture::from(self.import_key("spki", key.spki(), name, hash)?);
+                self.verify_with(key, name, signature, data).await
             }
             (PublicKey::Ed25519(key), Algorithm::Ed25519Sha256) => {
                 if !ed25519::passes_strict_checks(key.bytes(), signature) {
                     return Ok(false);
                 }
+                // The key's import is under way while the header data is hashed: two round
+                // trips to the crypto thread at once rather than one after the other. Awaited
+                // from here on (JsFuture listens as it is made), so that a refused import is
+                // never an unhandled rejection, even when the digest fails first.
+                let key = JsFuture::from(self.import_key(
+                    "raw",
+                    key.bytes().to_vec(),
+                    "Ed25519",
+                    None,
+                )?);
                 // RFC 8463 §3: Ed25519 signs the SHA-256 hash of the header data.
                 let hash = self.digest(HashAlgorithm::Sha256, data.to_vec()).await?;
-                let parameters = algorithm_object("Ed25519", None);
-                self.verify_with("raw", key.bytes().to_vec(), &parameters, signature, &hash)
-                    .await
+                self.verify_with(key, "Ed25519", signature, &hash).await
             }
             _ => Ok(false),
         }
