@@ -73,7 +73,9 @@ pub(super) struct Evaluator<'r, R> {
     pub audit: bool,
     validated_name_done: bool,
     /// The domains from the one checked first down to the current one, through include and
-    /// redirect: one stack for the whole tree rather than a copy per include.
+    /// redirect: one stack for the whole tree rather than a copy per include. Only the
+    /// deciding term (outside includes) and an audit's loop check read it, so an evaluation
+    /// keeps the domains inside includes off it.
     path: Vec<String>,
     /// The IP as the reasons write it, formatted once: formatting an address costs more than
     /// evaluating most terms.
@@ -188,7 +190,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             };
             // `%{d}` and the default target of a, mx and ptr are the domain of the current
             // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
-            self.path.push(domain.clone());
+            let on_path = self.audit || self.include_depth == 0;
+            if on_path {
+                self.path.push(domain.clone());
+            }
             let outer = std::mem::replace(&mut self.values.domain, domain);
             // The names the record's terms will ask are asked at once, and the terms then
             // evaluated in order over answers already there or on their way: the result, the
@@ -213,7 +218,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 self.evaluate_record(&record, node).await
             };
             self.values.domain = outer;
-            self.path.pop();
+            if on_path {
+                self.path.pop();
+            }
             // The node is the one handed in; it takes the text once the terms are done with it.
             outcome.node.record = Some(record.text);
             outcome
