@@ -330,11 +330,27 @@ fn interleaved_ratios() {
 criterion_group!(benches, bench);
 
 fn main() {
-    // `SPF_BENCH_PROFILE=1` loops mailspect's evaluation alone, for `perf record`.
-    if std::env::var_os("SPF_BENCH_PROFILE").is_some() {
-        let zone = zone();
-        for _ in 0..50_000 {
-            black_box(mailspect_check(&zone, UNLISTED));
+    // `SPF_BENCH_PROFILE=1` loops mailspect's evaluation alone, for `perf record`; a number
+    // above 1 is the count of evaluations (50,000 otherwise), for `valgrind --tool=callgrind`,
+    // and `SPF_BENCH_SIDE=mail-auth` loops mail-auth's like-for-like evaluation instead.
+    if let Ok(count) = std::env::var("SPF_BENCH_PROFILE") {
+        let count = count
+            .parse()
+            .ok()
+            .filter(|&count| count > 1)
+            .unwrap_or(50_000);
+        if std::env::var("SPF_BENCH_SIDE").as_deref() == Ok("mail-auth") {
+            let authenticator = MessageAuthenticator::new_cloudflare()
+                .expect("building the resolver makes no query");
+            let raw = mail_auth_tree(raw_txt());
+            for _ in 0..count {
+                black_box(mail_auth_check(&authenticator, &raw, UNLISTED));
+            }
+        } else {
+            let zone = zone();
+            for _ in 0..count {
+                black_box(mailspect_check(&zone, UNLISTED));
+            }
         }
         return;
     }

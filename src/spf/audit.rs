@@ -113,7 +113,7 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
         ),
     };
     DomainAudit {
-        record: outcome.node.record.clone(),
+        record: outcome.node.record.as_deref().map(str::to_string),
         domain,
         result,
         reason,

@@ -15,7 +15,7 @@ use super::address::{
 };
 use super::macros::{self, query_name, valid_query_name, MacroValues};
 use super::parse::{self, RecordSelection};
-use super::trace::{DecidingTerm, TermOutcome, TermTrace, TraceNode};
+use super::trace::{DecidingTerm, RecordText, TermOutcome, TermTrace, TraceNode};
 use super::{
     Directive, DualCidr, MacroString, Mechanism, Modifier, Record, SpfOutcome, SpfResult, TermKind,
     MAX_DNS_TERMS, MAX_NAMES_PER_LOOKUP, MAX_VOID_LOOKUPS,
@@ -24,6 +24,7 @@ use crate::dns::{Answer, DnsError, QueryTrace, RecordData, RecordType, Resolver}
 use crate::report::{quoted, reveal};
 
 mod ahead;
+mod follow;
 mod ptr;
 
 /// What a `check_host()` call hands back up: the result, its node, and where to find the
@@ -72,7 +73,9 @@ pub(super) struct Evaluator<'r, R> {
     pub audit: bool,
     validated_name_done: bool,
     /// The domains from the one checked first down to the current one, through include and
-    /// redirect: one stack for the whole tree rather than a copy per include.
+    /// redirect: one stack for the whole tree rather than a copy per include. Only the
+    /// deciding term (outside includes) and an audit's loop check read it, so an evaluation
+    /// keeps the domains inside includes off it.
     path: Vec<String>,
     /// The IP as the reasons write it, formatted once: formatting an address costs more than
     /// evaluating most terms.
@@ -131,13 +134,16 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
             let (answer, trace) = self.query(&domain, RecordType::Txt).await;
             node.queries.push(trace);
-            // Each TXT record's strings, and the same joined (RFC 7208 §3.3), index for index.
-            let published: Vec<&[Vec<u8>]> = match &answer {
+            // Each TXT record's strings, with the same joined (RFC 7208 §3.3).
+            let published: Vec<Published<'_>> = match &answer {
                 Ok(answer) => answer
                     .records
                     .iter()
                     .filter_map(|record| match &record.data {
-                        RecordData::Txt { strings } => Some(strings.as_slice()),
+                        RecordData::Txt { strings } => Some(Published {
+                            strings,
+                            joined: joined(strings),
+                        }),
                         _ => None,
                     })
                     .collect(),
@@ -147,9 +153,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     return finish(node, SpfResult::Temperror, SpfOutcome::DnsFailure, reason);
                 }
             };
-            let records: Vec<Cow<'_, [u8]>> =
-                published.iter().map(|strings| joined(strings)).collect();
-            let index = match parse::select_index(&records) {
+            let index = match parse::select_index(&published) {
                 RecordSelection::None => {
                     let reason = format!("{domain} publishes no SPF record");
                     return finish(node, SpfResult::None, SpfOutcome::NoRecord, reason);
@@ -169,15 +173,16 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 RecordSelection::One(index) => index,
             };
             node.spf_record_count = 1;
-            if let Some(strings) = published.get(index) {
-                node.string_lengths = strings.iter().map(Vec::len).collect();
+            // `index` is a position in `published`, which `select_index` was given.
+            let chosen = published.get(index);
+            if let Some(chosen) = chosen {
+                node.string_lengths = chosen.strings.iter().map(Vec::len).collect();
             }
-            // `index` is a position in `records`, which `select_index` was given.
-            let bytes = records.get(index).map_or(&[][..], |record| record);
+            let bytes = chosen.map_or(&[][..], |chosen| &chosen.joined);
             let record = match parse::parse_record(bytes) {
                 Ok(record) => record,
                 Err(error) => {
-                    node.record = Some(String::from_utf8_lossy(bytes).into_owned());
+                    node.record = Some(String::from_utf8_lossy(bytes).into());
                     let reason = format!("{domain}'s SPF record is invalid: {error}");
                     node.parse_error = Some(error);
                     return finish(node, SpfResult::Permerror, SpfOutcome::SyntaxError, reason);
@@ -185,29 +190,37 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             };
             // `%{d}` and the default target of a, mx and ptr are the domain of the current
             // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
-            self.path.push(domain.clone());
+            let on_path = self.audit || self.include_depth == 0;
+            if on_path {
+                self.path.push(domain.clone());
+            }
             let outer = std::mem::replace(&mut self.values.domain, domain);
             // The names the record's terms will ask are asked at once, and the terms then
             // evaluated in order over answers already there or on their way: the result, the
             // counts and the tree are those of in-order evaluation, in fewer round trips.
-            let ahead = if self.resolver.prefetches() {
-                self.names_ahead(&record)
+            // Without asking ahead (zone files answer at once) the terms are evaluated alone:
+            // joining them with an empty set of lookups cost a larger future to build and move.
+            let mut outcome = if self.resolver.prefetches() {
+                let ahead = self.names_ahead(&record);
+                let resolver = self.resolver;
+                let asking_ahead = async move {
+                    futures_util::future::join_all(
+                        ahead
+                            .iter()
+                            .map(|(name, record_type)| resolver.prefetch(name, *record_type)),
+                    )
+                    .await;
+                };
+                futures_util::future::join(self.evaluate_record(&record, node), asking_ahead)
+                    .await
+                    .0
             } else {
-                Vec::new()
+                self.evaluate_record(&record, node).await
             };
-            let resolver = self.resolver;
-            let asking_ahead = async move {
-                futures_util::future::join_all(
-                    ahead
-                        .iter()
-                        .map(|(name, record_type)| resolver.prefetch(name, *record_type)),
-                )
-                .await;
-            };
-            let (mut outcome, ()) =
-                futures_util::future::join(self.evaluate_record(&record, node), asking_ahead).await;
             self.values.domain = outer;
-            self.path.pop();
+            if on_path {
+                self.path.pop();
+            }
             // The node is the one handed in; it takes the text once the terms are done with it.
             outcome.node.record = Some(record.text);
             outcome
@@ -219,12 +232,18 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, SpfOutcome, String)> = None;
         for (term, directive) in record.directives() {
-            let mut trace = self.term_trace(record, term, Some(directive));
+            // The trace goes into the node at once and is filled in there: a term's trace is
+            // large, and building it apart cost a second copy of it per term.
+            node.terms
+                .push(self.term_trace(record, term, Some(directive)));
+            let Some(trace) = node.terms.last_mut() else {
+                continue; // Unreachable: it was pushed just above.
+            };
             // Most terms of a provider's record are ip4 and ip6: decided here, without
             // building the future of a DNS-querying mechanism for each of them.
             let outcome = match self.address_mechanism(&directive.mechanism) {
                 Some(outcome) => outcome,
-                None => self.mechanism(directive, &mut trace).await,
+                None => self.mechanism(directive, trace).await,
             };
             trace.lookups_used = self.lookups;
             trace.void_lookups = self.void_lookups;
@@ -240,7 +259,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     };
                     trace.error = Some(outcome);
                     trace.note = Some(reason.clone());
-                    node.terms.push(trace);
                     if !self.audit {
                         return HostOutcome::ended(node, result, outcome, reason);
                     }
@@ -248,7 +266,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     continue;
                 }
             }
-            node.terms.push(trace);
             if matched {
                 let text = record.term_text(term);
                 if let Some((result, outcome, reason)) = first_error {
@@ -258,13 +275,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let result = directive.qualifier.result();
                 node.result = result;
                 node.outcome = SpfOutcome::Matched;
-                // `quoted(text)`, written in place.
-                node.reason = format!(
-                    "{} matched \"{}\" in the SPF record of {}",
-                    self.ip_text,
-                    reveal(text),
-                    node.domain
-                );
+                node.reason = self.matched_reason(text, &node.domain);
                 if self.include_depth > 0 {
                     // The include above keeps only the result and the node.
                     return HostOutcome {
@@ -322,66 +333,19 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         }
     }
 
-    /// `redirect=` (RFC 7208 §6.1): the result is the target's, and `none` there is `permerror`.
-    async fn redirect(
-        &mut self,
-        record: &Record,
-        term: &super::Term,
-        target: &MacroString,
-        mut node: TraceNode,
-        first_error: Option<(SpfResult, SpfOutcome, String)>,
-    ) -> HostOutcome {
-        let mut trace = self.term_trace(record, term, None);
-        let counted = self.count_lookup();
-        let name = self.expand_domain(target, &mut trace.queries).await;
-        trace.target = Some(name.clone());
-        trace.lookups_used = self.lookups;
-        let fail = |mut node: TraceNode, mut trace: TermTrace, (outcome, reason): Stop| {
-            trace.outcome = TermOutcome::Permerror;
-            trace.error = Some(outcome);
-            trace.note = Some(reason.clone());
-            node.terms.push(trace);
-            HostOutcome::ended(node, SpfResult::Permerror, outcome, reason)
-        };
-        if let Err(stop) = counted {
-            if !self.audit {
-                return fail(node, trace, stop);
-            }
-        }
-        if let Err(stop) = self.may_follow(&name) {
-            return fail(node, trace, stop);
-        }
-        let child = self.check_host(name.clone()).await;
-        trace.lookups_used = self.lookups;
-        trace.void_lookups = self.void_lookups;
-        let (result, outcome) = match child.result {
-            SpfResult::None => (SpfResult::Permerror, SpfOutcome::RedirectWithoutSpf),
-            other => (other, child.node.outcome),
-        };
-        trace.outcome = TermOutcome::Applied;
-        let reason = if child.result == SpfResult::None {
-            format!(
-                "redirect={name}: {} (RFC 7208 §6.1 makes this permerror)",
-                child.node.reason
-            )
-        } else {
-            child.node.reason.clone()
-        };
-        trace.child = Some(Box::new(child.node));
-        node.terms.push(trace);
-        let (result, outcome, reason) = match first_error {
-            Some(error) if self.audit => error,
-            _ => (result, outcome, reason),
-        };
-        node.result = result;
-        node.outcome = outcome;
-        node.reason = reason;
-        HostOutcome {
-            result,
-            node,
-            explanation: child.explanation,
-            decided_by: child.decided_by,
-        }
+    /// "192.0.2.1 matched "ip4:192.0.2.0/24" in the SPF record of example.com": the reason of
+    /// every node a term decides, a dozen in a provider's tree, written in one allocation
+    /// rather than with `format!` (`quoted(text)` in place).
+    fn matched_reason(&self, term_text: &str, domain: &str) -> String {
+        let term_text = reveal(term_text);
+        [
+            self.ip_text.as_str(),
+            " matched \"",
+            &term_text,
+            "\" in the SPF record of ",
+            domain,
+        ]
+        .concat()
     }
 
     fn term_trace(
@@ -397,7 +361,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             TermKind::Modifier(Modifier::Unknown { name, .. }) => Cow::Owned(name.clone()),
         };
         TermTrace {
-            text: record.term_text(term).to_string(),
+            text: RecordText::new(&record.text, term.span),
             record_span: term.span,
             name,
             qualifier: directive.map(|directive| directive.qualifier),
@@ -702,32 +666,6 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         MechanismOutcome::NoMatch
     }
 
-    /// `include` (RFC 7208 §5.2): matches on the target's `pass`; its `temperror` is ours, and
-    /// its `permerror` or `none` is our `permerror`.
-    async fn include(&mut self, name: String, trace: &mut TermTrace) -> MechanismOutcome {
-        if let Err((outcome, reason)) = self.may_follow(&name) {
-            return MechanismOutcome::Error(SpfResult::Permerror, outcome, reason);
-        }
-        self.include_depth += 1;
-        let child = self.check_host(name).await;
-        self.include_depth -= 1;
-        // The child's domain is the name it was given.
-        let name = &child.node.domain;
-        let outcome = match child.result {
-            SpfResult::Pass => self.address_match(true),
-            SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => MechanismOutcome::NoMatch,
-            SpfResult::Temperror => MechanismOutcome::Error(SpfResult::Temperror, child.node.outcome, format!("include:{name}: {}", child.node.reason)),
-            SpfResult::Permerror => MechanismOutcome::Error(SpfResult::Permerror, child.node.outcome, format!("include:{name}: {}", child.node.reason)),
-            SpfResult::None => MechanismOutcome::Error(
-                SpfResult::Permerror,
-                SpfOutcome::IncludeWithoutSpf,
-                format!("include:{name}: {}; an include of a domain without SPF is permerror (RFC 7208 §5.2)", child.node.reason),
-            ),
-        };
-        trace.child = Some(Box::new(child.node));
-        outcome
-    }
-
     /// The `exp=` text (RFC 7208 §6.2): any DNS error, no record, several records, non-ASCII
     /// bytes or a malformed explain-string means "as if there were no exp=". Its lookup counts
     /// against neither limit.
@@ -757,6 +695,18 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             self.values.validated_name = self.validated_name(queries).await;
         }
         Some(macros::expand(&string, &self.values))
+    }
+}
+
+/// One TXT record of a domain: its strings, and the same joined.
+struct Published<'a> {
+    strings: &'a [Vec<u8>],
+    joined: Cow<'a, [u8]>,
+}
+
+impl AsRef<[u8]> for Published<'_> {
+    fn as_ref(&self) -> &[u8] {
+        &self.joined
     }
 }
 

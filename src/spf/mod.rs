@@ -21,6 +21,7 @@ mod trace;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -34,7 +35,7 @@ pub use check::{
 pub use lint::lint_record;
 pub use macros::{expand, MacroValues};
 pub use parse::{parse_record, select_record, RecordSelection};
-pub use trace::{DecidingTerm, TermOutcome, TermTrace, TraceNode};
+pub use trace::{DecidingTerm, RecordText, TermOutcome, TermTrace, TraceNode};
 
 /// DNS-querying terms allowed per evaluation (RFC 7208 §4.6.4).
 pub const MAX_DNS_TERMS: u32 = 10;
@@ -166,11 +167,11 @@ impl Qualifier {
 }
 
 /// A parsed SPF record. `text` is the record as published (ASCII, strings joined); every span
-/// is a byte range in it.
+/// is a byte range in it. The evaluation tree shares the text with its node and terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Record {
-    pub text: String,
+    pub text: Arc<str>,
     pub terms: Vec<Term>,
 }
 
@@ -320,8 +321,8 @@ pub enum Modifier {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct MacroString {
-    /// The text as written.
-    pub text: String,
+    /// The text as written, shared with the record it is part of.
+    pub text: RecordText,
     pub span: Span,
     pub parts: Vec<MacroPart>,
 }
@@ -341,7 +342,7 @@ impl MacroString {
 pub enum MacroPart {
     /// Literal text, with `%%`, `%_` and `%-` already turned into `%`, space and `%20`.
     Literal {
-        text: String,
+        text: RecordText,
     },
     Macro(MacroExpand),
 }

@@ -5,7 +5,9 @@
 //! record text, carried into every term and macro so that the page can underline them.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
+use super::trace::RecordText;
 use super::{
     Directive, DualCidr, MacroExpand, MacroLetter, MacroPart, MacroString, Mechanism, Modifier,
     ParseError, ParseErrorKind, Qualifier, Record, Term, TermKind,
@@ -92,9 +94,9 @@ pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
     }
     // Checked above: every byte is printable ASCII, hence valid UTF-8; the error arm is
     // unreachable but answers as the non-ASCII check would.
-    let text = std::str::from_utf8(bytes)
+    let text: Arc<str> = std::str::from_utf8(bytes)
         .map_err(|_| error(ParseErrorKind::NonAscii, Span::new(0, bytes.len())))?
-        .to_string();
+        .into();
     // The spaces, found with memchr's vector search: there is one term per space at most, so
     // the terms are sized once (terms are large and records long), and each token is taken
     // from the text between two spaces (ASCII, so every position is a character boundary).
@@ -104,7 +106,7 @@ pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
         // The version ends at 6, where the first space is when there is one.
         if end > start {
             let token = text.get(start..end).unwrap_or_default();
-            terms.push(term(token, start)?);
+            terms.push(term(&text, token, start)?);
         }
         start = start.max(end + 1);
     }
@@ -162,13 +164,13 @@ fn error(kind: ParseErrorKind, span: Span) -> ParseError {
 
 /// `directive / modifier`. A term is a modifier when it starts with `name "="`; `name` cannot
 /// hold `:` or `/`, so `a:x=y` stays a mechanism (RFC 7208 §4.6.1).
-fn term(token: &str, offset: usize) -> Result<Term, ParseError> {
+fn term(record: &Arc<str>, token: &str, offset: usize) -> Result<Term, ParseError> {
     let span = Span::new(offset, offset + token.len());
     let name_length = name(token);
     let kind = if name_length > 0 && token.as_bytes().get(name_length) == Some(&b'=') {
-        TermKind::Modifier(modifier(token, name_length, offset)?)
+        TermKind::Modifier(modifier(record, token, name_length, offset)?)
     } else {
-        TermKind::Directive(directive(token, offset)?)
+        TermKind::Directive(directive(record, token, offset)?)
     };
     Ok(Term { span, kind })
 }
@@ -193,23 +195,43 @@ fn name(token: &str) -> usize {
 /// A known modifier name never falls back to `unknown-modifier` when its value is malformed:
 /// `redirect=-all` is an error, not an unknown modifier (the RFC 7208 suite's
 /// `redirect-syntax-error`, and the erratum it mentions).
-fn modifier(token: &str, name_length: usize, offset: usize) -> Result<Modifier, ParseError> {
+fn modifier(
+    record: &Arc<str>,
+    token: &str,
+    name_length: usize,
+    offset: usize,
+) -> Result<Modifier, ParseError> {
     let (name, value) = (&token[..name_length], &token[name_length + 1..]);
     let value_offset = offset + name_length + 1;
     if name.eq_ignore_ascii_case("redirect") {
-        Ok(Modifier::Redirect(domain_spec(value, value_offset)?))
+        Ok(Modifier::Redirect(domain_spec(
+            record,
+            value,
+            value_offset,
+        )?))
     } else if name.eq_ignore_ascii_case("exp") {
-        Ok(Modifier::Explanation(domain_spec(value, value_offset)?))
+        Ok(Modifier::Explanation(domain_spec(
+            record,
+            value,
+            value_offset,
+        )?))
     } else {
         Ok(Modifier::Unknown {
             name: name.to_string(),
-            value: macro_string(value, value_offset, MacroScope::Domain)?,
+            value: macro_string_parts(
+                record,
+                value,
+                value_offset,
+                value_offset,
+                MacroScope::Domain,
+            )?
+            .0,
         })
     }
 }
 
 /// `directive = [ qualifier ] mechanism` with `qualifier = "+" / "-" / "?" / "~"`.
-fn directive(token: &str, offset: usize) -> Result<Directive, ParseError> {
+fn directive(record: &Arc<str>, token: &str, offset: usize) -> Result<Directive, ParseError> {
     let qualifier = match token.as_bytes().first() {
         Some(b'+') => Some(Qualifier::Pass),
         Some(b'-') => Some(Qualifier::Fail),
@@ -221,13 +243,13 @@ fn directive(token: &str, offset: usize) -> Result<Directive, ParseError> {
     Ok(Directive {
         qualifier: qualifier.unwrap_or(Qualifier::Pass),
         qualifier_written: qualifier.is_some(),
-        mechanism: mechanism(&token[skip..], offset + skip)?,
+        mechanism: mechanism(record, &token[skip..], offset + skip)?,
     })
 }
 
 /// `mechanism = ( all / include / a / mx / ptr / ip4 / ip6 / exists )` (RFC 7208 §5), names in
 /// any case.
-fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
+fn mechanism(record: &Arc<str>, text: &str, offset: usize) -> Result<Mechanism, ParseError> {
     let span = Span::new(offset, offset + text.len());
     let name_end = text
         .bytes()
@@ -254,7 +276,7 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
         // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec
         b"include" | b"exists" => {
             let (at, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
-            let domain = domain_spec(value, at)?;
+            let domain = domain_spec(record, value, at)?;
             Ok(if name.eq_ignore_ascii_case("include") {
                 Mechanism::Include { domain }
             } else {
@@ -263,13 +285,13 @@ fn mechanism(text: &str, offset: usize) -> Result<Mechanism, ParseError> {
         }
         // ptr = "ptr" [ ":" domain-spec ]
         b"ptr" => {
-            let domain = optional_domain_spec(rest, rest_offset, span)?;
+            let domain = optional_domain_spec(record, rest, rest_offset, span)?;
             Ok(Mechanism::Ptr { domain })
         }
         // a = "a" [ ":" domain-spec ] [ dual-cidr-length ] ; mx likewise
         b"a" | b"mx" => {
             let (head, cidr) = dual_cidr_length(rest, span)?;
-            let domain = optional_domain_spec(head, rest_offset, span)?;
+            let domain = optional_domain_spec(record, head, rest_offset, span)?;
             Ok(if name.eq_ignore_ascii_case("a") {
                 Mechanism::A { domain, cidr }
             } else {
@@ -320,6 +342,7 @@ fn network_and_prefix<T>(
 
 /// `[ ":" domain-spec ]` after a mechanism name.
 fn optional_domain_spec(
+    record: &Arc<str>,
     rest: &str,
     rest_offset: usize,
     span: Span,
@@ -330,7 +353,7 @@ fn optional_domain_spec(
     let value = rest
         .strip_prefix(':')
         .ok_or(error(ParseErrorKind::BadMechanism, span))?;
-    domain_spec(value, rest_offset + 1).map(Some)
+    domain_spec(record, value, rest_offset + 1).map(Some)
 }
 
 /// `dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ]` (RFC 7208 §5.6), taken off
@@ -481,11 +504,13 @@ fn h16(digits: &[u8]) -> Option<u16> {
 }
 
 /// `domain-spec = macro-string domain-end` and
-/// `domain-end = ( "." toplabel [ "." ] ) / macro-expand` (RFC 7208 §7.1).
-fn domain_spec(text: &str, offset: usize) -> Result<MacroString, ParseError> {
+/// `domain-end = ( "." toplabel [ "." ] ) / macro-expand` (RFC 7208 §7.1). `text` is the part
+/// of `record` at `offset`.
+fn domain_spec(record: &Arc<str>, text: &str, offset: usize) -> Result<MacroString, ParseError> {
     let span = Span::new(offset, offset + text.len());
     let bad = error(ParseErrorKind::BadDomainSpec, span);
-    let (string, ends_in_macro) = macro_string_parts(text, offset, MacroScope::Domain)?;
+    let (string, ends_in_macro) =
+        macro_string_parts(record, text, offset, offset, MacroScope::Domain)?;
     if ends_in_macro {
         return Ok(string);
     }
@@ -523,13 +548,15 @@ pub(super) enum MacroScope {
     Explanation,
 }
 
-/// `macro-string = *( macro-expand / macro-literal )` (RFC 7208 §7.1).
+/// `macro-string = *( macro-expand / macro-literal )` (RFC 7208 §7.1), for text of its own
+/// (not part of a record) whose spans start at `offset`.
 pub(super) fn macro_string(
     text: &str,
     offset: usize,
     scope: MacroScope,
 ) -> Result<MacroString, ParseError> {
-    macro_string_parts(text, offset, scope).map(|(string, _)| string)
+    let shared: Arc<str> = text.into();
+    macro_string_parts(&shared, text, 0, offset, scope).map(|(string, _)| string)
 }
 
 /// `explain-string = *( macro-string / SP )` (RFC 7208 §7.1): the text of an `exp=` TXT record.
@@ -543,19 +570,21 @@ pub(super) fn explain_string(text: &str) -> Result<MacroString, ParseError> {
 /// explanation text), `macro-expand = ( "%{" macro-letter transformers *delimiter "}" ) / "%%" /
 /// "%_" / "%-"`.
 fn macro_string_parts(
+    source: &Arc<str>,
     text: &str,
+    at: usize,
     offset: usize,
     scope: MacroScope,
 ) -> Result<(MacroString, bool), ParseError> {
     let bytes = text.as_bytes();
     let mut parts: Vec<MacroPart> = Vec::new();
-    let mut literal = String::new();
+    let mut literal = Literal::Empty;
     let mut ends_in_macro = false;
     let mut index = 0;
     while let Some(&byte) = bytes.get(index) {
         let here = offset + index;
         if byte != b'%' {
-            // A run of literal characters, copied whole: most domain-specs are nothing else.
+            // A run of literal characters, taken whole: most domain-specs are nothing else.
             let run = bytes.get(index..).unwrap_or_default();
             let length = run.iter().position(|&b| b == b'%').unwrap_or(run.len());
             let allowed =
@@ -565,16 +594,16 @@ fn macro_string_parts(
                 return Err(error(ParseErrorKind::NonAscii, Span::new(at, at + 1)));
             }
             // Printable ASCII up to a `%` (itself ASCII): a character boundary.
-            literal.push_str(text.get(index..index + length).unwrap_or_default());
+            literal.push_run(text, index, index + length);
             ends_in_macro = false;
             index += length;
             continue;
         }
         ends_in_macro = true;
         match bytes.get(index + 1) {
-            Some(b'%') => literal.push('%'),
-            Some(b'_') => literal.push(' '),
-            Some(b'-') => literal.push_str("%20"),
+            Some(b'%') => literal.push_str(text, "%"),
+            Some(b'_') => literal.push_str(text, " "),
+            Some(b'-') => literal.push_str(text, "%20"),
             Some(b'{') => {
                 let close = text[index..]
                     .find('}')
@@ -588,10 +617,8 @@ fn macro_string_parts(
                     Span::new(here, offset + close + 1),
                     scope,
                 )?;
-                if !literal.is_empty() {
-                    parts.push(MacroPart::Literal {
-                        text: std::mem::take(&mut literal),
-                    });
+                if let Some(text) = literal.take(source, at) {
+                    parts.push(MacroPart::Literal { text });
                 }
                 parts.push(MacroPart::Macro(expand));
                 index = close + 1;
@@ -604,15 +631,60 @@ fn macro_string_parts(
         }
         index += 2;
     }
-    if !literal.is_empty() {
-        parts.push(MacroPart::Literal { text: literal });
+    if let Some(text) = literal.take(source, at) {
+        parts.push(MacroPart::Literal { text });
     }
     let string = MacroString {
-        text: text.to_string(),
+        text: RecordText::new(source, Span::new(at, at + text.len())),
         span: Span::new(offset, offset + text.len()),
         parts,
     };
     Ok((string, ends_in_macro))
+}
+
+/// The literal text being gathered between macros: a run of the source while it is one
+/// (shared, not copied), copied once an escape (`%%`, `%_`, `%-`) or a second run joins it.
+enum Literal {
+    Empty,
+    /// `start..end` of the macro-string's text.
+    Run(usize, usize),
+    Copied(String),
+}
+
+impl Literal {
+    /// Adds `text[start..end]`.
+    fn push_run(&mut self, text: &str, start: usize, end: usize) {
+        match self {
+            Literal::Empty => *self = Literal::Run(start, end),
+            Literal::Run(_, run_end) if *run_end == start => *run_end = end,
+            _ => self.push_str(text, text.get(start..end).unwrap_or_default()),
+        }
+    }
+
+    /// Adds text that is not where the run is: an escape's meaning or a later run.
+    fn push_str(&mut self, text: &str, more: &str) {
+        match self {
+            Literal::Copied(copied) => copied.push_str(more),
+            Literal::Empty => *self = Literal::Copied(more.to_string()),
+            Literal::Run(start, end) => {
+                let mut copied = text.get(*start..*end).unwrap_or_default().to_string();
+                copied.push_str(more);
+                *self = Literal::Copied(copied);
+            }
+        }
+    }
+
+    /// The literal so far, if any, and an empty one in its place; the macro-string's text is
+    /// at `at` in `source`.
+    fn take(&mut self, source: &Arc<str>, at: usize) -> Option<RecordText> {
+        match std::mem::replace(self, Literal::Empty) {
+            Literal::Empty => None,
+            Literal::Run(start, end) => {
+                Some(RecordText::new(source, Span::new(at + start, at + end)))
+            }
+            Literal::Copied(copied) => Some(RecordText::owned(copied)),
+        }
+    }
 }
 
 /// The inside of `"%{" macro-letter transformers *delimiter "}"`, with

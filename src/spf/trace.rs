@@ -2,6 +2,9 @@
 //! answer, and the running lookup counts. The page draws it; the CLI prints it indented.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -18,7 +21,8 @@ pub struct TraceNode {
     pub queries: Vec<QueryTrace>,
     /// The SPF record, strings joined; non-ASCII bytes shown as U+FFFD. Every `record_span`
     /// below this node is a byte range in it.
-    pub record: Option<String>,
+    // Shared with the parsed record and its terms' text (`Arc`), not copied.
+    pub record: Option<Arc<str>>,
     /// Why the record is not valid SPF, when it is not.
     pub parse_error: Option<ParseError>,
     /// How many TXT records of the domain start with `v=spf1`; more than one is `permerror`.
@@ -69,7 +73,7 @@ impl TraceNode {
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct TermTrace {
     /// The term as written.
-    pub text: String,
+    pub text: RecordText,
     /// Where it is in the record text of the node it belongs to.
     pub record_span: Span,
     /// `all`, `include`, …, `redirect`, `exp`, or the unknown modifier's name.
@@ -121,4 +125,102 @@ pub struct DecidingTerm {
     pub record_span: Span,
     /// The domains from the checked one down to `domain`, through include and redirect.
     pub path: Vec<String>,
+}
+
+/// A span of a record's text, sharing the text rather than copying it: a provider's record has
+/// dozens of terms, and a copy of each term's text was an allocation per term evaluated.
+/// Reads, compares and serializes as the text itself.
+#[derive(Clone)]
+pub struct RecordText {
+    record: Arc<str>,
+    /// The span's ends, as `u32` to keep terms small (they are moved a lot): a TXT answer
+    /// fits in one DNS message, 65,535 bytes.
+    start: u32,
+    end: u32,
+}
+
+impl RecordText {
+    /// `span` of `record`; text outside it (which the parser never gives) reads as empty.
+    pub fn new(record: &Arc<str>, span: Span) -> Self {
+        // Out of range (never, see above), the text reads as empty rather than cut short.
+        let end = u32::try_from(span.end).unwrap_or(u32::MAX);
+        RecordText {
+            record: Arc::clone(record),
+            start: u32::try_from(span.start).unwrap_or(end),
+            end,
+        }
+    }
+
+    /// Text of its own, not from a record (an `exp=` TXT record, an unescaped literal).
+    pub fn owned(text: String) -> Self {
+        let record: Arc<str> = text.into();
+        RecordText::new(&record, Span::new(0, record.len()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        let (start, end) = (self.start as usize, self.end as usize);
+        self.record.get(start..end).unwrap_or("")
+    }
+}
+
+impl PartialEq for RecordText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for RecordText {}
+
+impl Deref for RecordText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for RecordText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RecordText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for RecordText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for RecordText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RecordText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A string in the schema, as the text it stands for.
+#[cfg(not(target_arch = "wasm32"))]
+impl schemars::JsonSchema for RecordText {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        String::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
 }
