@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod arc;
 pub mod auth_results;
+pub mod base64_codec;
 pub mod bulk;
 pub mod commands;
 pub mod crypto;

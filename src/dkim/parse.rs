@@ -9,10 +9,10 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine;
 use nom::bytes::complete::{tag, take_while, take_while1};
 use nom::{IResult, Offset};
+
+use crate::base64_codec::{self, TrailingBits};
 
 use super::{
     Algorithm, Canonicalization, HashAlgorithm, KeyRecord, KeyType, ParseError, ParseErrorKind,
@@ -227,13 +227,8 @@ fn colon_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// `base64string = ALPHADIGITPS *([FWS] ALPHADIGITPS) [ [FWS] "=" [ [FWS] "=" ] ]`
 /// (RFC 6376 §2.4). Padding is accepted when absent: some signers drop it and it adds nothing.
 pub(crate) fn base64string(tag: &Tag<'_>) -> Result<Vec<u8>, ParseError> {
-    const ENGINE: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    ENGINE
-        .decode(without_fws(tag.value))
-        .map_err(|_| invalid(tag, "is not valid base64"))
+    base64_codec::decode(&without_fws(tag.value), TrailingBits::Reject)
+        .ok_or_else(|| invalid(tag, "is not valid base64"))
 }
 
 /// `1*n DIGIT` as a number: `sig-t-tag` (12 digits), `sig-x-tag` (12), `sig-l-tag` (76).

@@ -3,10 +3,9 @@
 
 use std::ops::Range;
 
-use base64::Engine;
-
 use super::mime::{self, Entity};
 use super::{E2eFormat, E2eKind, E2eReport, ProtectedHeader};
+use crate::base64_codec::{self, TrailingBits};
 use crate::message::{decode_field, unfold_value, Message};
 use crate::report::Span;
 
@@ -232,13 +231,7 @@ pub fn decode_body(bytes: &[u8], entity: &Entity, limit: usize) -> Option<Vec<u8
                 // Whole groups of four characters only: a prefix that decodes.
                 text.truncate((limit.div_ceil(3) * 4).min(text.len() / 4 * 4));
             }
-            let engine = base64::engine::GeneralPurpose::new(
-                &base64::alphabet::STANDARD,
-                base64::engine::GeneralPurposeConfig::new()
-                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-                    .with_decode_allow_trailing_bits(true),
-            );
-            engine.decode(&text).ok()
+            base64_codec::decode(&text, TrailingBits::Allow)
         }
         "7bit" | "8bit" | "binary" => Some(body.to_vec()),
         _ => None,

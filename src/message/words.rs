@@ -62,17 +62,6 @@ fn hex_digit(byte: u8) -> Option<u8> {
     }
 }
 
-fn base64_value(byte: u8) -> Option<u32> {
-    match byte {
-        b'A'..=b'Z' => Some(u32::from(byte - b'A')),
-        b'a'..=b'z' => Some(u32::from(byte - b'a') + 26),
-        b'0'..=b'9' => Some(u32::from(byte - b'0') + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
-}
-
 fn is_space(byte: Option<&u8>) -> bool {
     matches!(byte, Some(b' ' | b'\t'))
 }
@@ -173,7 +162,7 @@ fn b_text(bytes: &[u8], start: usize, attempts: &mut Attempts) -> Option<(Vec<u8
             }
             b' ' | b'\t' | b'\r' => {}
             _ => {
-                let Some(value) = base64_value(byte) else {
+                let Some(value) = crate::base64_codec::value(byte) else {
                     break;
                 };
                 // The quantum's 24 bits, the first sextet highest.

@@ -14,7 +14,6 @@ use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use base64::Engine;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 
 use super::wire::encode_query;
@@ -164,7 +163,7 @@ fn is_loopback(host: &str) -> bool {
 /// GET rather than POST because a GET with no custom headers needs no CORS preflight.
 pub fn request_url(endpoint: &str, query: &[u8]) -> String {
     let separator = if endpoint.contains('?') { '&' } else { '?' };
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(query);
+    let encoded = crate::base64_codec::encode_url_no_pad(query);
     format!("{endpoint}{separator}dns={encoded}")
 }
 
