@@ -10,8 +10,6 @@
 //! A charset neither knows is read as UTF-8, with U+FFFD for what is not, as mail-parser does
 //! (`decode_rfc2047` falls back to `String::from_utf8_lossy` when `charset_decoder` has none).
 
-use std::borrow::Cow;
-
 /// The label as mail-parser compares it (`charset_decoder`): ASCII lower case, `-` as `_`.
 fn normalized(label: &[u8]) -> Vec<u8> {
     label
@@ -84,14 +82,10 @@ fn windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Valid UTF-8 is taken as it is, without a copy.
 fn utf8_lossy(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => match String::from_utf8_lossy(error.as_bytes()) {
-            Cow::Owned(text) => text,
-            Cow::Borrowed(text) => text.to_string(),
-        },
-    }
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// `bytes` in the charset `label` (as written in the encoded-word, without any RFC 2231
