@@ -1,11 +1,9 @@
 //! Decoded values for display: unfolding and RFC 2047 encoded-words ([`words`]), the Summary's
-//! mailboxes ([`address`]), and its date, read by mail-parser.
+//! mailboxes ([`address`]), and its date, read as the Received chain reads its stamps.
 //!
 //! Each field's value is decoded on its own, from the bytes intake split out, so that our spans
 //! and the decoding can never disagree about where a field starts or ends.
 
-use mail_parser::parsers::MessageStream;
-use mail_parser::HeaderValue;
 use serde::Serialize;
 
 use super::{address, words, Message};
@@ -31,7 +29,8 @@ pub struct Summary {
     pub subject: Option<String>,
     /// The Date field as written.
     pub date: Option<String>,
-    /// The Date field as seconds since the Unix epoch, when it could be read.
+    /// The Date field as seconds since the Unix epoch, when it could be read and names its zone
+    /// (a date without one is no instant: `null`, not a guess at UTC).
     pub date_unix: Option<i64>,
     pub message_id: Option<String>,
 }
@@ -70,6 +69,17 @@ pub fn unfold_value(value: &[u8]) -> String {
     out.trim().to_string()
 }
 
+/// The instant a Date field names, read by [`received::parse_date`] with its tolerances (zone
+/// names, two-digit years, ISO 8601), except a date without a zone: RFC 5322 §3.3 makes the zone
+/// part of a date-time, and reading it as UTC, as the Received chain must to order its hops,
+/// would show a guess as a fact here.
+///
+/// [`received::parse_date`]: crate::received::parse_date
+fn date_instant(text: &str) -> Option<i64> {
+    let date = crate::received::parse_date(text)?;
+    (!date.tolerated.contains(&crate::received::NO_ZONE)).then_some(date.timestamp)
+}
+
 /// The summary of a message: its topmost From, To, Cc, Reply-To, Subject, Date and Message-ID.
 pub fn summarize(message: &Message) -> Summary {
     let mut summary = Summary::default();
@@ -87,13 +97,9 @@ pub fn summarize(message: &Message) -> Summary {
         first("Subject").map(|field| decode_field(&field.name, message.value_bytes(field)));
     if let Some(field) = first("Date") {
         let value = message.value_bytes(field);
-        summary.date = Some(unfold_value(value));
-        let line = with_line_end(value);
-        if let HeaderValue::DateTime(date) = MessageStream::new(&line).parse_date() {
-            if date.is_valid() {
-                summary.date_unix = Some(date.to_timestamp());
-            }
-        }
+        let written = unfold_value(value);
+        summary.date_unix = date_instant(&written);
+        summary.date = Some(written);
     }
     summary.message_id = first("Message-ID").map(|field| unfold_value(message.value_bytes(field)));
     summary

@@ -126,6 +126,28 @@ fn summary_decodes_encoded_words_and_addresses() {
 }
 
 #[test]
+fn the_summary_reads_a_date_as_an_instant_only_when_it_names_its_zone() {
+    let instant = |date: &str| {
+        let input = format!("From: a@example.com\r\nDate: {date}\r\n");
+        summarize(&parse_message(input.as_bytes()).expect("valid")).date_unix
+    };
+    // Sat, 5 Nov 2022 17:54:24 UTC, however it is written.
+    let expected = Some(1667670864);
+    assert_eq!(instant("Sat, 5 Nov 2022 17:54:24 +0000"), expected);
+    assert_eq!(instant("Sat, 5 Nov 2022 18:54:24 +0100 (CET)"), expected);
+    assert_eq!(instant("Sat, 5 Nov 22 12:54:24 EST"), expected);
+    assert_eq!(instant("Sat,\r\n 5 Nov 2022 17:54:24 GMT"), expected);
+    assert_eq!(instant("2022-11-05T17:54:24Z"), expected);
+    // A leap second is read as :59.
+    assert_eq!(instant("Sat, 5 Nov 2022 17:54:60 +0000"), Some(1667670899));
+    // No zone, a zone whose minutes are out of range, no such day: no instant.
+    assert_eq!(instant("Sat, 5 Nov 2022 17:54:24"), None);
+    assert_eq!(instant("Sat, 5 Nov 2022 17:54:24 +0099"), None);
+    assert_eq!(instant("Tue, 31 Feb 2022 10:00:00 +0000"), None);
+    assert_eq!(instant("yesterday"), None);
+}
+
+#[test]
 fn blank_lines_between_header_lines_are_removed() {
     let input = b"Received: from a.example\n\n\tby b.example; Mon, 1 Jan 2024 10:00:00 +0000\n\n\
                   From: a@example.com\n\nTo: b@example.com\n\nSubject: hi\n\n\n\nNote: body text\n\nmore\n";

@@ -11,6 +11,9 @@ pub struct ParsedDate {
     pub tolerated: Vec<&'static str>,
 }
 
+/// What [`ParsedDate::tolerated`] says of a date that names no zone, which is then read as UTC.
+pub const NO_ZONE: &str = "no time zone (read as UTC)";
+
 /// Reads a date-time.
 ///
 /// `date-time = [ day-of-week "," ] date time [CFWS]`, `date = day month year`,
@@ -67,7 +70,7 @@ pub fn parse_date(text: &str) -> Option<ParsedDate> {
         return None;
     }
     let zone = zone.unwrap_or_else(|| {
-        tolerated.push("no time zone (read as UTC)");
+        tolerated.push(NO_ZONE);
         0
     });
     let days = days_from_civil(year, month, day);
@@ -153,6 +156,10 @@ fn zone_offset(word: &str, tolerated: &mut Vec<&'static str>) -> Option<i64> {
         }
         let hours: i64 = digits.get(..2)?.parse().ok()?;
         let minutes: i64 = digits.get(2..)?.parse().ok()?;
+        // "the last two digits of the zone ... MUST be within 00 and 59" (RFC 5322 §3.3).
+        if minutes > 59 {
+            return None;
+        }
         let offset = hours * 3600 + minutes * 60;
         return Some(if *sign == b'-' { -offset } else { offset });
     }

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::report::{Problem, Span};
 
 pub use border::{is_private, Border, BorderMethod, RecordedIp, Trust};
-pub use date::{parse_date, ParsedDate};
+pub use date::{parse_date, ParsedDate, NO_ZONE};
 pub use hops::{analyze_path, duration, Path, MAX_HOPS};
 pub use parse::{address_literal, parse_received};
 pub use tls::{tls_details, TlsDetails};
