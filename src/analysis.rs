@@ -280,7 +280,7 @@ pub async fn analyze_parsed_with<R: Resolver, C: Crypto>(
     ));
     let arc_forwarder = arc::forwarder_for(&arc, &dmarc, &options.trusted_arc_sealers);
     // Most severe first; the sort is stable, so findings of one severity keep pipeline order.
-    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    crate::sort::sort_by_key(&mut findings, |finding| std::cmp::Reverse(finding.severity));
     let verdict = verdict::verdict(&VerdictInput {
         dmarc: &dmarc,
         dkim: &dkim,

@@ -34,6 +34,7 @@ pub mod reports;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod schema;
 pub mod sender;
+pub mod sort;
 pub mod spf;
 pub mod vendor;
 pub mod verdict;

@@ -152,7 +152,7 @@ fn blocks() -> &'static [Block] {
         close(&mut blocks, open.take(), COMPACT.len());
         // `None` sorts before `Some`, and `*` before every letter and digit: for each top-level
         // label, the blocks every name must read come first. Stable: ICANN before PRIVATE.
-        blocks.sort_by_key(|block| (block.top, block.second));
+        crate::sort::sort_by_key(&mut blocks, |block| (block.top, block.second));
         blocks
     })
 }

@@ -151,7 +151,9 @@ pub fn select_organizational_domain(start: &str, found: &[WalkRecord<'_>]) -> Or
         .iter()
         .filter(|record| is_within(start, record.domain))
         .collect();
-    records.sort_by_key(|record| std::cmp::Reverse(label_count(record.domain)));
+    crate::sort::sort_by_key(&mut records, |record| {
+        std::cmp::Reverse(label_count(record.domain))
+    });
     let public_suffix_domain = records
         .iter()
         .find(|record| record.psd == Some(Psd::Yes))

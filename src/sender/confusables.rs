@@ -112,7 +112,7 @@ pub fn mixed_script_labels(domain: &str) -> Vec<String> {
         .split('.')
         .filter(|label| {
             let mut scripts: Vec<Script> = label.chars().filter_map(script).collect();
-            scripts.sort_by_key(|script| *script as u8);
+            crate::sort::sort_by_key(&mut scripts, |script| *script as u8);
             scripts.dedup();
             scripts.len() > 1
         })

@@ -101,7 +101,7 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
             ));
         }
     }
-    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    crate::sort::sort_by_key(&mut findings, |finding| std::cmp::Reverse(finding.severity));
     let (result, reason) = match outcome.result {
         SpfResult::None => (SpfResult::None, outcome.node.reason.clone()),
         result => (

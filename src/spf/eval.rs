@@ -628,7 +628,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             })
             .filter(|(_, exchange)| !exchange.is_empty())
             .collect();
-        exchanges.sort_by_key(|(preference, _)| *preference);
+        crate::sort::sort_by_key(&mut exchanges, |(preference, _)| *preference);
         for (index, (_, exchange)) in exchanges.iter().enumerate() {
             if index >= MAX_NAMES_PER_LOOKUP {
                 let reason = format!("{name} has {} MX hosts; RFC 7208 §4.6.4 allows looking up {MAX_NAMES_PER_LOOKUP}", exchanges.len());
