@@ -13,6 +13,11 @@
 //!
 //! Floats are written by serde_json itself (one non-generic call per float type), so their
 //! digits are always serde_json's; `null` for NaN and the infinities, as serde_json writes them.
+//! In the browser the text only ever goes to `JSON.parse`, so there a finite float is written
+//! by the engine's own `Number.prototype.toString` (the shortest text that reads back as the
+//! same double, as serde_json's), and the module carries no float formatter: `JSON.parse`
+//! gives the same number either way, though the spelling can differ (`1764638400123` where
+//! serde_json writes `1764638400123.0`). An `f32` is written as the double of the same value.
 
 use std::fmt::{self, Display, Write as _};
 
@@ -136,6 +141,7 @@ impl Writer {
         let _ = write!(self.out, "{value}");
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline(never)]
     fn float64(&mut self, value: f64) -> Result<(), Error> {
         let text = serde_json::to_string(&value).map_err(|error| Error::custom(&error))?;
@@ -143,11 +149,35 @@ impl Writer {
         Ok(())
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline(never)]
     fn float32(&mut self, value: f32) -> Result<(), Error> {
         let text = serde_json::to_string(&value).map_err(|error| Error::custom(&error))?;
         self.raw(&text);
         Ok(())
+    }
+
+    /// See the module docs: JS's shortest round-trip text, `null` where JSON has no number.
+    #[cfg(target_arch = "wasm32")]
+    #[inline(never)]
+    fn float64(&mut self, value: f64) -> Result<(), Error> {
+        if value == 0.0 && value.is_sign_negative() {
+            // JS writes -0 as "0"; JSON.parse("-0") keeps the sign, as serde_json's "-0.0" does.
+            self.raw("-0");
+        } else if value.is_finite() {
+            let text = js_sys::Number::from(value)
+                .to_string_with_radix(10)
+                .map_err(|_| Error::custom("the number could not be written"))?;
+            self.out.push_str(&String::from(text));
+        } else {
+            self.raw("null");
+        }
+        Ok(())
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn float32(&mut self, value: f32) -> Result<(), Error> {
+        self.float64(f64::from(value))
     }
 
     /// Opens an array or object (`opening` is `[` or `{`, after `{"Variant":` for a variant)
