@@ -30,12 +30,13 @@ const BUDGET = 300 * 1000;
 /**
  * The views past the first visit: each starts at the module the page calls when that view is
  * used. A message's first report loads its renderer and the export bar (`www/render.js`,
- * `www/export.js`); `www/audit.js` is what the Domain and Record views call (`loadAudit()`),
+ * `www/export.js`), whose "Copy as Markdown" loads `www/markdown.js`; `www/audit.js` is what the Domain and Record views call (`loadAudit()`),
  * beside their renderer `www/domain-view.js`. A view's dynamic import of another view's entry
  * (a redacted export loading audit.js) is counted with that other view.
  */
 const LATER_VIEWS = [
   { name: 'A message\'s first report (render.js, export.js)', entries: ['render.js', 'export.js'], firstPaste: true },
+  { name: 'Copy as Markdown (markdown.js)', entries: ['markdown.js'] },
   { name: 'Domain and Record views (loadAudit, domain-view.js)', entries: ['audit.js', 'domain-view.js'] },
   { name: 'A signed or encrypted message (e2e-view.js, pkg-e2e)', entries: ['e2e-view.js'] },
   { name: 'Reports view (reports-view.js, its worker and pkg-reports)', entries: ['reports-view.js'] },

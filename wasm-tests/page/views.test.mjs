@@ -144,13 +144,13 @@ test('the Record view lints a pasted record with no DNS: the fault marked, the f
   await close();
 });
 
-test('the first paint loads neither the report\'s renderer and stylesheet, the export bar nor the Domain view: each loads on first use, once', async () => {
+test('the first paint loads neither the report\'s renderer and stylesheet, the export bar, its Markdown nor the Domain view: each loads on first use, once', async () => {
   const { page, problems, requests, close } = await openPage();
   await page.locator('mailspect-analyzer textarea[name=message]').waitFor();
   await page.waitForLoadState('networkidle');
   const loads = (file) => requests.filter((url) => new URL(url).pathname.endsWith(`/${file}`)).length;
-  const lazy = ['render.js', 'report.css', 'export.js', 'domain-view.js', 'audit.js'];
-  assert.deepEqual(lazy.map(loads), [0, 0, 0, 0, 0], 'the first paint needs none of them');
+  const lazy = ['render.js', 'report.css', 'export.js', 'domain-view.js', 'audit.js', 'markdown.js'];
+  assert.deepEqual(lazy.map(loads), [0, 0, 0, 0, 0, 0], 'the first paint needs none of them');
   await analyse(page, newsletter);
   await analyse(page, newsletter);
   const widget = page.locator('mailspect-analyzer');
@@ -158,7 +158,7 @@ test('the first paint loads neither the report\'s renderer and stylesheet, the e
   assert.equal(await widget.locator('.verdict-sentence').count(), 1, 'the report is rendered');
   // The report's stylesheet is in place when the report is drawn, not after.
   assert.equal(await widget.locator('.panel').first().evaluate((panel) => getComputedStyle(panel).borderTopLeftRadius), '8px');
-  assert.deepEqual(lazy.map(loads), [1, 1, 1, 0, 0], 'a message needs the renderer, its stylesheet and the export bar');
+  assert.deepEqual(lazy.map(loads), [1, 1, 1, 0, 0, 0], 'a message needs the renderer, its stylesheet and the export bar, not its Markdown');
   const audited = await widget.evaluate((element) => {
     element.mode = 'domain';
     return element.analyze('bad.example');
@@ -166,7 +166,7 @@ test('the first paint loads neither the report\'s renderer and stylesheet, the e
   assert.equal(audited.domain, 'bad.example');
   assert.equal(await widget.locator('section.grade .grade-letter').textContent(), 'F');
   assert.equal(await widget.locator('.export-json').count(), 1, 'the audit has its export bar');
-  assert.deepEqual(lazy.map(loads), [1, 1, 1, 1, 1]);
+  assert.deepEqual(lazy.map(loads), [1, 1, 1, 1, 1, 0]);
   assert.deepEqual(problems, []);
   await close();
 });
@@ -252,7 +252,7 @@ test('export: the JSON as a file and the Markdown to the clipboard, each also re
 test('the Markdown keeps a hostile header as text: HTML and link syntax escaped, hidden characters shown', async () => {
   const { page, close } = await openPage();
   const escaped = await page.evaluate(async () => {
-    const { markdownText } = await import('./export.js');
+    const { markdownText } = await import('./markdown.js');
     return [markdownText('<script>alert(1)</script>'), markdownText('[x](javascript:alert(1))'), markdownText('Pay\u202Egnp.exe')];
   });
   assert.deepEqual(escaped, ['\\<script\\>alert\\(1\\)\\</script\\>', '\\[x\\]\\(javascript:alert\\(1\\)\\)', 'Pay⟨U+202E⟩gnp\\.exe']);
