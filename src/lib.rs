@@ -11,6 +11,7 @@ pub mod arc;
 pub mod auth_results;
 pub mod base64_codec;
 pub mod bulk;
+pub mod case;
 pub mod commands;
 pub mod crypto;
 pub mod dkim;

@@ -21,8 +21,7 @@ pub fn a_label(label: &str) -> Option<String> {
     if label.is_ascii() {
         return Some(label.to_ascii_lowercase());
     }
-    let lower: String = label.chars().flat_map(char::to_lowercase).collect();
-    encode(&lower).map(|encoded| format!("xn--{encoded}"))
+    encode(&crate::case::lowercase(label)).map(|encoded| format!("xn--{encoded}"))
 }
 
 /// RFC 3492 §6.3 encoding of a string's code points (basic code points first, a `-`, then the

@@ -76,12 +76,12 @@ fn adapt(delta: u32, points: u32, first: bool) -> u32 {
 
 /// The domain with every `xn--` label decoded, lower case.
 pub fn unicode_domain(domain: &str) -> String {
-    domain
+    let decoded = domain
         .split('.')
         .map(|label| punycode_label(label).unwrap_or_else(|| label.to_string()))
         .collect::<Vec<_>>()
-        .join(".")
-        .to_lowercase()
+        .join(".");
+    crate::case::lowercase(&decoded)
 }
 
 /// The scripts of a label's letters.
@@ -123,7 +123,10 @@ pub fn mixed_script_labels(domain: &str) -> Vec<String> {
 /// The skeleton of a decoded domain: confusable letters and digits mapped to one Latin form,
 /// so that two domains that look alike have the same skeleton.
 pub fn skeleton(domain: &str) -> String {
-    let mapped: String = domain.to_lowercase().chars().map(prototype).collect();
+    let mapped: String = crate::case::lowercase(domain)
+        .chars()
+        .map(prototype)
+        .collect();
     mapped.replace("rn", "m").replace("vv", "w")
 }
 

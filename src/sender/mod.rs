@@ -150,7 +150,7 @@ fn look_alike_findings(from_domain: &str, compared: &[String]) -> Vec<Finding> {
             )
             .with_rfc(UTS39_CONFUSABLES),
         );
-    } else if decoded != from_domain.to_lowercase() || !decoded.is_ascii() {
+    } else if decoded != crate::case::lowercase(from_domain) || !decoded.is_ascii() {
         findings.push(
             Finding::new(
                 Severity::Info,
@@ -306,7 +306,7 @@ pub fn hidden_character_findings(message: &Message) -> Vec<Finding> {
 fn domain_of(address: &str) -> Option<String> {
     let address = address.trim().trim_start_matches('<').trim_end_matches('>');
     let (_, domain) = address.rsplit_once('@')?;
-    let domain = domain.trim().trim_end_matches('.').to_lowercase();
+    let domain = crate::case::lowercase(domain.trim().trim_end_matches('.'));
     (!domain.is_empty()).then_some(domain)
 }
 
