@@ -2,14 +2,13 @@
 //! §5.2 steps 4 to 6): pure functions over DKIM's canonicalization and cryptography, which the
 //! unit tests call directly.
 
-use std::collections::HashMap;
-
 use crate::crypto::{Crypto, CryptoError};
 use crate::dkim::verify::{self as dkim_verify, PublicKey, Rejection, MINIMUM_RSA_BITS};
 use crate::dkim::{self, canon, Algorithm, Canonicalization, DkimResult};
 use crate::dns::{Answer, DnsError};
 use crate::message::{HeaderField, Message};
 use crate::report::Span;
+use crate::sorted_map::SortedMap;
 
 use super::parse::{self, ArcParseError, MessageSignature, Seal};
 use super::{
@@ -118,7 +117,7 @@ pub(crate) fn precheck(
 /// The key for `signature` from the answers, checked as DKIM checks it; the key report either way.
 fn usable_key(
     signature: &dkim::Signature,
-    keys: &HashMap<String, Result<Answer, DnsError>>,
+    keys: &SortedMap<String, Result<Answer, DnsError>>,
 ) -> (Option<KeyReport>, Result<PublicKey, Failure>) {
     let name = dkim_verify::key_name(signature);
     let Some(answer) = keys.get(&name) else {
@@ -183,7 +182,7 @@ pub async fn message_signature_report<C: Crypto>(
     message: &Message,
     field: &HeaderField,
     parsed: &Result<MessageSignature, ArcParseError>,
-    keys: &HashMap<String, Result<Answer, DnsError>>,
+    keys: &SortedMap<String, Result<Answer, DnsError>>,
     now: u64,
 ) -> MessageSignatureReport {
     let value = message.value_bytes(field);
@@ -319,7 +318,7 @@ pub async fn seal_report<C: Crypto>(
     position: usize,
     field: &HeaderField,
     parsed: &Result<Seal, ArcParseError>,
-    keys: &HashMap<String, Result<Answer, DnsError>>,
+    keys: &SortedMap<String, Result<Answer, DnsError>>,
     now: u64,
 ) -> SealReport {
     let value = message.value_bytes(field);

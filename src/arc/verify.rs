@@ -6,7 +6,9 @@
 //! (steps 1 to 3), [`super::signature`] (one seal or message signature each, given the DNS
 //! answers), and [`chain_verdict`] (steps 4 to 7).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::sorted_map::SortedMap;
 
 use crate::auth_results::{parse_authentication_results, ResultsKind};
 use crate::crypto::Crypto;
@@ -368,8 +370,9 @@ pub async fn verify_message_with<R: Resolver, C: Crypto>(
     let lookups = names
         .iter()
         .map(|name| resolver.lookup(name, RecordType::Txt));
-    let answers = futures_util::future::join_all(lookups).await;
-    let keys: HashMap<String, Result<Answer, DnsError>> = names.into_iter().zip(answers).collect();
+    let answers = crate::join::join_all(lookups).await;
+    let keys: SortedMap<String, Result<Answer, DnsError>> =
+        names.into_iter().zip(answers).collect();
 
     let chain: Vec<[&HeaderField; 3]> = collected
         .sets

@@ -2,9 +2,8 @@
 //! message's bytes to the exact bytes a signature hashes, and to how well the selection protects
 //! the fields a reader trusts.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::message::{HeaderField, Message};
+use crate::sorted_map::SortedMap;
 
 use super::{Canonicalization, CoverageStatus, HeaderCoverage};
 
@@ -238,16 +237,17 @@ fn select_headers_indexed<'m>(
     signed_headers: &[String],
     exclude: &HeaderField,
 ) -> Vec<&'m HeaderField> {
-    let wanted: HashSet<String> = signed_headers
+    // Per name signed, the fields top first, so that `pop` takes the bottommost one left.
+    let mut by_name: SortedMap<String, Vec<&HeaderField>> = signed_headers
         .iter()
-        .map(|name| name.to_ascii_lowercase())
+        .map(|name| (name.to_ascii_lowercase(), Vec::new()))
         .collect();
-    // Per name, the fields top first, so that `pop` takes the bottommost one left.
-    let mut by_name: HashMap<String, Vec<&HeaderField>> = HashMap::new();
     for field in &message.fields {
-        let name = field.name.to_ascii_lowercase();
-        if field.span != exclude.span && wanted.contains(&name) {
-            by_name.entry(name).or_default().push(field);
+        if field.span == exclude.span {
+            continue;
+        }
+        if let Some(fields) = by_name.get_mut(field.name.to_ascii_lowercase().as_str()) {
+            fields.push(field);
         }
     }
     signed_headers

@@ -452,7 +452,7 @@ pub async fn verify_message_with<R: Resolver, C: Crypto>(
     let checks = checked
         .iter()
         .map(|field| verify_field(message, field, resolver, crypto, now, include_canonicalized));
-    let mut reports = futures_util::future::join_all(checks).await;
+    let mut reports = crate::join::join_all(checks).await;
     reports.extend(unchecked.iter().map(|field| {
         let mut report = skeleton(field);
         describe_unusable(&mut report, message.value_bytes(field));

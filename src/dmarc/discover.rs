@@ -1,8 +1,6 @@
 //! Policy discovery (RFC 9989 §4.10.1) over the [`Resolver`], with the RFC 7489 §3.2 Public
 //! Suffix List answer beside the RFC 9989 tree walk, and the existence check for `np=`.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::parse::parse_record;
@@ -10,6 +8,7 @@ use super::{Psd, Record};
 use crate::dns::{DnsError, RecordType, Resolver};
 use crate::org_domain::{organizational_domain_psl, walk_targets, TreeWalk, WalkOutcome, WalkStep};
 use crate::report::{Finding, Severity};
+use crate::sorted_map::SortedMap;
 
 const RFC_DISCOVERY: &str = "https://www.rfc-editor.org/rfc/rfc9989#section-4.10.1";
 const RFC_PSL: &str = "https://www.rfc-editor.org/rfc/rfc7489#section-3.2";
@@ -64,7 +63,7 @@ pub struct Discovery {
 /// DKIM domains) ask each name once.
 #[derive(Debug, Default)]
 pub struct WalkCache {
-    steps: HashMap<String, WalkStep>,
+    steps: SortedMap<String, WalkStep>,
 }
 
 impl WalkCache {
@@ -72,7 +71,7 @@ impl WalkCache {
     pub async fn walk<R: Resolver>(&mut self, start: &str, resolver: &R) -> TreeWalk {
         let mut steps = Vec::new();
         for target in walk_targets(start) {
-            let step = match self.steps.get(&target) {
+            let step = match self.steps.get(target.as_str()) {
                 Some(step) => step.clone(),
                 None => {
                     let step = crate::org_domain::walk::ask(resolver, &target).await;

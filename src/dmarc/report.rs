@@ -1,9 +1,6 @@
 //! The entry points and their report types: [`evaluate_message`] for a message,
 //! [`audit_domain`] for a domain's published record.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::align::{
@@ -20,6 +17,7 @@ use super::{AlignmentMode, Disposition, DmarcResult, Record};
 use crate::dns::{QueryTrace, RecordType, Recorder, Resolver};
 use crate::org_domain::to_ascii;
 use crate::report::{Finding, Severity};
+use crate::sorted_map::SortedMap;
 
 /// The DMARC part of a message report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -163,7 +161,7 @@ pub async fn discover_for_message<'r, R: Resolver>(
         // A hostile message could list many signatures: bound what is asked ahead.
         names.truncate(MAX_NAMES_AHEAD);
     }
-    let asking_ahead = futures_util::future::join_all(
+    let asking_ahead = crate::join::join_all(
         names
             .iter()
             .map(|name| recorder.prefetch(name, RecordType::Txt)),
@@ -285,7 +283,7 @@ pub async fn decide<R: Resolver>(
         return report;
     };
     // Organisational domains of the identifiers, by tree walks sharing one cache.
-    let mut orgs: HashMap<String, Result<String, Undetermined>> = HashMap::new();
+    let mut orgs: SortedMap<String, Result<String, Undetermined>> = SortedMap::new();
     orgs.insert(
         author.clone(),
         report.org_domain.clone().ok_or(Undetermined),
@@ -298,9 +296,9 @@ pub async fn decide<R: Resolver>(
         names.extend(dkim.iter().filter_map(|s| to_ascii(&s.domain).ok()));
     }
     for name in names {
-        if let Entry::Vacant(slot) = orgs.entry(name) {
-            let walk = cache.walk(slot.key(), &recorder).await;
-            slot.insert(walk.organizational_domain.domain.ok_or(Undetermined));
+        if orgs.get(name.as_str()).is_none() {
+            let walk = cache.walk(&name, &recorder).await;
+            orgs.insert(name, walk.organizational_domain.domain.ok_or(Undetermined));
         }
     }
     let org_of = |name: &str| orgs.get(name).cloned().unwrap_or(Err(Undetermined));

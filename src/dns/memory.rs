@@ -224,3 +224,16 @@ impl Resolver for MemoryResolver {
         self.answer(name, record_type)
     }
 }
+
+/// No DNS at all (the page's `doh: "off"`): every lookup is answered as an empty
+/// [`MemoryResolver`] answers it, a name no server could hold refused as the DoH resolvers
+/// refuse it and any other one NXDOMAIN, without the zone's tables in the page's module.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoDns;
+
+impl Resolver for NoDns {
+    async fn lookup(&self, name: &str, _: RecordType) -> Result<Answer, DnsError> {
+        check_text(&normalized(name)).map_err(|error| DnsError::InvalidName(error.to_string()))?;
+        Err(DnsError::NxDomain)
+    }
+}

@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use crate::report::ErrorObject;
 
-pub use memory::MemoryResolver;
+pub use memory::{MemoryResolver, NoDns};
 pub use presentation::{presentation, quote_character_string};
 pub use trace::{
     CacheUse, QueryTrace, Recorder, TraceOutcome, MAX_ANSWER_BYTES, MAX_QUERIES_PER_ANALYSIS,

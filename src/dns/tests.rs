@@ -138,3 +138,29 @@ fn same_name_compares_wire_labels() {
     assert!(!same_name("a..b", "a..b"));
     assert!(same_name("", "."));
 }
+
+#[test]
+fn no_dns_answers_every_lookup_as_an_empty_zone_does() {
+    let empty = MemoryResolver::new();
+    let long_label = "a".repeat(64);
+    let names = [
+        "example.com",
+        "Example.COM.",
+        "_dmarc.example.com",
+        "",
+        ".",
+        "a..b",
+        long_label.as_str(),
+        "with space.example",
+        "*.example",
+    ];
+    for name in names {
+        for record_type in [RecordType::Txt, RecordType::A, RecordType::Mx] {
+            assert_eq!(
+                pollster::block_on(NoDns.lookup(name, record_type)),
+                pollster::block_on(empty.lookup(name, record_type)),
+                "{name:?} {record_type:?}"
+            );
+        }
+    }
+}

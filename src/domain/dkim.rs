@@ -4,12 +4,12 @@
 //! proves nothing; finding one shows its type and size (RFC 8301 §3.2, RFC 8463), whether it is
 //! revoked (`p=` empty) or in testing (`t=y`).
 
-use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::dkim::parse::key_record;
 use crate::dkim::{public_key, HashAlgorithm, KeyType};
 use crate::dns::{normalize_name, DnsError, RecordData, RecordType, Resolver};
+use crate::join::join_all;
 use crate::report::{quoted, Finding, Severity};
 
 /// The selectors every audit asks, each the default or documented selector of a mail provider

@@ -5,11 +5,11 @@
 
 use std::net::IpAddr;
 
-use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::dns::{normalize_name, DnsError, RecordData, RecordType, Resolver};
 use crate::iprev::{self, IprevResult};
+use crate::join::join_all;
 use crate::report::{Finding, Severity};
 
 /// MX hosts looked at, at most, lowest preference first: the few a sender tries. A hostile

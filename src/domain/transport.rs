@@ -4,10 +4,10 @@
 //! reading each record's text is [`crate::records`]' job, and the MTA-STS policy file comes
 //! through the edge's [`HttpFetch`] ([`mta_sts::fetch_policy`]).
 
-use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::dns::{presentation, DnsError, Record, RecordType, Resolver};
+use crate::join::join_all;
 use crate::records::mta_sts::{self, MtaStsFetchReport, MtaStsTxtReport, StsMode};
 use crate::records::tls_rpt::TlsRptReport;
 use crate::records::tlsa::{self, TlsaReport};

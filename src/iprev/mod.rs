@@ -9,10 +9,10 @@
 
 use std::net::IpAddr;
 
-use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::dns::{normalized, DnsError, QueryTrace, RecordData, RecordType, Resolver};
+use crate::join::join_all;
 use crate::report::{quoted, Finding, Severity};
 use crate::spf::address::{address_type, addresses, canonical_ip, reverse_name};
 

@@ -130,12 +130,12 @@ pub async fn audit_domain<R: Resolver>(resolver: &R, domain: &str) -> DomainAudi
 /// Findings from every record of the tree and from the lookups that fetched them.
 fn tree_findings(root: &TraceNode) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut linted = std::collections::HashSet::new();
+    let mut linted = crate::sorted_map::SortedMap::new();
     for node in root.nodes() {
         if let Some(query) = node.queries.first() {
             if let TraceOutcome::Error(error) = &query.outcome {
                 if !matches!(error, DnsError::NxDomain | DnsError::NoData)
-                    && linted.insert(node.domain.clone())
+                    && linted.insert(node.domain.clone(), ()).is_none()
                 {
                     findings.push(lint_finding(
                         Severity::Warning,
@@ -162,7 +162,7 @@ fn tree_findings(root: &TraceNode) -> Vec<Finding> {
             ));
         }
         if let Some(record) = &node.record {
-            if linted.insert(node.domain.clone()) {
+            if linted.insert(node.domain.clone(), ()).is_none() {
                 let strings =
                     node_strings(node).unwrap_or_else(|| vec![record.as_bytes().to_vec()]);
                 findings.extend(lint_record(&node.domain, &strings));

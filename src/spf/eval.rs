@@ -204,7 +204,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let ahead = self.names_ahead(&record);
                 let resolver = self.resolver;
                 let asking_ahead = async move {
-                    futures_util::future::join_all(
+                    crate::join::join_all(
                         ahead
                             .iter()
                             .map(|(name, record_type)| resolver.prefetch(name, *record_type)),

@@ -2,7 +2,6 @@
 //! choose. The DoH logic itself (cache, merging, budget, failover, trace) is the core's.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -10,15 +9,16 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Request, RequestInit, Response};
 
 use crate::dns::doh::{DnsCache, DohConfig, DohResolver, DohTransport};
-use crate::dns::{wire, DnsError, EitherResolver, MemoryResolver};
+use crate::dns::{wire, DnsError, EitherResolver, NoDns};
+use crate::sorted_map::SortedMap;
 
 /// The resolver of one analysis: none at all (`doh: "off"`), or DoH.
-pub type PageResolver = EitherResolver<MemoryResolver, DohResolver<FetchTransport>>;
+pub type PageResolver = EitherResolver<NoDns, DohResolver<FetchTransport>>;
 
 thread_local! {
     /// Answers cached across analyses, one cache per endpoint list: a local preview server and
     /// a public resolver may answer the same name differently.
-    static CACHES: RefCell<HashMap<Vec<String>, DnsCache>> = RefCell::new(HashMap::new());
+    static CACHES: RefCell<SortedMap<Vec<String>, DnsCache>> = RefCell::new(SortedMap::new());
 }
 
 /// The resolver for the page's `doh` option: `"off"` (no lookups: every one answers as if the
@@ -28,15 +28,17 @@ thread_local! {
 pub fn page_resolver(doh: Option<&str>) -> Result<PageResolver, String> {
     let spec = doh.map(str::trim).filter(|spec| !spec.is_empty());
     if spec.is_some_and(|spec| spec.eq_ignore_ascii_case("off")) {
-        return Ok(EitherResolver::First(MemoryResolver::new()));
+        return Ok(EitherResolver::First(NoDns));
     }
     let config = DohConfig::from_spec(spec.unwrap_or("cloudflare"))?;
     let cache = CACHES.with(|caches| {
-        caches
-            .borrow_mut()
-            .entry(config.endpoints.clone())
-            .or_default()
-            .clone()
+        let mut caches = caches.borrow_mut();
+        if let Some(cache) = caches.get(&config.endpoints) {
+            return cache.clone();
+        }
+        let cache = DnsCache::new();
+        caches.insert(config.endpoints.clone(), cache.clone());
+        cache
     });
     Ok(EitherResolver::Second(DohResolver::with_cache(
         FetchTransport,

@@ -7,8 +7,8 @@
 mod answer;
 
 use crate::report::quoted;
+use crate::sorted_map::SortedMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::rc::Rc;
@@ -181,7 +181,7 @@ pub trait DohTransport {
 /// Cached outcomes, shareable between resolvers (the page keeps one across analyses).
 #[derive(Debug, Clone, Default)]
 pub struct DnsCache {
-    entries: Rc<RefCell<HashMap<(String, RecordType), CacheEntry>>>,
+    entries: Rc<RefCell<SortedMap<(String, RecordType), CacheEntry>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -268,7 +268,7 @@ pub struct DohResolver<T> {
     config: Rc<DohConfig>,
     cache: DnsCache,
     /// Every lookup of this analysis, and whether its answer has been filed in the cache.
-    asked: RefCell<HashMap<(String, RecordType), (InFlight, bool)>>,
+    asked: RefCell<SortedMap<(String, RecordType), (InFlight, bool)>>,
     requests_sent: Rc<Cell<u32>>,
 }
 
@@ -282,7 +282,7 @@ impl<T: DohTransport + 'static> DohResolver<T> {
             transport: Rc::new(transport),
             config: Rc::new(config),
             cache,
-            asked: RefCell::new(HashMap::new()),
+            asked: RefCell::new(SortedMap::new()),
             requests_sent: Rc::new(Cell::new(0)),
         }
     }
