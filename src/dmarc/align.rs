@@ -189,8 +189,8 @@ pub fn author_domain(from: &FromInput) -> (AuthorDomain, Vec<Finding>) {
             domains.push(canonical);
         }
     }
-    match domains.as_slice() {
-        [one] => {
+    if domains.len() == 1 {
+        if let Some(one) = domains.pop() {
             if addresses.len() > 1 {
                 notes.push(
                     Finding::new(
@@ -205,17 +205,17 @@ pub fn author_domain(from: &FromInput) -> (AuthorDomain, Vec<Finding>) {
                     .with_rfc(RFC_FROM_COUNT),
                 );
             }
-            (AuthorDomain::One(one.clone()), notes)
+            return (AuthorDomain::One(one), notes);
         }
-        _ => unusable(
-            "dmarc.several-author-domains",
-            format!(
-                "The From field has addresses at several domains ({}); RFC 9989 leaves the choice \
-                 to the receiver, so mailspect does not pick one. Many receivers reject such mail.",
-                domains.join(", ")
-            ),
-        ),
     }
+    unusable(
+        "dmarc.several-author-domains",
+        format!(
+            "The From field has addresses at several domains ({}); RFC 9989 leaves the choice \
+                 to the receiver, so mailspect does not pick one. Many receivers reject such mail.",
+            domains.join(", ")
+        ),
+    )
 }
 
 /// Alignment of one identifier (RFC 9989 §4.4 and the definitions of RFC 9989 §3).

@@ -187,31 +187,7 @@ pub async fn discover_policy<R: Resolver>(author: &str, resolver: &R) -> Discove
             );
         }
     }
-    let org = discovery.org_domain.clone();
-    let psd_domain = discovery
-        .walk
-        .organizational_domain
-        .public_suffix_domain
-        .clone();
-    let steps = &discovery.walk.steps;
-    let author_step = steps.first();
-    let chosen: Option<(&WalkStep, PolicySource)> = match author_step {
-        Some(step) if step.outcome == WalkOutcome::Record => {
-            Some((step, PolicySource::AuthorDomain))
-        }
-        Some(step) if step.outcome == WalkOutcome::Temperror => None,
-        _ => {
-            let at = |domain: &Option<String>| {
-                steps.iter().find(|step| {
-                    step.outcome == WalkOutcome::Record && Some(&step.domain) == domain.as_ref()
-                })
-            };
-            at(&org)
-                .map(|step| (step, PolicySource::OrganizationalDomain))
-                .or_else(|| at(&psd_domain).map(|step| (step, PolicySource::PublicSuffixDomain)))
-        }
-    };
-    match chosen {
+    match policy_step(&discovery.walk) {
         Some((step, source)) => {
             discovery.result = DiscoveryResult::Found;
             discovery.record_domain = Some(step.domain.clone());
@@ -258,6 +234,33 @@ pub async fn discover_policy<R: Resolver>(author: &str, resolver: &R) -> Discove
         }
     }
     discovery
+}
+
+/// The step whose record applies, and where it is on the walk: the author domain's own
+/// record, else the organisational domain's, else the public suffix domain's; none after a
+/// temporary failure at the author domain.
+fn policy_step(walk: &TreeWalk) -> Option<(&WalkStep, PolicySource)> {
+    let steps = &walk.steps;
+    match steps.first() {
+        Some(step) if step.outcome == WalkOutcome::Record => {
+            Some((step, PolicySource::AuthorDomain))
+        }
+        Some(step) if step.outcome == WalkOutcome::Temperror => None,
+        _ => {
+            let at = |domain: &Option<String>| {
+                steps.iter().find(|step| {
+                    step.outcome == WalkOutcome::Record && Some(&step.domain) == domain.as_ref()
+                })
+            };
+            let selection = &walk.organizational_domain;
+            at(&selection.domain)
+                .map(|step| (step, PolicySource::OrganizationalDomain))
+                .or_else(|| {
+                    at(&selection.public_suffix_domain)
+                        .map(|step| (step, PolicySource::PublicSuffixDomain))
+                })
+        }
+    }
 }
 
 /// Whether `domain` exists for `np=` (RFC 9989 §3.2.8: a non-existent domain has NXDOMAIN or

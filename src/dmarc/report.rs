@@ -124,11 +124,9 @@ pub struct Discovered<'r, R> {
 enum DiscoveredState {
     /// DMARC's answer is already known: no usable author domain, no record, a DNS failure.
     Decided(Box<DmarcReport>),
-    /// A record applies; the author domain and the report so far.
+    /// A record applies; the report so far, with the author domain and the record's domain.
     Found {
-        author: String,
         record: Arc<Record>,
-        record_domain: String,
         report: Box<DmarcReport>,
     },
 }
@@ -193,7 +191,6 @@ async fn discover_state<R: Resolver>(
     };
     let discovery = discover_policy(&author, recorder).await;
     let mut report = DmarcReport::empty(DmarcResult::None, String::new());
-    report.domain = Some(author.clone());
     report.org_domain = discovery.org_domain.clone();
     report.org_domain_psl = Some(discovery.org_domain_psl.clone());
     report.findings = notes;
@@ -202,27 +199,30 @@ async fn discover_state<R: Resolver>(
     report.policy_source = discovery.source;
     // The report holds the record twice (here and in `discovery`), shared: `decide` gets it in
     // the state and puts it in the report when it is done with it.
-    let record_and_domain = discovery
+    let found = discovery
         .record
         .clone()
-        .zip(discovery.record_domain.clone());
+        .filter(|_| discovery.record_domain.is_some());
     let result = discovery.result;
     report.discovery = Some(discovery);
-    let (record, record_domain) = match (result, record_and_domain) {
+    let record = match (result, found) {
         (DiscoveryResult::Temperror, found) => {
-            report.record = found.map(|(record, _)| record);
+            report.record = found;
             report.result = DmarcResult::Temperror;
             report.reason = "A DNS failure stopped policy discovery.".into();
+            report.domain = Some(author);
             return DiscoveredState::Decided(Box::new(report));
         }
-        (DiscoveryResult::Found, Some(found)) => found,
+        (DiscoveryResult::Found, Some(record)) => record,
         (_, found) => {
-            report.record = found.map(|(record, _)| record);
+            report.record = found;
             report.reason =
                 format!("{author} and its parents publish no DMARC record: DMARC does not apply.");
+            report.domain = Some(author);
             return DiscoveredState::Decided(Box::new(report));
         }
     };
+    let record_domain = report.record_domain.as_deref().unwrap_or_default();
     if record_domain != author && record.nonexistent_policy.is_some() {
         report.author_exists = domain_exists(&author, recorder).await;
         if report.author_exists.is_none() {
@@ -233,10 +233,9 @@ async fn discover_state<R: Resolver>(
             ).with_rfc(super::discover::RFC_NON_EXISTENT));
         }
     }
+    report.domain = Some(author);
     DiscoveredState::Found {
-        author,
         record,
-        record_domain,
         report: Box::new(report),
     }
 }
@@ -250,19 +249,17 @@ pub async fn decide<R: Resolver>(
     dkim: &[DkimInput],
 ) -> DmarcReport {
     let Discovered { recorder, state } = discovered;
-    let (author, record, record_domain, mut report) = match state {
+    let (record, mut report) = match state {
         DiscoveredState::Decided(mut report) => {
             report.dns = recorder.into_trace();
             return *report;
         }
-        DiscoveredState::Found {
-            author,
-            record,
-            record_domain,
-            report,
-        } => (author, record, record_domain, *report),
+        DiscoveredState::Found { record, report } => (record, *report),
     };
-    let Some(policy) = applicable_policy(&record, &record_domain, &author, report.author_exists)
+    // Both are set in the `Found` state: borrowed from the report, not copied.
+    let author = report.domain.as_deref().unwrap_or_default();
+    let record_domain = report.record_domain.as_deref().unwrap_or_default();
+    let Some(policy) = applicable_policy(&record, record_domain, author, report.author_exists)
     else {
         report.record = Some(record);
         report.reason = format!(

@@ -129,10 +129,11 @@ pub fn walk_targets(start: &str) -> Vec<String> {
 /// step that keeps it. With empty labels, the names are joined as [`walk_targets`] joins them.
 pub(crate) fn target_names(start: &str) -> Vec<std::borrow::Cow<'_, str>> {
     use std::borrow::Cow;
-    if start.split('.').any(str::is_empty) {
+    // An empty label: an empty name, a dot at either end or two in a row.
+    if start.is_empty() || start.starts_with('.') || start.ends_with('.') || start.contains("..") {
         return joined_targets(start).into_iter().map(Cow::Owned).collect();
     }
-    let count = start.split('.').count();
+    let count = label_count(start);
     // Step 4: from eight labels up, jump to seven; otherwise remove one. The name after the
     // n-th dot has `count - 1 - n` labels: the first `count - 1 - next` of them are skipped.
     let next = if count >= MAX_WALK_QUERIES {
@@ -178,7 +179,7 @@ pub(super) fn joined_targets(start: &str) -> Vec<String> {
 /// The names a walk from `start` skips (between the start and its rightmost seven labels).
 fn skipped_names(start: &str) -> Vec<String> {
     // Nothing is skipped below eight labels: the common case, without a list of the labels.
-    if start.split('.').count() <= MAX_WALK_QUERIES {
+    if label_count(start) <= MAX_WALK_QUERIES {
         return Vec::new();
     }
     let labels: Vec<&str> = start.split('.').collect();
@@ -236,8 +237,9 @@ pub fn select_organizational_domain(start: &str, found: &[WalkRecord<'_>]) -> Or
     }
 }
 
+/// How many labels `name.split('.')` gives, by counting the dots.
 fn label_count(name: &str) -> usize {
-    name.split('.').count()
+    name.bytes().filter(|byte| *byte == b'.').count() + 1
 }
 
 /// The name one label below `ancestor` on the way to `start` (`a.mail.example.com`,
@@ -292,7 +294,9 @@ pub(crate) fn classify(domain: &str, answer: Result<crate::dns::Answer, DnsError
 
 /// Asks `_dmarc.<name>` TXT for one name.
 pub(crate) async fn ask<R: Resolver>(resolver: &R, domain: &str) -> WalkStep {
-    let query = format!("_dmarc.{domain}");
+    let mut query = String::with_capacity("_dmarc.".len() + domain.len());
+    query.push_str("_dmarc.");
+    query.push_str(domain);
     classify(domain, resolver.lookup(&query, RecordType::Txt).await)
 }
 
