@@ -316,7 +316,7 @@ pub async fn decide<R: Resolver>(
         spf,
         spf_identifier.as_deref(),
         record.spf_mode(),
-        &author,
+        author,
         &org_of,
     );
     let dkim_checks: Vec<AlignmentCheck> = dkim
@@ -327,7 +327,7 @@ pub async fn decide<R: Resolver>(
                 signature,
                 identifier.as_deref(),
                 record.dkim_mode(),
-                &author,
+                author,
                 &org_of,
             )
         })
