@@ -189,8 +189,8 @@ pub fn author_domain(from: &FromInput) -> (AuthorDomain, Vec<Finding>) {
             domains.push(canonical);
         }
     }
-    match domains.as_slice() {
-        [one] => {
+    if domains.len() == 1 {
+        if let Some(one) = domains.pop() {
             if addresses.len() > 1 {
                 notes.push(
                     Finding::new(
@@ -205,17 +205,17 @@ pub fn author_domain(from: &FromInput) -> (AuthorDomain, Vec<Finding>) {
                     .with_rfc(RFC_FROM_COUNT),
                 );
             }
-            (AuthorDomain::One(one.clone()), notes)
+            return (AuthorDomain::One(one), notes);
         }
-        _ => unusable(
-            "dmarc.several-author-domains",
-            format!(
-                "The From field has addresses at several domains ({}); RFC 9989 leaves the choice \
-                 to the receiver, so mailspect does not pick one. Many receivers reject such mail.",
-                domains.join(", ")
-            ),
-        ),
     }
+    unusable(
+        "dmarc.several-author-domains",
+        format!(
+            "The From field has addresses at several domains ({}); RFC 9989 leaves the choice \
+                 to the receiver, so mailspect does not pick one. Many receivers reject such mail.",
+            domains.join(", ")
+        ),
+    )
 }
 
 /// Alignment of one identifier (RFC 9989 §4.4 and the definitions of RFC 9989 §3).
@@ -254,12 +254,46 @@ pub struct AlignmentCheck {
     pub reason: String,
 }
 
+impl AlignmentCheck {
+    /// A check of `identifier` in `mode` before alignment is decided: an SPF check until the
+    /// caller says otherwise.
+    fn unchecked(identifier: Option<&str>, mode: AlignmentMode) -> Self {
+        AlignmentCheck {
+            mechanism: Method::Spf,
+            identifier: identifier.map(str::to_string),
+            selector: None,
+            mechanism_result: ResultWord::None,
+            mode,
+            org_domain: None,
+            aligned: false,
+            result: AlignmentResult::None,
+            reason: String::new(),
+        }
+    }
+
+    /// Decides whether `identifier` aligns with `author` in the check's mode, noting the
+    /// identifier's organisational domain for relaxed mode.
+    fn align(
+        &mut self,
+        identifier: &str,
+        author: &str,
+        org_of: OrgLookup<'_>,
+    ) -> Result<bool, Undetermined> {
+        if self.mode == AlignmentMode::Relaxed {
+            self.org_domain = org_of(identifier).ok().map(str::to_string);
+        }
+        let aligned = names_aligned(self.mode, author, identifier, org_of);
+        self.aligned = aligned == Ok(true);
+        aligned
+    }
+}
+
 /// An organisational domain left undetermined by a temporary DNS failure in its tree walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Undetermined;
 
-/// Organisational domains as discovery found them.
-pub type OrgLookup<'a> = &'a dyn Fn(&str) -> Result<String, Undetermined>;
+/// Organisational domains as discovery found them, borrowed from where they are kept.
+pub type OrgLookup<'a> = &'a dyn Fn(&str) -> Result<&'a str, Undetermined>;
 
 /// Whether `identifier` is aligned with `author` in `mode`: strict needs the same name,
 /// relaxed the same organisational domain. `Err(Undetermined)` when an organisational domain is
@@ -290,16 +324,24 @@ pub fn spf_alignment(
         .domain
         .as_deref()
         .and_then(|domain| to_ascii(domain).ok());
+    spf_check(spf, identifier.as_deref(), mode, author, org_of)
+}
+
+/// [`spf_alignment`] with the SPF domain already canonical (`None` when it has none or it is
+/// not a domain name).
+pub(crate) fn spf_check(
+    spf: &SpfInput,
+    identifier: Option<&str>,
+    mode: AlignmentMode,
+    author: &str,
+    org_of: OrgLookup<'_>,
+) -> AlignmentCheck {
     let mut check = AlignmentCheck {
         mechanism: Method::Spf,
-        identifier: identifier.clone(),
         selector: None,
         mechanism_result: ResultWord::from(spf.result),
-        mode,
-        org_domain: None,
-        aligned: false,
         result: AlignmentResult::None,
-        reason: String::new(),
+        ..AlignmentCheck::unchecked(identifier, mode)
     };
     let which = if spf.from_helo {
         "HELO name"
@@ -310,11 +352,7 @@ pub fn spf_alignment(
         check.reason = "SPF gave no domain to align (no MAIL FROM and no HELO name).".into();
         return check;
     };
-    if mode == AlignmentMode::Relaxed {
-        check.org_domain = org_of(&identifier).ok();
-    }
-    let aligned = names_aligned(mode, author, &identifier, org_of);
-    check.aligned = aligned == Ok(true);
+    let aligned = check.align(identifier, author, org_of);
     (check.result, check.reason) = match (spf.result, aligned) {
         (SpfResult::Pass, Ok(true)) => (
             AlignmentResult::Pass,
@@ -373,61 +411,65 @@ pub fn dkim_alignment(
         .iter()
         .map(|signature| {
             let identifier = to_ascii(&signature.domain).ok();
-            let mut check = AlignmentCheck {
-                mechanism: Method::Dkim,
-                identifier: identifier.clone(),
-                selector: Some(signature.selector.clone()),
-                mechanism_result: ResultWord::from(signature.result),
-                mode,
-                org_domain: None,
-                aligned: false,
-                result: AlignmentResult::Fail,
-                reason: String::new(),
-            };
-            let Some(identifier) = identifier else {
-                check.result = AlignmentResult::Permerror;
-                check.reason = "The signature has no usable d= domain.".into();
-                return check;
-            };
-            if mode == AlignmentMode::Relaxed {
-                check.org_domain = org_of(&identifier).ok();
-            }
-            let aligned = names_aligned(mode, author, &identifier, org_of);
-            check.aligned = aligned == Ok(true);
-            (check.result, check.reason) = match (signature.result, aligned) {
-                (DkimResult::Pass, Ok(true)) => (
-                    AlignmentResult::Pass,
-                    format!("The signature of d={identifier} verified and aligns with {author}."),
-                ),
-                (DkimResult::Pass, Ok(false)) => (
-                    AlignmentResult::Fail,
-                    format!(
-                        "The signature of d={identifier} verified but does not align with \
-                         {author} ({} alignment).",
-                        mode_word(mode)
-                    ),
-                ),
-                (DkimResult::Pass, Err(Undetermined)) => (
-                    AlignmentResult::Temperror,
-                    "The signature verified, but a DNS failure left an organisational domain \
-                     undetermined."
-                        .into(),
-                ),
-                (DkimResult::Temperror, _) => (
-                    AlignmentResult::Temperror,
-                    format!("The signature of d={identifier} could not be checked (DNS failure)."),
-                ),
-                (other, _) => (
-                    AlignmentResult::Fail,
-                    format!(
-                        "The signature of d={identifier} did not pass ({}).",
-                        other.word()
-                    ),
-                ),
-            };
-            check
+            signature_check(signature, identifier.as_deref(), mode, author, org_of)
         })
         .collect()
+}
+
+/// The alignment of one signature, its `d=` already canonical (`None` when it is not a domain
+/// name).
+pub(crate) fn signature_check(
+    signature: &DkimInput,
+    identifier: Option<&str>,
+    mode: AlignmentMode,
+    author: &str,
+    org_of: OrgLookup<'_>,
+) -> AlignmentCheck {
+    let mut check = AlignmentCheck {
+        mechanism: Method::Dkim,
+        selector: Some(signature.selector.clone()),
+        mechanism_result: ResultWord::from(signature.result),
+        result: AlignmentResult::Fail,
+        ..AlignmentCheck::unchecked(identifier, mode)
+    };
+    let Some(identifier) = identifier else {
+        check.result = AlignmentResult::Permerror;
+        check.reason = "The signature has no usable d= domain.".into();
+        return check;
+    };
+    let aligned = check.align(identifier, author, org_of);
+    (check.result, check.reason) = match (signature.result, aligned) {
+        (DkimResult::Pass, Ok(true)) => (
+            AlignmentResult::Pass,
+            format!("The signature of d={identifier} verified and aligns with {author}."),
+        ),
+        (DkimResult::Pass, Ok(false)) => (
+            AlignmentResult::Fail,
+            format!(
+                "The signature of d={identifier} verified but does not align with \
+                         {author} ({} alignment).",
+                mode_word(mode)
+            ),
+        ),
+        (DkimResult::Pass, Err(Undetermined)) => (
+            AlignmentResult::Temperror,
+            "The signature verified, but a DNS failure left an organisational domain \
+                     undetermined."
+                .into(),
+        ),
+        (DkimResult::Temperror, _) => (
+            AlignmentResult::Temperror,
+            format!("The signature of d={identifier} could not be checked (DNS failure)."),
+        ),
+        (other, _) => (
+            AlignmentResult::Fail,
+            format!(
+                "The signature of d={identifier} did not pass ({}).",
+                other.word()
+            ),
+        ),
+    };
+    check
 }
 
 /// The DKIM side as one word: `pass` if any signature passed aligned, else `temperror` if one

@@ -82,9 +82,12 @@ fn is_wsp(c: char) -> bool {
 /// `dmarc-sep = *WSP ";" *WSP`. Reads the record; fails only when it is not a DMARC record.
 pub fn parse_record(text: &str) -> Result<Record, ParseError> {
     let version_end = dmarc_version(text)?;
+    // One tag a `;`-separated part, and few records have more than a dozen: the list is
+    // allocated once for those, not grown tag by tag.
+    let parts = text.bytes().filter(|byte| *byte == b';').count() + 1;
     let mut record = Record {
         text: text.to_string(),
-        tags: Vec::new(),
+        tags: Vec::with_capacity(parts.min(16)),
         policy: None,
         subdomain_policy: None,
         nonexistent_policy: None,

@@ -1,23 +1,25 @@
 //! The entry points and their report types: [`evaluate_message`] for a message,
 //! [`audit_domain`] for a domain's published record.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::align::{
-    applicable_policy, author_domain, combined_dkim, disposition, dkim_alignment, dmarc_result,
-    spf_alignment, AlignmentCheck, AlignmentResult, AppliedPolicy, AuthorDomain, DispositionDetail,
+    applicable_policy, author_domain, combined_dkim, disposition, dmarc_result, signature_check,
+    spf_check, AlignmentCheck, AlignmentResult, AppliedPolicy, AuthorDomain, DispositionDetail,
     DkimInput, FromInput, SpfInput, Undetermined,
 };
 use super::discover::{
-    discover_with, domain_exists, Discovery, DiscoveryResult, PolicySource, WalkCache,
+    discover_policy, domain_exists, Discovery, DiscoveryResult, PolicySource, WalkCache,
 };
 use super::lint::{lint_record, RecordLint};
 use super::report_auth::{authorize_destinations, ReportDestination};
 use super::{AlignmentMode, Disposition, DmarcResult, Record};
 use crate::dns::{QueryTrace, RecordType, Recorder, Resolver};
 use crate::org_domain::to_ascii;
+use crate::org_domain::walk::target_names;
 use crate::report::{Finding, Severity};
-use crate::sorted_map::SortedMap;
 
 /// The DMARC part of a message report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,7 +47,9 @@ pub struct DmarcReport {
     /// Each DKIM signature's alignment, in the order given.
     pub dkim: Vec<AlignmentCheck>,
     /// The record whose policy applies.
-    pub record: Option<Record>,
+    // Shared with `discovery`'s: one record, not a copy (the schema's description is the line
+    // above alone).
+    pub record: Option<Arc<Record>>,
     /// Where that record is published (`_dmarc.` and this name).
     pub record_domain: Option<String>,
     pub policy_source: Option<PolicySource>,
@@ -94,12 +98,16 @@ pub async fn evaluate_message<R: Resolver>(
     dkim: &[DkimInput],
     resolver: &R,
 ) -> DmarcReport {
-    let ahead: Vec<String> = spf
-        .domain
-        .iter()
-        .cloned()
-        .chain(dkim.iter().map(|signature| signature.domain.clone()))
-        .collect();
+    // Only a resolver that asks ahead reads the list.
+    let ahead: Vec<String> = if resolver.prefetches() {
+        spf.domain
+            .iter()
+            .cloned()
+            .chain(dkim.iter().map(|signature| signature.domain.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let discovered = discover_for_message(from, &ahead, resolver).await;
     decide(discovered, spf, dkim).await
 }
@@ -110,18 +118,15 @@ const MAX_NAMES_AHEAD: usize = 24;
 /// What policy discovery found for a message, before SPF and DKIM results are known.
 pub struct Discovered<'r, R> {
     recorder: Recorder<'r, R>,
-    cache: WalkCache,
     state: DiscoveredState,
 }
 
 enum DiscoveredState {
     /// DMARC's answer is already known: no usable author domain, no record, a DNS failure.
     Decided(Box<DmarcReport>),
-    /// A record applies; the author domain and the report so far.
+    /// A record applies; the report so far, with the author domain and the record's domain.
     Found {
-        author: String,
-        record: Box<Record>,
-        record_domain: String,
+        record: Arc<Record>,
         report: Box<DmarcReport>,
     },
 }
@@ -140,18 +145,18 @@ pub async fn discover_for_message<'r, R: Resolver>(
     resolver: &'r R,
 ) -> Discovered<'r, R> {
     let recorder = Recorder::new(resolver);
-    let mut cache = WalkCache::default();
+    let author = author_domain(from);
     let mut names: Vec<String> = Vec::new();
     if resolver.prefetches() {
-        let author = match author_domain(from).0 {
-            AuthorDomain::One(author) => Some(author),
+        let author = match &author.0 {
+            AuthorDomain::One(author) => Some(author.clone()),
             AuthorDomain::Unusable(_) => None,
         };
         let starts = author
             .into_iter()
             .chain(ahead.iter().filter_map(|domain| to_ascii(domain).ok()));
         for start in starts {
-            for target in crate::org_domain::walk_targets(&start) {
+            for target in target_names(&start) {
                 let name = format!("_dmarc.{target}");
                 if !names.contains(&name) {
                     names.push(name);
@@ -161,26 +166,21 @@ pub async fn discover_for_message<'r, R: Resolver>(
         // A hostile message could list many signatures: bound what is asked ahead.
         names.truncate(MAX_NAMES_AHEAD);
     }
-    let asking_ahead = crate::join::join_all(
+    let asking_ahead = futures_util::future::join_all(
         names
             .iter()
             .map(|name| recorder.prefetch(name, RecordType::Txt)),
     );
     let (state, _) =
-        futures_util::future::join(discover_state(from, &recorder, &mut cache), asking_ahead).await;
-    Discovered {
-        recorder,
-        cache,
-        state,
-    }
+        futures_util::future::join(discover_state(author, &recorder), asking_ahead).await;
+    Discovered { recorder, state }
 }
 
+/// Discovery for the author domain as [`author_domain`] found it, with its notes.
 async fn discover_state<R: Resolver>(
-    from: &FromInput,
+    (author, notes): (AuthorDomain, Vec<Finding>),
     recorder: &Recorder<'_, R>,
-    cache: &mut WalkCache,
 ) -> DiscoveredState {
-    let (author, notes) = author_domain(from);
     let author = match author {
         AuthorDomain::One(author) => author,
         AuthorDomain::Unusable(finding) => {
@@ -189,38 +189,40 @@ async fn discover_state<R: Resolver>(
             return DiscoveredState::Decided(Box::new(report));
         }
     };
-    let discovery = discover_with(&author, recorder, cache).await;
+    let discovery = discover_policy(&author, recorder).await;
     let mut report = DmarcReport::empty(DmarcResult::None, String::new());
-    report.domain = Some(author.clone());
     report.org_domain = discovery.org_domain.clone();
     report.org_domain_psl = Some(discovery.org_domain_psl.clone());
     report.findings = notes;
     report.findings.extend(discovery.findings.iter().cloned());
     report.record_domain = discovery.record_domain.clone();
     report.policy_source = discovery.source;
-    // The report holds the record twice (here and in `discovery`); the copy here is made once
-    // and goes to `decide` in the state, which puts it in the report when it is done with it.
-    let record_and_domain = discovery
+    // The report holds the record twice (here and in `discovery`), shared: `decide` gets it in
+    // the state and puts it in the report when it is done with it.
+    let found = discovery
         .record
         .clone()
-        .zip(discovery.record_domain.clone());
+        .filter(|_| discovery.record_domain.is_some());
     let result = discovery.result;
     report.discovery = Some(discovery);
-    let (record, record_domain) = match (result, record_and_domain) {
+    let record = match (result, found) {
         (DiscoveryResult::Temperror, found) => {
-            report.record = found.map(|(record, _)| record);
+            report.record = found;
             report.result = DmarcResult::Temperror;
             report.reason = "A DNS failure stopped policy discovery.".into();
+            report.domain = Some(author);
             return DiscoveredState::Decided(Box::new(report));
         }
-        (DiscoveryResult::Found, Some(found)) => found,
+        (DiscoveryResult::Found, Some(record)) => record,
         (_, found) => {
-            report.record = found.map(|(record, _)| record);
+            report.record = found;
             report.reason =
                 format!("{author} and its parents publish no DMARC record: DMARC does not apply.");
+            report.domain = Some(author);
             return DiscoveredState::Decided(Box::new(report));
         }
     };
+    let record_domain = report.record_domain.as_deref().unwrap_or_default();
     if record_domain != author && record.nonexistent_policy.is_some() {
         report.author_exists = domain_exists(&author, recorder).await;
         if report.author_exists.is_none() {
@@ -231,10 +233,9 @@ async fn discover_state<R: Resolver>(
             ).with_rfc(super::discover::RFC_NON_EXISTENT));
         }
     }
+    report.domain = Some(author);
     DiscoveredState::Found {
-        author,
-        record: Box::new(record),
-        record_domain,
+        record,
         report: Box::new(report),
     }
 }
@@ -247,26 +248,20 @@ pub async fn decide<R: Resolver>(
     spf: &SpfInput,
     dkim: &[DkimInput],
 ) -> DmarcReport {
-    let Discovered {
-        recorder,
-        mut cache,
-        state,
-    } = discovered;
-    let (author, record, record_domain, mut report) = match state {
+    let Discovered { recorder, state } = discovered;
+    let (record, mut report) = match state {
         DiscoveredState::Decided(mut report) => {
             report.dns = recorder.into_trace();
             return *report;
         }
-        DiscoveredState::Found {
-            author,
-            record,
-            record_domain,
-            report,
-        } => (author, record, record_domain, *report),
+        DiscoveredState::Found { record, report } => (record, *report),
     };
-    let Some(policy) = applicable_policy(&record, &record_domain, &author, report.author_exists)
+    // Both are set in the `Found` state: borrowed from the report, not copied.
+    let author = report.domain.as_deref().unwrap_or_default();
+    let record_domain = report.record_domain.as_deref().unwrap_or_default();
+    let Some(policy) = applicable_policy(&record, record_domain, author, report.author_exists)
     else {
-        report.record = Some(*record);
+        report.record = Some(record);
         report.reason = format!(
             "The record at _dmarc.{record_domain} has no valid p= and no valid rua=: no DMARC \
              processing applies."
@@ -282,28 +277,61 @@ pub async fn decide<R: Resolver>(
         report.dns = recorder.into_trace();
         return report;
     };
-    // Organisational domains of the identifiers, by tree walks sharing one cache.
-    let mut orgs: SortedMap<String, Result<String, Undetermined>> = SortedMap::new();
-    orgs.insert(
-        author.clone(),
-        report.org_domain.clone().ok_or(Undetermined),
-    );
-    let mut names: Vec<String> = Vec::new();
+    // The identifiers, canonical, once: the walks and the checks read the same names.
+    let spf_identifier = spf.domain.as_deref().and_then(|d| to_ascii(d).ok());
+    let dkim_identifiers: Vec<Option<String>> =
+        dkim.iter().map(|s| to_ascii(&s.domain).ok()).collect();
+    // Organisational domains of the identifiers, by tree walks sharing one cache and the author
+    // domain's walk; `None` when undetermined. The author domain's is the report's.
+    let mut relaxed: Vec<&str> = Vec::new();
     if record.spf_mode() == AlignmentMode::Relaxed {
-        names.extend(spf.domain.as_deref().and_then(|d| to_ascii(d).ok()));
+        relaxed.extend(spf_identifier.as_deref());
     }
     if record.dkim_mode() == AlignmentMode::Relaxed {
-        names.extend(dkim.iter().filter_map(|s| to_ascii(&s.domain).ok()));
+        relaxed.extend(dkim_identifiers.iter().flatten().map(String::as_str));
     }
-    for name in names {
-        if orgs.get(name.as_str()).is_none() {
-            let walk = cache.walk(&name, &recorder).await;
-            orgs.insert(name, walk.organizational_domain.domain.ok_or(Undetermined));
+    let known = report
+        .discovery
+        .as_ref()
+        .map_or(&[][..], |discovery| discovery.walk.steps.as_slice());
+    let mut cache = WalkCache::default();
+    let mut orgs: Vec<(&str, Option<String>)> = Vec::new();
+    for name in relaxed {
+        if name != author && !orgs.iter().any(|(walked, _)| *walked == name) {
+            let org = cache.organizational_domain(name, &recorder, known).await;
+            orgs.push((name, org));
         }
     }
-    let org_of = |name: &str| orgs.get(name).cloned().unwrap_or(Err(Undetermined));
-    let spf_check = spf_alignment(spf, record.spf_mode(), &author, &org_of);
-    let dkim_checks = dkim_alignment(dkim, record.dkim_mode(), &author, &org_of);
+    let org_of = |name: &str| {
+        if name == author {
+            report.org_domain.as_deref()
+        } else {
+            orgs.iter()
+                .find(|(walked, _)| *walked == name)
+                .and_then(|(_, org)| org.as_deref())
+        }
+        .ok_or(Undetermined)
+    };
+    let spf_check = spf_check(
+        spf,
+        spf_identifier.as_deref(),
+        record.spf_mode(),
+        author,
+        &org_of,
+    );
+    let dkim_checks: Vec<AlignmentCheck> = dkim
+        .iter()
+        .zip(&dkim_identifiers)
+        .map(|(signature, identifier)| {
+            signature_check(
+                signature,
+                identifier.as_deref(),
+                record.dkim_mode(),
+                author,
+                &org_of,
+            )
+        })
+        .collect();
     report.spf_aligned = spf_check.result;
     report.dkim_aligned = combined_dkim(&dkim_checks);
     report.result = dmarc_result(report.spf_aligned, report.dkim_aligned);
@@ -317,7 +345,7 @@ pub async fn decide<R: Resolver>(
     report.policy = Some(policy);
     report.spf = Some(spf_check);
     report.dkim = dkim_checks;
-    report.record = Some(*record);
+    report.record = Some(record);
     report.dns = recorder.into_trace();
     report
 }
@@ -389,7 +417,7 @@ pub struct DmarcAudit {
     pub error: Option<AuditError>,
     pub discovery: Option<Discovery>,
     /// The record that applies to the domain, its own or inherited.
-    pub record: Option<Record>,
+    pub record: Option<Arc<Record>>,
     pub record_domain: Option<String>,
     /// The lint of the record that applies, or of the domain's own unusable TXT records.
     pub lint: Vec<RecordLint>,
@@ -443,7 +471,7 @@ pub async fn audit_domain<R: Resolver>(domain: &str, resolver: &R) -> DmarcAudit
             }
         }
     }
-    let discovery = discover_with(&domain, &recorder, &mut WalkCache::default()).await;
+    let discovery = discover_policy(&domain, &recorder).await;
     audit.findings = discovery.findings.clone();
     if let (Some(record), Some(record_domain)) = (&discovery.record, &discovery.record_domain) {
         audit.lint.push(lint_record(record_domain, &record.text));

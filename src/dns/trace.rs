@@ -200,8 +200,20 @@ impl<'r, R: Resolver> Recorder<'r, R> {
 }
 
 impl<R: Resolver> Resolver for Recorder<'_, R> {
+    /// [`Recorder::lookup_traced`]'s result, without the copy of the trace that method returns:
+    /// the trace goes into the slot as it is.
     async fn lookup(&self, name: &str, record_type: RecordType) -> Result<Answer, DnsError> {
-        self.lookup_traced(name, record_type).await.result()
+        let Some(slot) = self.slot() else {
+            let refused = QueryTrace::untimed(name, record_type, Err(DnsError::BudgetExhausted));
+            self.trace.borrow_mut().push(Some(refused));
+            return Err(DnsError::BudgetExhausted);
+        };
+        let lookup = within_size(self.inner.lookup_traced(name, record_type).await);
+        let result = lookup.result();
+        if let Some(entry) = self.trace.borrow_mut().get_mut(slot) {
+            *entry = Some(lookup);
+        }
+        result
     }
 
     fn prefetches(&self) -> bool {

@@ -76,7 +76,7 @@ pub fn to_ascii(name: &str) -> Result<String, NameError> {
     if name.is_empty() {
         return Err(NameError::Empty);
     }
-    if name.starts_with('[') || name.parse::<std::net::IpAddr>().is_ok() {
+    if name.starts_with('[') || is_ip_address(name) {
         return Err(NameError::AddressLiteral);
     }
     if name.is_ascii() {
@@ -97,19 +97,41 @@ pub fn to_ascii(name: &str) -> Result<String, NameError> {
     Ok(labels.join("."))
 }
 
+/// Whether `name` reads as an IPv4 or IPv6 address. An address is written with hex digits,
+/// dots and colons only, so a name with any other character (every name with a letter past
+/// `f`) is not one, without running the address parser: DMARC canonicalises every identifier
+/// it aligns, and the parser's two attempts showed in its profile.
+fn is_ip_address(name: &str) -> bool {
+    name.bytes()
+        .all(|byte| byte.is_ascii_hexdigit() || byte == b'.' || byte == b':')
+        && name.parse::<std::net::IpAddr>().is_ok()
+}
+
 /// [`to_ascii`] of a name that is all ASCII: every label is its own A-label in lower case, so
 /// the name is checked label by label and lowered in one copy, rather than built from a string
 /// per label (DMARC canonicalises every identifier it aligns, and the copies showed in its
 /// profile). The same errors in the same order as the general path: the IDNA dots are not
 /// ASCII, so the labels are the same.
 fn ascii_name(name: &str) -> Result<String, NameError> {
-    for label in name.split('.') {
-        if label.is_empty() {
-            return Err(NameError::EmptyLabel);
+    // Label by label, left to right, as a split would give them: the length of the label so
+    // far, checked at each dot and at the end (a byte loop: the split's searcher cost more
+    // than the labels it found).
+    let mut label = 0usize;
+    for byte in name.bytes() {
+        if byte == b'.' {
+            if label == 0 {
+                return Err(NameError::EmptyLabel);
+            }
+            label = 0;
+        } else {
+            label += 1;
+            if label > 63 {
+                return Err(NameError::LabelTooLong);
+            }
         }
-        if label.len() > 63 {
-            return Err(NameError::LabelTooLong);
-        }
+    }
+    if label == 0 {
+        return Err(NameError::EmptyLabel);
     }
     Ok(name.to_ascii_lowercase())
 }
@@ -133,13 +155,20 @@ pub fn public_suffix(name: &str) -> Result<PublicSuffix, NameError> {
 /// public suffix (`co.uk`, `github.io`) and so has no organisational domain in this sense.
 pub fn organizational_domain_psl(name: &str) -> Result<Option<String>, NameError> {
     let name = to_ascii(name)?;
-    let labels: Vec<&str> = name.split('.').collect();
     let reversed: Vec<&str> = name.rsplit('.').collect();
     let (length, _) = psl::prevailing(&reversed);
-    if labels.len() <= length {
+    // The rightmost `length + 1` labels are a suffix of the canonical name (none is empty):
+    // it is copied as it stands rather than joined again from the labels.
+    let Some(first) = reversed.get(length) else {
         return Ok(None);
-    }
-    Ok(Some(last_labels(&labels, length + 1)))
+    };
+    let suffix_len: usize = reversed
+        .iter()
+        .take(length)
+        .map(|label| label.len() + 1)
+        .sum();
+    let start = name.len().saturating_sub(suffix_len + first.len());
+    Ok(Some(name.get(start..).unwrap_or_default().to_string()))
 }
 
 /// The organisation a host name belongs to, for grouping names: its organisational domain by
@@ -148,7 +177,7 @@ pub fn organizational_domain_psl(name: &str) -> Result<Option<String>, NameError
 /// IP literal, a name that is not valid, or a public suffix itself.
 pub fn organisation(host: &str) -> Option<String> {
     let host = host.trim().trim_end_matches('.');
-    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+    if host.starts_with('[') || is_ip_address(host) {
         return None;
     }
     organizational_domain_psl(host).ok().flatten()

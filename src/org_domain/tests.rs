@@ -149,6 +149,39 @@ fn ascii_shortcut_agrees_with_labels() {
     }
 }
 
+/// The character test in front of the address parser must not turn an address into a name:
+/// every string here is judged as the parser alone judges it, addresses of both families,
+/// hex-only names that are not addresses, and names with a letter past `f`.
+#[test]
+fn address_test_agrees_with_the_parser() {
+    let strings = [
+        "192.0.2.1",
+        "::1",
+        "2001:db8::1",
+        "::ffff:192.0.2.1",
+        "2001:DB8:0:0:0:0:0:1",
+        "1.2.3",
+        "256.1.1.1",
+        "01.2.3.4",
+        "cafe.be",
+        "add.face",
+        "dead:beef",
+        "fe80::1%eth0",
+        "example.com",
+        "1.2.3.4.in-addr.arpa",
+        "",
+        ".",
+        ":",
+    ];
+    for string in strings {
+        assert_eq!(
+            is_ip_address(string),
+            string.parse::<std::net::IpAddr>().is_ok(),
+            "{string}"
+        );
+    }
+}
+
 /// RFC 3492 §7.1 sample (L): the encoder must agree with the decoder in sender/.
 #[test]
 fn punycode_encodes_rfc3492_sample() {
@@ -185,6 +218,33 @@ fn walk_targets_short_names_remove_one_label() {
 }
 
 /// RFC 9989 §4.10's own example: thirteen labels, eight queries, skipping to seven labels.
+/// The walk reads its names as suffixes of the start; they must be the names joined from
+/// the labels, for names of every length and for names with empty labels (which take the
+/// joining path).
+#[test]
+fn target_suffixes_are_the_joined_names() {
+    let names = [
+        "com",
+        "example.com",
+        "a.b.c.d.e.f.g",
+        "a.b.c.d.e.f.g.h",
+        "a.b.c.d.e.f.g.h.i",
+        "a.b.c.d.e.f.g.h.i.j.mail.example.com",
+        "a..b",
+        ".example.com",
+        "example.com.",
+        "",
+        ".",
+    ];
+    for name in names {
+        let suffixes: Vec<String> = walk::target_names(name)
+            .into_iter()
+            .map(std::borrow::Cow::into_owned)
+            .collect();
+        assert_eq!(suffixes, walk::joined_targets(name), "{name}");
+    }
+}
+
 #[test]
 fn walk_targets_long_names_skip_to_seven_labels() {
     let targets = walk_targets("a.b.c.d.e.f.g.h.i.j.mail.example.com");

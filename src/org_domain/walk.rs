@@ -46,6 +46,14 @@ pub struct WalkStep {
 }
 
 impl WalkStep {
+    /// Whether the walk stops after this step (RFC 9989 §4.10): a single record with `psd=y`
+    /// or `psd=n`, or a temporary DNS failure, after which nothing can be concluded.
+    pub(crate) fn ends_walk(&self) -> bool {
+        self.outcome == WalkOutcome::Temperror
+            || (self.outcome == WalkOutcome::Record
+                && matches!(self.psd, Some(Psd::Yes) | Some(Psd::No)))
+    }
+
     /// The single record's text, for `record` steps.
     pub fn record(&self) -> Option<&str> {
         match self.outcome {
@@ -110,6 +118,42 @@ pub struct TreeWalk {
 /// one label fewer each time down to the top-level domain. Never more than eight names. The
 /// start is expected in canonical form (`to_ascii`).
 pub fn walk_targets(start: &str) -> Vec<String> {
+    target_names(start)
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect()
+}
+
+/// [`walk_targets`] as slices of `start` when it has no empty label (a canonical name never
+/// has one): each target is then a suffix of `start`, and the walk copies a name only for the
+/// step that keeps it. With empty labels, the names are joined as [`walk_targets`] joins them.
+pub(crate) fn target_names(start: &str) -> Vec<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    // An empty label: an empty name, a dot at either end or two in a row.
+    if start.is_empty() || start.starts_with('.') || start.ends_with('.') || start.contains("..") {
+        return joined_targets(start).into_iter().map(Cow::Owned).collect();
+    }
+    let count = label_count(start);
+    // Step 4: from eight labels up, jump to seven; otherwise remove one. The name after the
+    // n-th dot has `count - 1 - n` labels: the first `count - 1 - next` of them are skipped.
+    let next = if count >= MAX_WALK_QUERIES {
+        MAX_WALK_QUERIES - 1
+    } else {
+        count - 1
+    };
+    let mut targets = Vec::with_capacity(next + 1);
+    targets.push(Cow::Borrowed(start));
+    targets.extend(
+        start
+            .match_indices('.')
+            .skip(count - 1 - next)
+            .map(|(at, _)| Cow::Borrowed(start.get(at + 1..).unwrap_or_default())),
+    );
+    targets
+}
+
+/// [`walk_targets`] by joining the non-empty labels.
+pub(super) fn joined_targets(start: &str) -> Vec<String> {
     let labels: Vec<&str> = start.split('.').filter(|label| !label.is_empty()).collect();
     let count = labels.len();
     let mut targets = Vec::new();
@@ -134,6 +178,10 @@ pub fn walk_targets(start: &str) -> Vec<String> {
 
 /// The names a walk from `start` skips (between the start and its rightmost seven labels).
 fn skipped_names(start: &str) -> Vec<String> {
+    // Nothing is skipped below eight labels: the common case, without a list of the labels.
+    if label_count(start) <= MAX_WALK_QUERIES {
+        return Vec::new();
+    }
     let labels: Vec<&str> = start.split('.').collect();
     let count = labels.len();
     (MAX_WALK_QUERIES..count)
@@ -191,8 +239,9 @@ pub fn select_organizational_domain(start: &str, found: &[WalkRecord<'_>]) -> Or
     }
 }
 
+/// How many labels `name.split('.')` gives, by counting the dots.
 fn label_count(name: &str) -> usize {
-    name.split('.').count()
+    name.bytes().filter(|byte| *byte == b'.').count() + 1
 }
 
 /// The name one label below `ancestor` on the way to `start` (`a.mail.example.com`,
@@ -219,7 +268,12 @@ pub(crate) fn classify(domain: &str, answer: Result<crate::dns::Answer, DnsError
                 .records
                 .iter()
                 .filter_map(|record| record.data.txt_joined())
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                // Valid UTF-8 (nearly every record) becomes the string without a second copy.
+                .map(|bytes| {
+                    String::from_utf8(bytes).unwrap_or_else(|error| {
+                        String::from_utf8_lossy(error.as_bytes()).into_owned()
+                    })
+                })
                 .filter(|text| crate::dmarc::parse::has_version(text))
                 .collect();
             step.outcome = match step.records.len() {
@@ -242,9 +296,10 @@ pub(crate) fn classify(domain: &str, answer: Result<crate::dns::Answer, DnsError
 
 /// Asks `_dmarc.<name>` TXT for one name.
 pub(crate) async fn ask<R: Resolver>(resolver: &R, domain: &str) -> WalkStep {
-    let query = format!("_dmarc.{domain}");
-    let trace = resolver.lookup_traced(&query, RecordType::Txt).await;
-    classify(domain, trace.result())
+    let mut query = String::with_capacity("_dmarc.".len() + domain.len());
+    query.push_str("_dmarc.");
+    query.push_str(domain);
+    classify(domain, resolver.lookup(&query, RecordType::Txt).await)
 }
 
 /// Runs the walk from `start` (canonical form), stopping where RFC 9989 §4.10 stops: at a
@@ -252,11 +307,9 @@ pub(crate) async fn ask<R: Resolver>(resolver: &R, domain: &str) -> WalkStep {
 /// can be concluded), or after the top-level domain.
 pub async fn tree_walk<R: Resolver>(start: &str, resolver: &R) -> TreeWalk {
     let mut steps = Vec::new();
-    for target in walk_targets(start) {
+    for target in target_names(start) {
         let step = ask(resolver, &target).await;
-        let stop = matches!(step.outcome, WalkOutcome::Temperror)
-            || (step.outcome == WalkOutcome::Record
-                && matches!(step.psd, Some(Psd::Yes) | Some(Psd::No)));
+        let stop = step.ends_walk();
         steps.push(step);
         if stop {
             break;
@@ -267,28 +320,39 @@ pub async fn tree_walk<R: Resolver>(start: &str, resolver: &R) -> TreeWalk {
 
 /// The walk's result from its steps.
 pub(crate) fn finish_walk(start: &str, steps: Vec<WalkStep>) -> TreeWalk {
-    let organizational_domain = if steps.iter().any(|s| s.outcome == WalkOutcome::Temperror) {
-        OrgDomainSelection {
-            domain: None,
-            reason: OrgDomainReason::Temperror,
-            public_suffix_domain: None,
-        }
-    } else {
-        let found: Vec<WalkRecord<'_>> = steps
-            .iter()
-            .filter(|step| step.outcome == WalkOutcome::Record)
-            .map(|step| WalkRecord {
-                domain: &step.domain,
-                psd: step.psd,
-            })
-            .collect();
-        select_organizational_domain(start, &found)
-    };
     TreeWalk {
         start: start.to_string(),
+        organizational_domain: select_from_steps(start, &steps),
         steps,
-        organizational_domain,
         skipped: skipped_names(start),
         rfc: RFC_TREE_WALK,
     }
+}
+
+/// The organisational domain a walk's steps select: undetermined after a temporary failure,
+/// else [`select_organizational_domain`] over the steps with one record.
+pub(crate) fn select_from_steps<'s>(
+    start: &str,
+    steps: impl IntoIterator<Item = &'s WalkStep> + Clone,
+) -> OrgDomainSelection {
+    if steps
+        .clone()
+        .into_iter()
+        .any(|s| s.outcome == WalkOutcome::Temperror)
+    {
+        return OrgDomainSelection {
+            domain: None,
+            reason: OrgDomainReason::Temperror,
+            public_suffix_domain: None,
+        };
+    }
+    let found: Vec<WalkRecord<'_>> = steps
+        .into_iter()
+        .filter(|step| step.outcome == WalkOutcome::Record)
+        .map(|step| WalkRecord {
+            domain: &step.domain,
+            psd: step.psd,
+        })
+        .collect();
+    select_organizational_domain(start, &found)
 }
