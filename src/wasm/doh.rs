@@ -118,7 +118,11 @@ fn fetch_error(error: JsValue) -> DnsError {
         Some("TimeoutError") => DnsError::Timeout,
         name => DnsError::Transport(match (name, field("message")) {
             (Some(name), Some(message)) => format!("{name}: {message}"),
-            _ => format!("{error:?}"),
+            // Not `{error:?}`: JsValue's Debug needs a JS describer in the glue (1 KB) for a
+            // rejection fetch never gives; a thrown string is shown as it is.
+            _ => error
+                .as_string()
+                .unwrap_or_else(|| "the fetch failed without an error message".into()),
         }),
     }
 }
