@@ -4,8 +4,8 @@
 use super::super::address::address_type;
 use super::super::macros::{self, query_name, valid_query_name};
 use super::super::parse::{self, Outline, OutlineMechanism};
-use super::super::MAX_DNS_TERMS;
-use super::{literal_spec, Evaluator};
+use super::super::{MacroString, MAX_DNS_TERMS};
+use super::Evaluator;
 use crate::dns::{RecordType, Resolver};
 use crate::report::Span;
 
@@ -17,20 +17,20 @@ impl<R: Resolver> Evaluator<'_, R> {
     pub(super) fn names_ahead(&self, record: &Outline) -> Vec<(String, RecordType)> {
         let mut names = Vec::new();
         let mut ends_in_all = false;
-        let expanded = |span: Span| match literal_spec(&record.text, span) {
-            Some(text) => Some(text.to_string()),
-            None => {
-                let spec = parse::spec_at(&record.text, span).ok()?;
-                let expandable = !(macros::needs_validated_name(&spec)
-                    || (self.audit && macros::depends_on_message(&spec)));
-                expandable.then(|| macros::expand(&spec, &self.values))
-            }
+        let expandable = |spec: &MacroString| {
+            !(macros::needs_validated_name(spec)
+                || (self.audit && macros::depends_on_message(spec)))
         };
         let push = |names: &mut Vec<(String, RecordType)>, spec: Option<Span>, record_type| {
             let name = match spec {
-                Some(spec) => match expanded(spec) {
-                    Some(expanded) => query_name(expanded),
-                    None => return,
+                // Built whole, macros or not: asking ahead is for resolvers with a network,
+                // where a lookup costs far more than the macro-string. The outline checked
+                // it, so `spec_at` gives it.
+                Some(span) => match parse::spec_at(&record.text, span) {
+                    Ok(spec) if expandable(&spec) => {
+                        query_name(macros::expand(&spec, &self.values))
+                    }
+                    _ => return,
                 },
                 None => self.values.domain.clone(),
             };
