@@ -9,18 +9,20 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use super::address::{
     address_type, addresses, checkable_domain, in_network, matches_any, within_domain,
 };
 use super::macros::{self, query_name, valid_query_name, MacroValues};
-use super::parse::{self, RecordSelection};
+use super::parse::{self, Outline, OutlineKind, OutlineMechanism, OutlineTerm, RecordSelection};
 use super::trace::{DecidingTerm, RecordText, TermOutcome, TermTrace, TraceNode};
 use super::{
-    Directive, DualCidr, MacroString, Mechanism, Modifier, Record, SpfOutcome, SpfResult, TermKind,
-    MAX_DNS_TERMS, MAX_NAMES_PER_LOOKUP, MAX_VOID_LOOKUPS,
+    DualCidr, MacroString, SpfOutcome, SpfResult, MAX_DNS_TERMS, MAX_NAMES_PER_LOOKUP,
+    MAX_VOID_LOOKUPS,
 };
 use crate::dns::{Answer, DnsError, QueryTrace, RecordData, RecordType, Resolver};
+use crate::report::Span;
 use crate::report::{quoted, reveal};
 
 mod ahead;
@@ -135,25 +137,19 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             let (answer, trace) = self.query(&domain, RecordType::Txt).await;
             node.queries.push(trace);
             // Each TXT record's strings, with the same joined (RFC 7208 §3.3).
-            let published: Vec<Published<'_>> = match &answer {
-                Ok(answer) => answer
-                    .records
-                    .iter()
-                    .filter_map(|record| match &record.data {
-                        RecordData::Txt { strings } => Some(Published {
-                            strings,
-                            joined: joined(strings),
-                        }),
-                        _ => None,
-                    })
-                    .collect(),
-                Err(DnsError::NxDomain | DnsError::NoData) => Vec::new(),
+            let published: &[_] = match &answer {
+                Ok(answer) => &answer.records,
+                Err(DnsError::NxDomain | DnsError::NoData) => &[],
                 Err(error) => {
                     let reason = format!("the TXT lookup for {domain} failed: {error}");
                     return finish(node, SpfResult::Temperror, SpfOutcome::DnsFailure, reason);
                 }
             };
-            let index = match parse::select_index(&published) {
+            let txt = published.iter().filter_map(|record| match &record.data {
+                RecordData::Txt { strings } => Some(strings),
+                _ => None,
+            });
+            let chosen = match parse::select_one(txt, |strings| joined(strings)) {
                 RecordSelection::None => {
                     let reason = format!("{domain} publishes no SPF record");
                     return finish(node, SpfResult::None, SpfOutcome::NoRecord, reason);
@@ -170,16 +166,16 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                         reason,
                     );
                 }
-                RecordSelection::One(index) => index,
+                RecordSelection::One(chosen) => chosen,
             };
             node.spf_record_count = 1;
-            // `index` is a position in `published`, which `select_index` was given.
-            let chosen = published.get(index);
-            if let Some(chosen) = chosen {
-                node.string_lengths = chosen.strings.iter().map(Vec::len).collect();
+            let (strings, bytes) = chosen;
+            // Only an audit's lint reads the lengths (`audit::node_strings`).
+            if self.audit {
+                node.string_lengths = strings.iter().map(Vec::len).collect();
             }
-            let bytes = chosen.map_or(&[][..], |chosen| &chosen.joined);
-            let record = match parse::parse_record(bytes) {
+            let bytes = &bytes[..];
+            let record = match parse::outline(bytes) {
                 Ok(record) => record,
                 Err(error) => {
                     node.record = Some(String::from_utf8_lossy(bytes).into());
@@ -228,22 +224,21 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     }
 
     /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
-    async fn evaluate_record(&mut self, record: &Record, mut node: TraceNode) -> HostOutcome {
+    async fn evaluate_record(&mut self, record: &Outline, mut node: TraceNode) -> HostOutcome {
         node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, SpfOutcome, String)> = None;
-        for (term, directive) in record.directives() {
+        for (term, qualifier, mechanism) in record.directives() {
             // The trace goes into the node at once and is filled in there: a term's trace is
             // large, and building it apart cost a second copy of it per term.
-            node.terms
-                .push(self.term_trace(record, term, Some(directive)));
+            node.terms.push(self.term_trace(record, term));
             let Some(trace) = node.terms.last_mut() else {
                 continue; // Unreachable: it was pushed just above.
             };
             // Most terms of a provider's record are ip4 and ip6: decided here, without
             // building the future of a DNS-querying mechanism for each of them.
-            let outcome = match self.address_mechanism(&directive.mechanism) {
+            let outcome = match self.address_mechanism(mechanism) {
                 Some(outcome) => outcome,
-                None => self.mechanism(directive, trace).await,
+                None => self.mechanism(&record.text, mechanism, trace).await,
             };
             trace.lookups_used = self.lookups;
             trace.void_lookups = self.void_lookups;
@@ -267,12 +262,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 }
             }
             if matched {
-                let text = record.term_text(term);
+                let text = record.text_at(term.span);
                 if let Some((result, outcome, reason)) = first_error {
                     // An audit went on past an error; a receiver would have stopped there.
                     return HostOutcome::ended(node, result, outcome, reason);
                 }
-                let result = directive.qualifier.result();
+                let result = qualifier.result();
                 node.result = result;
                 node.outcome = SpfOutcome::Matched;
                 node.reason = self.matched_reason(text, &node.domain);
@@ -291,9 +286,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     record_span: term.span,
                     path: self.path.clone(),
                 };
+                // Validated with the record, so `spec_at` gives it; an error would read as no
+                // `exp=`, as an unusable one does (RFC 7208 §6.2).
                 let explanation = record
                     .explanation()
-                    .map(|(_, target)| (target.clone(), node.domain.clone()));
+                    .and_then(|target| parse::spec_at(&record.text, target).ok())
+                    .map(|target| (target, node.domain.clone()));
                 return HostOutcome {
                     result,
                     node,
@@ -313,18 +311,18 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     }
 
     /// Traces the modifiers other than `redirect=`, which only show in the tree.
-    fn modifiers(&self, record: &Record, node: &mut TraceNode) {
+    fn modifiers(&self, record: &Outline, node: &mut TraceNode) {
         for term in &record.terms {
-            let TermKind::Modifier(modifier) = &term.kind else {
-                continue;
-            };
-            if matches!(modifier, Modifier::Redirect(_)) {
+            if matches!(
+                term.kind,
+                OutlineKind::Directive(..) | OutlineKind::Redirect(_)
+            ) {
                 continue;
             }
-            let mut trace = self.term_trace(record, term, None);
+            let mut trace = self.term_trace(record, term);
             trace.outcome = TermOutcome::Ignored;
-            trace.note = Some(match modifier {
-                Modifier::Explanation(_) => {
+            trace.note = Some(match term.kind {
+                OutlineKind::Explanation(_) => {
                     "applies only when the final result is fail; its lookup is under the top node's explanation_queries".into()
                 }
                 _ => "unknown modifier, ignored (RFC 7208 §6)".into(),
@@ -348,23 +346,23 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         .concat()
     }
 
-    fn term_trace(
-        &self,
-        record: &Record,
-        term: &super::Term,
-        directive: Option<&Directive>,
-    ) -> TermTrace {
-        let name = match &term.kind {
-            TermKind::Directive(directive) => Cow::Borrowed(directive.mechanism.name()),
-            TermKind::Modifier(Modifier::Redirect(_)) => Cow::Borrowed("redirect"),
-            TermKind::Modifier(Modifier::Explanation(_)) => Cow::Borrowed("exp"),
-            TermKind::Modifier(Modifier::Unknown { name, .. }) => Cow::Owned(name.clone()),
+    fn term_trace(&self, record: &Outline, term: &OutlineTerm) -> TermTrace {
+        let (name, qualifier) = match term.kind {
+            OutlineKind::Directive(qualifier, _, mechanism) => {
+                (Cow::Borrowed(mechanism.name()), Some(qualifier))
+            }
+            OutlineKind::Redirect(_) => (Cow::Borrowed("redirect"), None),
+            OutlineKind::Explanation(_) => (Cow::Borrowed("exp"), None),
+            OutlineKind::Unknown(value) => (
+                Cow::Owned(record.modifier_name(term, value).to_string()),
+                None,
+            ),
         };
         TermTrace {
             text: RecordText::new(&record.text, term.span),
             record_span: term.span,
             name,
-            qualifier: directive.map(|directive| directive.qualifier),
+            qualifier,
             target: None,
             queries: Vec::new(),
             lookups_used: self.lookups,
@@ -412,21 +410,49 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// against the lookup limit.
     async fn target(
         &mut self,
-        spec: Option<&MacroString>,
+        record: &Arc<str>,
+        spec: Option<Span>,
         trace: &mut TermTrace,
     ) -> Option<String> {
-        if self.audit && spec.is_some_and(macros::depends_on_message) {
-            trace.note = Some(
-                "the name depends on the message (macros), so an audit does not look it up".into(),
-            );
-            return None;
-        }
         let name = match spec {
-            Some(spec) => self.expand_domain(spec, &mut trace.queries).await,
+            Some(span) => match literal_spec(record, span) {
+                // No macros: the text is its own expansion, without building the macro-string.
+                Some(text) => query_name(text.to_string()),
+                None => {
+                    // The record's outline checked it, so `spec_at` gives it.
+                    let spec = parse::spec_at(record, span).ok()?;
+                    if self.audit && macros::depends_on_message(&spec) {
+                        trace.note = Some(
+                            "the name depends on the message (macros), so an audit does not look it up".into(),
+                        );
+                        return None;
+                    }
+                    self.expand_domain(&spec, &mut trace.queries).await
+                }
+            },
             None => self.values.domain.clone(),
         };
         trace.target = Some(name.clone());
         Some(name)
+    }
+
+    /// The name a domain-spec of the record (`redirect=`'s) asks for: [`Self::expand_domain`],
+    /// without building the macro-string when it has no macros.
+    async fn expand_spec(
+        &mut self,
+        record: &Arc<str>,
+        span: Span,
+        queries: &mut Vec<QueryTrace>,
+    ) -> String {
+        if let Some(text) = literal_spec(record, span) {
+            return query_name(text.to_string());
+        }
+        // The record's outline checked it, so `spec_at` gives it; were it not to, the empty
+        // name would be refused as a name to follow.
+        match parse::spec_at(record, span) {
+            Ok(spec) => self.expand_domain(&spec, queries).await,
+            Err(_) => String::new(),
+        }
     }
 
     /// Whether an audit may follow an include or redirect to `name`. An evaluation is bounded
@@ -459,10 +485,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// Evaluates one mechanism (RFC 7208 §5).
     async fn mechanism(
         &mut self,
-        directive: &Directive,
+        record: &Arc<str>,
+        mechanism: OutlineMechanism,
         trace: &mut TermTrace,
     ) -> MechanismOutcome {
-        let mechanism = &directive.mechanism;
         if mechanism.queries_dns() {
             if let Err((outcome, reason)) = self.count_lookup() {
                 if !self.audit {
@@ -473,23 +499,23 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             }
         }
         match mechanism {
-            Mechanism::All | Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. } => self
+            OutlineMechanism::All | OutlineMechanism::Ip4(..) | OutlineMechanism::Ip6(..) => self
                 .address_mechanism(mechanism)
                 .unwrap_or(MechanismOutcome::NoMatch),
-            Mechanism::A { domain, cidr } => {
-                let Some(name) = self.target(domain.as_ref(), trace).await else {
+            OutlineMechanism::A(domain, cidr) => {
+                let Some(name) = self.target(record, domain, trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
-                self.address_records(&name, *cidr, trace).await
+                self.address_records(&name, cidr, trace).await
             }
-            Mechanism::Mx { domain, cidr } => {
-                let Some(name) = self.target(domain.as_ref(), trace).await else {
+            OutlineMechanism::Mx(domain, cidr) => {
+                let Some(name) = self.target(record, domain, trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
-                self.mx(&name, *cidr, trace).await
+                self.mx(&name, cidr, trace).await
             }
-            Mechanism::Ptr { domain } => {
-                let Some(name) = self.target(domain.as_ref(), trace).await else {
+            OutlineMechanism::Ptr(domain) => {
+                let Some(name) = self.target(record, domain, trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
                 if self.audit {
@@ -504,8 +530,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     .await;
                 self.address_match(!names.is_empty())
             }
-            Mechanism::Exists { domain } => {
-                let Some(name) = self.target(Some(domain), trace).await else {
+            OutlineMechanism::Exists(domain) => {
+                let Some(name) = self.target(record, Some(domain), trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
                 match self.primary_lookup(&name, RecordType::A, trace).await {
@@ -514,8 +540,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     Err(error) => error,
                 }
             }
-            Mechanism::Include { domain } => {
-                let Some(name) = self.target(Some(domain), trace).await else {
+            OutlineMechanism::Include(domain) => {
+                let Some(name) = self.target(record, Some(domain), trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
                 self.include(name, trace).await
@@ -525,15 +551,15 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
 
     /// `all`, `ip4` and `ip6`, which the IP alone decides (RFC 7208 §5.1, §5.6); `None` for
     /// the mechanisms that query DNS.
-    fn address_mechanism(&self, mechanism: &Mechanism) -> Option<MechanismOutcome> {
+    fn address_mechanism(&self, mechanism: OutlineMechanism) -> Option<MechanismOutcome> {
         let ip = self.values.ip;
         match mechanism {
-            Mechanism::All => Some(MechanismOutcome::Match),
-            Mechanism::Ip4 { network, prefix } => {
-                Some(self.address_match(in_network(ip, IpAddr::V4(*network), *prefix)))
+            OutlineMechanism::All => Some(MechanismOutcome::Match),
+            OutlineMechanism::Ip4(network, prefix) => {
+                Some(self.address_match(in_network(ip, IpAddr::V4(network), prefix)))
             }
-            Mechanism::Ip6 { network, prefix } => {
-                Some(self.address_match(in_network(ip, IpAddr::V6(*network), *prefix)))
+            OutlineMechanism::Ip6(network, prefix) => {
+                Some(self.address_match(in_network(ip, IpAddr::V6(network), prefix)))
             }
             _ => None,
         }
@@ -698,16 +724,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     }
 }
 
-/// One TXT record of a domain: its strings, and the same joined.
-struct Published<'a> {
-    strings: &'a [Vec<u8>],
-    joined: Cow<'a, [u8]>,
-}
-
-impl AsRef<[u8]> for Published<'_> {
-    fn as_ref(&self) -> &[u8] {
-        &self.joined
-    }
+/// The text of a domain-spec of `record` when it has no macros (no `%`, so that it is one
+/// literal run): its expansion as it stands.
+fn literal_spec(record: &Arc<str>, span: Span) -> Option<&str> {
+    record
+        .get(span.start..span.end)
+        .filter(|text| !text.contains('%'))
 }
 
 /// A TXT record's strings joined with nothing between them (RFC 7208 §3.3); borrowed when

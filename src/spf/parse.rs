@@ -30,36 +30,44 @@ pub enum RecordSelection<T = Vec<u8>> {
 /// The comparison ignores case, as ABNF strings do (RFC 5234 §2.3). Other records, whatever
 /// bytes they hold, are none of SPF's business.
 pub fn select_record(records: &[Vec<u8>]) -> RecordSelection {
-    match select_index(records) {
-        RecordSelection::One(index) => records.get(index).map_or(RecordSelection::None, |record| {
-            RecordSelection::One(record.clone())
-        }),
+    match select_one(records.iter(), |record| &record[..]) {
+        RecordSelection::One((_, record)) => RecordSelection::One(record.to_vec()),
         RecordSelection::None => RecordSelection::None,
         RecordSelection::Multiple(count) => RecordSelection::Multiple(count),
     }
 }
 
-/// [`select_record`] giving the position of the record, for a caller that has it already.
-pub(super) fn select_index<T: AsRef<[u8]>>(records: &[T]) -> RecordSelection<usize> {
+/// [`select_record`] over records given one by one, each joined by `join` (a TXT record's
+/// strings, borrowed when there is one): the chosen record and its joined bytes, without
+/// gathering the records first.
+pub(super) fn select_one<T: Copy, J: AsRef<[u8]>>(
+    records: impl Iterator<Item = T>,
+    join: impl Fn(T) -> J,
+) -> RecordSelection<(T, J)> {
     let mut spf = records
-        .iter()
-        .enumerate()
-        .filter(|(_, record)| is_spf_version(record.as_ref()));
+        .map(|record| (record, join(record)))
+        .filter(|(_, joined)| is_spf_version(joined.as_ref()));
     match (spf.next(), spf.next()) {
         (None, _) => RecordSelection::None,
-        (Some((index, _)), None) => RecordSelection::One(index),
+        (Some(one), None) => RecordSelection::One(one),
         (Some(_), Some(_)) => RecordSelection::Multiple(2 + spf.count()),
     }
 }
 
 /// `version = "v=spf1"`, then a space or the end of the record (RFC 7208 §4.5).
 fn is_spf_version(record: &[u8]) -> bool {
-    match record.get(..6) {
-        Some(prefix) if prefix.eq_ignore_ascii_case(b"v=spf1") => {
-            matches!(record.get(6), None | Some(b' '))
-        }
-        _ => false,
+    // In any case: the letters' case bit set, so that `V=SPF1` reads as `v=spf1`, rather than
+    // lowering both sides byte by byte (twice per record fetched). Only the letters': set on
+    // `=` or `1`, it would take a control character for them.
+    const LETTERS: [u8; 6] = [0x20, 0, 0x20, 0x20, 0x20, 0];
+    let Some(prefix) = record.first_chunk::<6>() else {
+        return false;
+    };
+    let mut lowered = *prefix;
+    for (byte, bit) in lowered.iter_mut().zip(LETTERS) {
+        *byte |= bit;
     }
+    &lowered == b"v=spf1" && matches!(record.get(6), None | Some(b' '))
 }
 
 /// `record = version terms *SP` and `terms = *( 1*SP ( directive / modifier ) )`
@@ -69,6 +77,133 @@ fn is_spf_version(record: &[u8]) -> bool {
 /// byte outside printable US-ASCII (RFC 7208 §3.1 asks for 7-bit records; non-ASCII bytes in
 /// the wild are usually a byte-order mark or smart quotes pasted from a document).
 pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
+    let outline = outline(bytes)?;
+    let terms = outline
+        .terms
+        .iter()
+        .map(|term| full_term(&outline.text, term))
+        .collect::<Result<_, _>>()?;
+    Ok(Record {
+        text: outline.text,
+        terms,
+    })
+}
+
+/// A record checked against the whole grammar, in the light form evaluation reads: each term's
+/// place and what evaluating it takes, its domain-specs left as spans of the text. Evaluation
+/// parses every record it fetches and reports none of them, and building each domain-spec's
+/// [`MacroString`] (a list of parts, the shared text counted twice) and moving terms twice
+/// the size cost a third of an evaluation; a domain-spec with macros is built when it is
+/// expanded, by [`spec_at`].
+#[derive(Debug, Clone)]
+pub(super) struct Outline {
+    pub text: Arc<str>,
+    pub terms: Vec<OutlineTerm>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct OutlineTerm {
+    pub span: Span,
+    pub kind: OutlineKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum OutlineKind {
+    /// `[ qualifier ] mechanism`, and whether the qualifier was written.
+    Directive(Qualifier, bool, OutlineMechanism),
+    /// `redirect=`, with its domain-spec.
+    Redirect(Span),
+    /// `exp=`, with its domain-spec.
+    Explanation(Span),
+    /// Any other modifier, with its macro-string; its name runs from the start of the term to
+    /// the `=` before it.
+    Unknown(Span),
+}
+
+/// [`Mechanism`], with domain-specs as spans.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum OutlineMechanism {
+    All,
+    Include(Span),
+    A(Option<Span>, DualCidr),
+    Mx(Option<Span>, DualCidr),
+    Ptr(Option<Span>),
+    Ip4(Ipv4Addr, u8),
+    Ip6(Ipv6Addr, u8),
+    Exists(Span),
+}
+
+impl OutlineMechanism {
+    pub fn name(&self) -> &'static str {
+        match self {
+            OutlineMechanism::All => "all",
+            OutlineMechanism::Include(_) => "include",
+            OutlineMechanism::A(..) => "a",
+            OutlineMechanism::Mx(..) => "mx",
+            OutlineMechanism::Ptr(_) => "ptr",
+            OutlineMechanism::Ip4(..) => "ip4",
+            OutlineMechanism::Ip6(..) => "ip6",
+            OutlineMechanism::Exists(_) => "exists",
+        }
+    }
+
+    /// Whether the term counts against the 10-lookup limit (RFC 7208 §4.6.4).
+    pub fn queries_dns(&self) -> bool {
+        !matches!(
+            self,
+            OutlineMechanism::All | OutlineMechanism::Ip4(..) | OutlineMechanism::Ip6(..)
+        )
+    }
+}
+
+impl Outline {
+    /// The text of `span`; empty outside the record (the parser gives no such span).
+    pub fn text_at(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The directives, in order, with their qualifiers.
+    pub fn directives(&self) -> impl Iterator<Item = (&OutlineTerm, Qualifier, OutlineMechanism)> {
+        self.terms.iter().filter_map(|term| match term.kind {
+            OutlineKind::Directive(qualifier, _, mechanism) => Some((term, qualifier, mechanism)),
+            _ => None,
+        })
+    }
+
+    /// The `redirect=` modifier's term and domain-spec, if any (there is one at most).
+    pub fn redirect(&self) -> Option<(&OutlineTerm, Span)> {
+        self.terms.iter().find_map(|term| match term.kind {
+            OutlineKind::Redirect(target) => Some((term, target)),
+            _ => None,
+        })
+    }
+
+    /// The `exp=` modifier's domain-spec, if any (there is one at most).
+    pub fn explanation(&self) -> Option<Span> {
+        self.terms.iter().find_map(|term| match term.kind {
+            OutlineKind::Explanation(target) => Some(target),
+            _ => None,
+        })
+    }
+
+    /// The name of an unknown modifier whose value is at `value`.
+    pub fn modifier_name(&self, term: &OutlineTerm, value: Span) -> &str {
+        self.text_at(Span::new(term.span.start, value.start.saturating_sub(1)))
+    }
+}
+
+/// The domain-spec at `span` of a record the outline was made of, built whole: for the
+/// evaluation of one with macros, and for [`parse_record`].
+pub(super) fn spec_at(record: &Arc<str>, span: Span) -> Result<MacroString, ParseError> {
+    domain_spec(
+        record,
+        record.get(span.start..span.end).unwrap_or(""),
+        span.start,
+    )
+}
+
+/// The record's outline: [`parse_record`]'s grammar and errors, without building its terms.
+pub(super) fn outline(bytes: &[u8]) -> Result<Outline, ParseError> {
     if let Some(position) = first_unprintable(bytes) {
         // The whole character when the bytes there are UTF-8 (a pasted smart quote is
         // three), so that the span can be shown and sliced; else the one byte.
@@ -98,30 +233,34 @@ pub fn parse_record(bytes: &[u8]) -> Result<Record, ParseError> {
         .map_err(|_| error(ParseErrorKind::NonAscii, Span::new(0, bytes.len())))?
         .into();
     // The spaces, found with memchr's vector search: there is one term per space at most, so
-    // the terms are sized once (terms are large and records long), and each token is taken
-    // from the text between two spaces (ASCII, so every position is a character boundary).
+    // the terms are sized once (records are long), and each token is taken from the text
+    // between two spaces (ASCII, so every position is a character boundary).
     let mut terms = Vec::with_capacity(memchr::memchr_iter(b' ', bytes).count());
     let mut start = 6;
+    // RFC 7208 §6: `redirect=` and `exp=` MUST NOT appear more than once each. The second of
+    // each is noted on the way and reported once every term is known to be well-formed,
+    // `redirect=`'s first.
+    let (mut redirects, mut explanations) = (Seen::None, Seen::None);
     for end in memchr::memchr_iter(b' ', bytes).chain([bytes.len()]) {
         // The version ends at 6, where the first space is when there is one.
         if end > start {
             let token = text.get(start..end).unwrap_or_default();
-            terms.push(term(&text, token, start)?);
+            let term = term(&text, token, start)?;
+            match term.kind {
+                OutlineKind::Redirect(_) => redirects.see(term.span),
+                OutlineKind::Explanation(_) => explanations.see(term.span),
+                _ => {}
+            }
+            terms.push(term);
         }
         start = start.max(end + 1);
     }
-    for name in ["redirect", "exp"] {
-        let mut same = terms.iter().filter(|term| match &term.kind {
-            TermKind::Modifier(Modifier::Redirect(_)) => name == "redirect",
-            TermKind::Modifier(Modifier::Explanation(_)) => name == "exp",
-            _ => false,
-        });
-        if let (Some(_), Some(second)) = (same.next(), same.next()) {
-            // RFC 7208 §6: these two modifiers MUST NOT appear more than once each.
-            return Err(error(ParseErrorKind::DuplicateModifier, second.span));
+    for seen in [redirects, explanations] {
+        if let Seen::Twice(second) = seen {
+            return Err(error(ParseErrorKind::DuplicateModifier, second));
         }
     }
-    Ok(Record { text, terms })
+    Ok(Outline { text, terms })
 }
 
 /// The position of the first byte that is neither a space nor visible ASCII (`%x20-7E`).
@@ -158,34 +297,126 @@ fn first_unprintable(bytes: &[u8]) -> Option<usize> {
         .map(|at| checked + at)
 }
 
+/// How often a modifier that may appear once has been seen, and where the second one is.
+#[derive(Clone, Copy)]
+enum Seen {
+    None,
+    Once,
+    Twice(Span),
+}
+
+impl Seen {
+    fn see(&mut self, span: Span) {
+        *self = match *self {
+            Seen::None => Seen::Once,
+            Seen::Once => Seen::Twice(span),
+            twice => twice,
+        };
+    }
+}
+
 fn error(kind: ParseErrorKind, span: Span) -> ParseError {
     ParseError { kind, span }
 }
 
 /// `directive / modifier`. A term is a modifier when it starts with `name "="`; `name` cannot
 /// hold `:` or `/`, so `a:x=y` stays a mechanism (RFC 7208 §4.6.1).
-fn term(record: &Arc<str>, token: &str, offset: usize) -> Result<Term, ParseError> {
+fn term(record: &Arc<str>, token: &str, offset: usize) -> Result<OutlineTerm, ParseError> {
     let span = Span::new(offset, offset + token.len());
-    let name_length = name(token);
+    // The letters and digits at the start, read once: a mechanism's name when no qualifier
+    // comes first, and the start of a modifier's name.
+    let alphanumeric = alphanumeric_length(token.as_bytes());
+    let name_length = name(token, alphanumeric);
     let kind = if name_length > 0 && token.as_bytes().get(name_length) == Some(&b'=') {
-        TermKind::Modifier(modifier(record, token, name_length, offset)?)
+        modifier(record, token, name_length, offset)?
     } else {
-        TermKind::Directive(directive(record, token, offset)?)
+        directive(record, token, offset, alphanumeric)?
     };
-    Ok(Term { span, kind })
+    Ok(OutlineTerm { span, kind })
+}
+
+/// The whole [`Term`] of an outlined one, whose grammar has been checked: its domain-specs
+/// and macro-strings built.
+fn full_term(record: &Arc<str>, term: &OutlineTerm) -> Result<Term, ParseError> {
+    let spec = |span| spec_at(record, span);
+    let optional = |span: Option<Span>| span.map(spec).transpose();
+    let kind = match term.kind {
+        OutlineKind::Directive(qualifier, qualifier_written, mechanism) => {
+            TermKind::Directive(Directive {
+                qualifier,
+                qualifier_written,
+                mechanism: match mechanism {
+                    OutlineMechanism::All => Mechanism::All,
+                    OutlineMechanism::Include(span) => Mechanism::Include {
+                        domain: spec(span)?,
+                    },
+                    OutlineMechanism::A(domain, cidr) => Mechanism::A {
+                        domain: optional(domain)?,
+                        cidr,
+                    },
+                    OutlineMechanism::Mx(domain, cidr) => Mechanism::Mx {
+                        domain: optional(domain)?,
+                        cidr,
+                    },
+                    OutlineMechanism::Ptr(domain) => Mechanism::Ptr {
+                        domain: optional(domain)?,
+                    },
+                    OutlineMechanism::Ip4(network, prefix) => Mechanism::Ip4 { network, prefix },
+                    OutlineMechanism::Ip6(network, prefix) => Mechanism::Ip6 { network, prefix },
+                    OutlineMechanism::Exists(span) => Mechanism::Exists {
+                        domain: spec(span)?,
+                    },
+                },
+            })
+        }
+        OutlineKind::Redirect(span) => TermKind::Modifier(Modifier::Redirect(spec(span)?)),
+        OutlineKind::Explanation(span) => TermKind::Modifier(Modifier::Explanation(spec(span)?)),
+        OutlineKind::Unknown(value) => {
+            let text = |span: Span| record.get(span.start..span.end).unwrap_or("");
+            let name = text(Span::new(term.span.start, value.start.saturating_sub(1)));
+            TermKind::Modifier(Modifier::Unknown {
+                name: name.to_string(),
+                value: macro_string_parts(
+                    record,
+                    text(value),
+                    value.start,
+                    value.start,
+                    MacroScope::Domain,
+                )?
+                .0,
+            })
+        }
+    };
+    Ok(Term {
+        span: term.span,
+        kind,
+    })
 }
 
 /// `name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )`: the length of the name at the start of
 /// `token`, 0 if none.
-fn name(token: &str) -> usize {
+/// `token`'s first `alphanumeric` bytes are its letters and digits at the start.
+fn name(token: &str, alphanumeric: usize) -> usize {
     let bytes = token.as_bytes();
     match bytes.first() {
-        Some(first) if first.is_ascii_alphabetic() => bytes
-            .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
-            .unwrap_or(bytes.len()),
+        Some(first) if first.is_ascii_alphabetic() => {
+            let rest = bytes.get(alphanumeric..).unwrap_or_default();
+            alphanumeric
+                + rest
+                    .iter()
+                    .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+                    .unwrap_or(rest.len())
+        }
         _ => 0,
     }
+}
+
+/// How many letters and digits `bytes` starts with.
+fn alphanumeric_length(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(bytes.len())
 }
 
 /// `modifier = redirect / explanation / unknown-modifier` (RFC 7208 §6, §12):
@@ -200,38 +431,49 @@ fn modifier(
     token: &str,
     name_length: usize,
     offset: usize,
-) -> Result<Modifier, ParseError> {
+) -> Result<OutlineKind, ParseError> {
     let (name, value) = (&token[..name_length], &token[name_length + 1..]);
     let value_offset = offset + name_length + 1;
     if name.eq_ignore_ascii_case("redirect") {
-        Ok(Modifier::Redirect(domain_spec(
+        Ok(OutlineKind::Redirect(checked_domain_spec(
             record,
             value,
             value_offset,
         )?))
     } else if name.eq_ignore_ascii_case("exp") {
-        Ok(Modifier::Explanation(domain_spec(
+        Ok(OutlineKind::Explanation(checked_domain_spec(
             record,
             value,
             value_offset,
         )?))
     } else {
-        Ok(Modifier::Unknown {
-            name: name.to_string(),
-            value: macro_string_parts(
+        if value.contains('%') {
+            macro_string_parts(
                 record,
                 value,
                 value_offset,
                 value_offset,
                 MacroScope::Domain,
-            )?
-            .0,
-        })
+            )?;
+        }
+        // Without a `%` a macro-string is all literal, and the term's bytes are all visible
+        // (checked with the record's): there is nothing to check.
+        Ok(OutlineKind::Unknown(Span::new(
+            value_offset,
+            value_offset + value.len(),
+        )))
     }
 }
 
 /// `directive = [ qualifier ] mechanism` with `qualifier = "+" / "-" / "?" / "~"`.
-fn directive(record: &Arc<str>, token: &str, offset: usize) -> Result<Directive, ParseError> {
+///
+/// `alphanumeric`: how many letters and digits the token starts with.
+fn directive(
+    record: &Arc<str>,
+    token: &str,
+    offset: usize,
+    alphanumeric: usize,
+) -> Result<OutlineKind, ParseError> {
     let qualifier = match token.as_bytes().first() {
         Some(b'+') => Some(Qualifier::Pass),
         Some(b'-') => Some(Qualifier::Fail),
@@ -240,79 +482,114 @@ fn directive(record: &Arc<str>, token: &str, offset: usize) -> Result<Directive,
         _ => None,
     };
     let skip = usize::from(qualifier.is_some());
-    Ok(Directive {
-        qualifier: qualifier.unwrap_or(Qualifier::Pass),
-        qualifier_written: qualifier.is_some(),
-        mechanism: mechanism(record, &token[skip..], offset + skip)?,
-    })
+    let text = &token[skip..];
+    // After a qualifier (never a letter or digit) the name starts one byte on.
+    let name_end = match qualifier {
+        None => alphanumeric,
+        Some(_) => alphanumeric_length(text.as_bytes()),
+    };
+    Ok(OutlineKind::Directive(
+        qualifier.unwrap_or(Qualifier::Pass),
+        qualifier.is_some(),
+        mechanism(record, text, offset + skip, name_end)?,
+    ))
 }
 
 /// `mechanism = ( all / include / a / mx / ptr / ip4 / ip6 / exists )` (RFC 7208 §5), names in
 /// any case.
-fn mechanism(record: &Arc<str>, text: &str, offset: usize) -> Result<Mechanism, ParseError> {
+///
+/// The name is the letters and digits `text` starts with, the first `name_end` bytes.
+fn mechanism(
+    record: &Arc<str>,
+    text: &str,
+    offset: usize,
+    name_end: usize,
+) -> Result<OutlineMechanism, ParseError> {
     let span = Span::new(offset, offset + text.len());
-    let name_end = text
-        .bytes()
-        .position(|b| !b.is_ascii_alphanumeric())
-        .unwrap_or(text.len());
-    let (name, rest) = text.split_at(name_end);
+    let (name, rest) = text.split_at(name_end.min(text.len()));
     let rest_offset = offset + name_end;
     // `":" argument`: the text after the colon and its offset.
     let argument = rest.strip_prefix(':').map(|value| (rest_offset + 1, value));
     let bad = |kind| error(kind, span);
-    // The name in lower case without allocating: mechanism names are at most 7 letters.
-    let mut buffer = [0u8; 8];
-    let lower: &[u8] = match buffer.get_mut(..name.len()) {
-        Some(slot) => {
-            slot.copy_from_slice(name.as_bytes());
-            slot.make_ascii_lowercase();
-            slot
-        }
-        None => b"",
+    // The name in lower case as one number, compared with each mechanism's: a name is letters
+    // and digits, which setting the case bit (0x20) lowers or leaves as they are, and has at
+    // most 7 of them. Comparing in any case byte by byte, or lowering into a buffer first,
+    // cost a loop per name tried.
+    let word = if name.len() <= 7 {
+        packed(name.as_bytes())
+    } else {
+        0
     };
-    match lower {
-        // all = "all"
-        b"all" if rest.is_empty() => Ok(Mechanism::All),
-        // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec
-        b"include" | b"exists" => {
-            let (at, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
-            let domain = domain_spec(record, value, at)?;
-            Ok(if name.eq_ignore_ascii_case("include") {
-                Mechanism::Include { domain }
-            } else {
-                Mechanism::Exists { domain }
-            })
-        }
-        // ptr = "ptr" [ ":" domain-spec ]
-        b"ptr" => {
-            let domain = optional_domain_spec(record, rest, rest_offset, span)?;
-            Ok(Mechanism::Ptr { domain })
-        }
-        // a = "a" [ ":" domain-spec ] [ dual-cidr-length ] ; mx likewise
-        b"a" | b"mx" => {
-            let (head, cidr) = dual_cidr_length(rest, span)?;
-            let domain = optional_domain_spec(record, head, rest_offset, span)?;
-            Ok(if name.eq_ignore_ascii_case("a") {
-                Mechanism::A { domain, cidr }
-            } else {
-                Mechanism::Mx { domain, cidr }
-            })
-        }
+    if word == packed(b"ip4") {
         // ip4 = "ip4" ":" ip4-network [ ip4-cidr-length ]
-        b"ip4" => {
-            let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
-            let (network, prefix) = network_and_prefix(value, ip4_network, 32, span)?;
-            Ok(Mechanism::Ip4 { network, prefix })
-        }
+        let (_, value) = argument.ok_or_else(|| bad(ParseErrorKind::BadMechanism))?;
+        let (network, prefix) = ip4_network_and_prefix(value, span)?;
+        Ok(OutlineMechanism::Ip4(network, prefix))
+    } else if word == packed(b"ip6") {
         // ip6 = "ip6" ":" ip6-network [ ip6-cidr-length ]
-        b"ip6" => {
-            let (_, value) = argument.ok_or(bad(ParseErrorKind::BadMechanism))?;
-            let (network, prefix) = network_and_prefix(value, ip6_network, 128, span)?;
-            Ok(Mechanism::Ip6 { network, prefix })
+        let (_, value) = argument.ok_or_else(|| bad(ParseErrorKind::BadMechanism))?;
+        let (network, prefix) = network_and_prefix(value, ip6_network, 128, span)?;
+        Ok(OutlineMechanism::Ip6(network, prefix))
+    } else if word == packed(b"include") || word == packed(b"exists") {
+        // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec
+        let (at, value) = argument.ok_or_else(|| bad(ParseErrorKind::BadMechanism))?;
+        let domain = checked_domain_spec(record, value, at)?;
+        Ok(if word == packed(b"include") {
+            OutlineMechanism::Include(domain)
+        } else {
+            OutlineMechanism::Exists(domain)
+        })
+    } else if word == packed(b"all") {
+        // all = "all"
+        if rest.is_empty() {
+            Ok(OutlineMechanism::All)
+        } else {
+            Err(bad(ParseErrorKind::BadMechanism))
         }
-        b"all" => Err(bad(ParseErrorKind::BadMechanism)),
-        _ => Err(bad(ParseErrorKind::UnknownMechanism)),
+    } else if word == packed(b"a") || word == packed(b"mx") {
+        // a = "a" [ ":" domain-spec ] [ dual-cidr-length ] ; mx likewise
+        let (head, cidr) = dual_cidr_length(rest, span)?;
+        let domain = optional_domain_spec(record, head, rest_offset, span)?;
+        Ok(if word == packed(b"a") {
+            OutlineMechanism::A(domain, cidr)
+        } else {
+            OutlineMechanism::Mx(domain, cidr)
+        })
+    } else if word == packed(b"ptr") {
+        // ptr = "ptr" [ ":" domain-spec ]
+        let domain = optional_domain_spec(record, rest, rest_offset, span)?;
+        Ok(OutlineMechanism::Ptr(domain))
+    } else {
+        Err(bad(ParseErrorKind::UnknownMechanism))
     }
+}
+
+/// Up to 8 bytes as one number, each with its case bit set: for letters and digits, the bytes
+/// in lower case. Names of different lengths differ, as no byte becomes 0.
+const fn packed(bytes: &[u8]) -> u64 {
+    let mut word = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        // `index` is below the length (the loop's condition); a const fn cannot use iterators.
+        word = word << 8 | (bytes[index] | 0x20) as u64;
+        index += 1;
+    }
+    word
+}
+
+/// `ip4-network [ ip4-cidr-length ]`: [`network_and_prefix`] for "ip4" in one pass, the
+/// address read up to the `/` (most of a provider's terms are these).
+fn ip4_network_and_prefix(value: &str, span: Span) -> Result<(Ipv4Addr, u8), ParseError> {
+    let (address, rest) = ip4_network_head(value.as_bytes())
+        .ok_or_else(|| error(ParseErrorKind::BadNetwork, span))?;
+    let prefix = match rest.split_first() {
+        None => 32,
+        // `ip4_network_head` stops at a `/` only.
+        Some((_, digits)) => {
+            cidr_length(digits, 32).ok_or_else(|| error(ParseErrorKind::BadCidr, span))?
+        }
+    };
+    Ok((address, prefix))
 }
 
 /// `network [ cidr-length ]` of "ip4" and "ip6": the address, then `/` and the prefix length,
@@ -332,10 +609,11 @@ fn network_and_prefix<T>(
         ),
         None => (value, None),
     };
-    let address = network(address).ok_or(error(ParseErrorKind::BadNetwork, span))?;
+    let address = network(address).ok_or_else(|| error(ParseErrorKind::BadNetwork, span))?;
     let prefix = match cidr {
         None => maximum,
-        Some(digits) => cidr_length(digits, maximum).ok_or(error(ParseErrorKind::BadCidr, span))?,
+        Some(digits) => cidr_length(digits.as_bytes(), maximum)
+            .ok_or_else(|| error(ParseErrorKind::BadCidr, span))?,
     };
     Ok((address, prefix))
 }
@@ -346,14 +624,14 @@ fn optional_domain_spec(
     rest: &str,
     rest_offset: usize,
     span: Span,
-) -> Result<Option<MacroString>, ParseError> {
+) -> Result<Option<Span>, ParseError> {
     if rest.is_empty() {
         return Ok(None);
     }
     let value = rest
         .strip_prefix(':')
-        .ok_or(error(ParseErrorKind::BadMechanism, span))?;
-    domain_spec(record, value, rest_offset + 1).map(Some)
+        .ok_or_else(|| error(ParseErrorKind::BadMechanism, span))?;
+    checked_domain_spec(record, value, rest_offset + 1).map(Some)
 }
 
 /// `dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ]` (RFC 7208 §5.6), taken off
@@ -366,13 +644,13 @@ fn dual_cidr_length(rest: &str, span: Span) -> Result<(&str, DualCidr), ParseErr
     let mut cidr = DualCidr::default();
     if let Some(position) = head.rfind("//") {
         if digits(&head[position + 2..]) {
-            cidr.ip6 = cidr_length(&head[position + 2..], 128).ok_or(bad.clone())?;
+            cidr.ip6 = cidr_length(head[position + 2..].as_bytes(), 128).ok_or(bad.clone())?;
             head = &head[..position];
         }
     }
     if let Some(position) = head.rfind('/') {
         if digits(&head[position + 1..]) {
-            cidr.ip4 = cidr_length(&head[position + 1..], 32).ok_or(bad.clone())?;
+            cidr.ip4 = cidr_length(head[position + 1..].as_bytes(), 32).ok_or(bad.clone())?;
             head = &head[..position];
         }
     }
@@ -385,8 +663,8 @@ fn dual_cidr_length(rest: &str, span: Span) -> Result<(&str, DualCidr), ParseErr
 /// `ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT)` (at most 32) and
 /// `ip6-cidr-length = "/" ("0" / %x31-39 0*2DIGIT)` (at most 128): the digits after the slash.
 /// Leading zeros are refused, as the RFC 7208 suite's `cidr4-032` expects.
-fn cidr_length(digits: &str, maximum: u8) -> Option<u8> {
-    decimal(digits.as_bytes()).filter(|&value| value <= maximum)
+fn cidr_length(digits: &[u8], maximum: u8) -> Option<u8> {
+    decimal(digits).filter(|&value| value <= maximum)
 }
 
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, with
@@ -397,10 +675,20 @@ fn cidr_length(digits: &str, maximum: u8) -> Option<u8> {
 /// [`decimal`]: records list dozens of networks, and the split cost more than the rest of the
 /// term. A unit test holds it to the same answers as `decimal` over the parts.
 fn ip4_network(text: &str) -> Option<Ipv4Addr> {
+    match ip4_network_head(text.as_bytes())? {
+        (address, []) => Some(address),
+        _ => None,
+    }
+}
+
+/// The `ip4-network` at the start of `text`, which ends there or at a `/`: the address and the
+/// rest (empty, or from the `/`).
+fn ip4_network_head(text: &[u8]) -> Option<(Ipv4Addr, &[u8])> {
     let mut octets = [0u8; 4];
     let mut done = 0;
     let (mut value, mut digits) = (0u16, 0u8);
-    for &byte in text.as_bytes() {
+    let mut end = text.len();
+    for (index, &byte) in text.iter().enumerate() {
         match byte {
             // A fourth digit, or a digit after a leading zero.
             b'0'..=b'9' if digits == 3 || (digits == 1 && value == 0) => return None,
@@ -413,6 +701,10 @@ fn ip4_network(text: &str) -> Option<Ipv4Addr> {
                 done += 1;
                 (value, digits) = (0, 0);
             }
+            b'/' => {
+                end = index;
+                break;
+            }
             _ => return None,
         }
     }
@@ -420,7 +712,7 @@ fn ip4_network(text: &str) -> Option<Ipv4Addr> {
         return None;
     }
     *octets.get_mut(3)? = u8::try_from(value).ok()?;
-    Some(Ipv4Addr::from(octets))
+    Some((Ipv4Addr::from(octets), text.get(end..).unwrap_or_default()))
 }
 
 /// One to three decimal digits without a leading zero (a lone `0` is fine), up to 255: what
@@ -514,14 +806,30 @@ fn domain_spec(record: &Arc<str>, text: &str, offset: usize) -> Result<MacroStri
     if ends_in_macro {
         return Ok(string);
     }
-    let Some(MacroPart::Literal { text: tail }) = string.parts.last() else {
-        return Err(bad);
-    };
-    let tail = tail.strip_suffix('.').unwrap_or(tail);
-    match tail.rsplit_once('.') {
-        Some((_, label)) if toplabel(label) => Ok(string),
+    match string.parts.last() {
+        Some(MacroPart::Literal { text: tail }) if literal_domain_end(tail) => Ok(string),
         _ => Err(bad),
     }
+}
+
+/// [`domain_spec`]'s checks, giving only where the domain-spec is. Most have no `%`: they are
+/// one literal, whose bytes (visible ASCII, as the record's were checked to be) need only the
+/// test of their end.
+fn checked_domain_spec(record: &Arc<str>, text: &str, offset: usize) -> Result<Span, ParseError> {
+    let span = Span::new(offset, offset + text.len());
+    if text.contains('%') {
+        domain_spec(record, text, offset).map(|_| span)
+    } else if literal_domain_end(text) {
+        Ok(span)
+    } else {
+        Err(error(ParseErrorKind::BadDomainSpec, span))
+    }
+}
+
+/// `"." toplabel [ "." ]` at the end of the literal text that ends a domain-spec.
+fn literal_domain_end(tail: &str) -> bool {
+    let tail = tail.strip_suffix('.').unwrap_or(tail);
+    matches!(tail.rsplit_once('.'), Some((_, label)) if toplabel(label))
 }
 
 /// `toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )`:

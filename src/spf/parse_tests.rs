@@ -113,6 +113,77 @@ fn ip4_networks_parse_as_the_standard_library_does() {
     }
 }
 
+/// The version is compared in any case by setting the letters' case bit: every byte value at
+/// every place of `v=spf1` must be taken or refused as a byte-by-byte comparison in any case
+/// would.
+#[test]
+fn the_version_is_matched_in_any_case_and_nothing_else() {
+    let is_spf =
+        |record: &[u8]| matches!(select_record(&[record.to_vec()]), RecordSelection::One(_));
+    for position in 0..6 {
+        for byte in 0..=255u8 {
+            let mut record = b"v=spf1 -all".to_vec();
+            record[position] = byte;
+            let expected = record[..6].eq_ignore_ascii_case(b"v=spf1");
+            assert_eq!(is_spf(&record), expected, "{record:?}");
+        }
+    }
+    assert!(is_spf(b"v=spf1"));
+    assert!(!is_spf(b"v=spf10"));
+    assert!(!is_spf(b"v=spf"));
+}
+
+/// "ip4" reads its network and its prefix length in one pass, stopping the address at the
+/// first `/`: it must answer as the address and the length read apart would, including which
+/// error comes first (a bad address before a bad length) and for extra slashes.
+#[test]
+fn ip4_networks_and_prefixes_read_in_one_pass_answer_as_read_apart() {
+    let addresses = [
+        "192.0.2.0",
+        "192.0.2",
+        "01.2.3.4",
+        "1.2.3.4x",
+        "",
+        "1.2.3.4.",
+    ];
+    let prefixes = [
+        "", "/", "/0", "/8", "/32", "/33", "/01", "/1/2", "//24", "/x", "/255",
+    ];
+    for address in addresses {
+        for prefix in prefixes {
+            let expected = match address.parse::<std::net::Ipv4Addr>() {
+                Err(_) => Err(ParseErrorKind::BadNetwork),
+                Ok(network) => match prefix.strip_prefix('/') {
+                    None => Ok((network, 32)),
+                    // ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT), at most 32.
+                    Some(digits) => {
+                        let well_formed = digits == "0"
+                            || (matches!(digits.len(), 1..=2)
+                                && !digits.starts_with('0')
+                                && digits.bytes().all(|b| b.is_ascii_digit()));
+                        match digits.parse::<u8>() {
+                            Ok(length) if well_formed && length <= 32 => Ok((network, length)),
+                            _ => Err(ParseErrorKind::BadCidr),
+                        }
+                    }
+                },
+            };
+            let term = format!("ip4:{address}{prefix}");
+            let parsed = match parse_record(format!("v=spf1 {term}").as_bytes()) {
+                Ok(record) => match record.terms[0].kind.clone() {
+                    TermKind::Directive(Directive {
+                        mechanism: Mechanism::Ip4 { network, prefix },
+                        ..
+                    }) => Ok((network, prefix)),
+                    other => panic!("{term}: {other:?}"),
+                },
+                Err(error) => Err(error.kind),
+            };
+            assert_eq!(parsed, expected, "{term}");
+        }
+    }
+}
+
 /// The word-at-a-time check for bytes outside `%x20-7E` must find exactly the first such byte,
 /// wherever it falls in an eight-byte word and for every byte value.
 #[test]

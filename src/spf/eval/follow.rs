@@ -1,10 +1,12 @@
 //! Following another record: `include` (RFC 7208 §5.2) and `redirect=` (§6.1), each a
 //! `check_host()` of its own below the current one, for the evaluation in the parent module.
 
+use super::super::parse::{Outline, OutlineTerm};
 use super::super::trace::{TermOutcome, TermTrace, TraceNode};
-use super::super::{MacroString, Record, SpfOutcome, SpfResult, Term};
+use super::super::{SpfOutcome, SpfResult};
 use super::{Evaluator, HostOutcome, MechanismOutcome, Stop};
 use crate::dns::Resolver;
+use crate::report::Span;
 
 impl<R: Resolver> Evaluator<'_, R> {
     /// `include` (RFC 7208 §5.2): matches on the target's `pass`; its `temperror` is ours, and
@@ -40,15 +42,17 @@ impl<R: Resolver> Evaluator<'_, R> {
     /// `redirect=` (RFC 7208 §6.1): the result is the target's, and `none` there is `permerror`.
     pub(super) async fn redirect(
         &mut self,
-        record: &Record,
-        term: &Term,
-        target: &MacroString,
+        record: &Outline,
+        term: &OutlineTerm,
+        target: Span,
         mut node: TraceNode,
         first_error: Option<(SpfResult, SpfOutcome, String)>,
     ) -> HostOutcome {
-        let mut trace = self.term_trace(record, term, None);
+        let mut trace = self.term_trace(record, term);
         let counted = self.count_lookup();
-        let name = self.expand_domain(target, &mut trace.queries).await;
+        let name = self
+            .expand_spec(&record.text, target, &mut trace.queries)
+            .await;
         trace.target = Some(name.clone());
         trace.lookups_used = self.lookups;
         let fail = |mut node: TraceNode, mut trace: TermTrace, (outcome, reason): Stop| {
