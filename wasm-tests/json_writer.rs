@@ -11,7 +11,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// Each number of `text` (a JSON array) as `JSON.parse` reads it; `None` for `null`.
 fn parsed(text: &str) -> Vec<Option<f64>> {
     let value = js_sys::JSON::parse(text).expect("the writer writes JSON");
-    js_sys::Array::from(&value).iter().map(|number| number.as_f64()).collect()
+    js_sys::Array::from(&value)
+        .iter()
+        .map(|number| number.as_f64())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -32,7 +35,10 @@ fn floats_read_back_as_the_doubles_written_and_as_serde_jsons_text_reads() {
     let ours = to_string(&values).expect("numbers can be written");
     let serde_json = serde_json::to_string(&values).expect("numbers can be written");
     let bits = |numbers: Vec<Option<f64>>| -> Vec<Option<u64>> {
-        numbers.into_iter().map(|number| number.map(f64::to_bits)).collect()
+        numbers
+            .into_iter()
+            .map(|number| number.map(f64::to_bits))
+            .collect()
     };
     let written: Vec<Option<u64>> = values.iter().map(|value| Some(value.to_bits())).collect();
     assert_eq!(bits(parsed(&ours)), written, "{ours}");
@@ -44,5 +50,9 @@ fn non_finite_floats_are_null_and_an_f32_is_the_double_of_its_value() {
     let text = to_string(&vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY]).expect("writable");
     assert_eq!(text, "[null,null,null]");
     let single = to_string(&vec![0.1_f32, f32::NAN]).expect("writable");
-    assert_eq!(parsed(&single), [Some(f64::from(0.1_f32)), None], "{single}");
+    assert_eq!(
+        parsed(&single),
+        [Some(f64::from(0.1_f32)), None],
+        "{single}"
+    );
 }

@@ -166,7 +166,7 @@ pub async fn discover_for_message<'r, R: Resolver>(
         // A hostile message could list many signatures: bound what is asked ahead.
         names.truncate(MAX_NAMES_AHEAD);
     }
-    let asking_ahead = futures_util::future::join_all(
+    let asking_ahead = crate::join::join_all(
         names
             .iter()
             .map(|name| recorder.prefetch(name, RecordType::Txt)),
