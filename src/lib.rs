@@ -20,6 +20,7 @@ pub mod dns;
 pub mod domain;
 pub mod e2e;
 pub mod envelope;
+pub mod find;
 pub mod iprev;
 pub mod join;
 pub mod json_writer;

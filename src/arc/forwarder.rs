@@ -130,10 +130,11 @@ pub fn forwarder_for<S: AsRef<str>>(
         .collect();
     let mut forwarder = trusted_forwarder(report, &every_sealer, aligned)?;
     forwarder.trusted = false;
-    forwarder.reason = forwarder.reason.replacen(
+    forwarder.reason = crate::find::replace(
+        &forwarder.reason,
         ", a trusted forwarder,",
         " (trusted by no list you gave)",
-        1,
+        Some(1),
     );
     Some(forwarder)
 }

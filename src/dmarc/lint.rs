@@ -48,7 +48,7 @@ pub fn lint_record(domain: &str, text: &str) -> RecordLint {
                     "dmarc.wrong-version",
                     "Write the version exactly as v=DMARC1 (upper case).",
                 ),
-                _ if text.to_ascii_lowercase().contains("v=dmarc1") => (
+                _ if crate::find::contains(&text.to_ascii_lowercase(), "v=dmarc1") => (
                     "dmarc.version-not-first",
                     "Move v=DMARC1 to the very start of the record: receivers discard records \
                      that do not begin with it.",

@@ -466,7 +466,9 @@ pub async fn audit_domain<R: Resolver>(domain: &str, resolver: &R) -> DmarcAudit
                 continue;
             };
             let text = String::from_utf8_lossy(&bytes);
-            if !super::parse::has_version(&text) && text.to_ascii_lowercase().contains("dmarc1") {
+            if !super::parse::has_version(&text)
+                && crate::find::contains(&text.to_ascii_lowercase(), "dmarc1")
+            {
                 audit.lint.push(lint_record(&domain, &text));
             }
         }

@@ -160,7 +160,7 @@ pub fn read_entity(bytes: &[u8], span: Range<usize>) -> Entity {
 pub fn read_fields(block: &[u8]) -> Vec<(String, String)> {
     let text = String::from_utf8_lossy(block);
     let mut fields: Vec<(String, String)> = Vec::new();
-    for line in text.split("\r\n") {
+    for line in crate::find::split_crlf(&text) {
         if line.starts_with([' ', '\t']) {
             if let Some((_, value)) = fields.last_mut() {
                 value.push_str(line);

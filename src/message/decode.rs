@@ -63,7 +63,7 @@ pub fn decode_field(name: &str, value: &[u8]) -> String {
 pub fn unfold_value(value: &[u8]) -> String {
     let text = String::from_utf8_lossy(value);
     let mut out = String::with_capacity(text.len());
-    for piece in text.split("\r\n") {
+    for piece in crate::find::split_crlf(&text) {
         out.push_str(piece);
     }
     out.trim().to_string()

@@ -130,7 +130,11 @@ pub fn walk_targets(start: &str) -> Vec<String> {
 pub(crate) fn target_names(start: &str) -> Vec<std::borrow::Cow<'_, str>> {
     use std::borrow::Cow;
     // An empty label: an empty name, a dot at either end or two in a row.
-    if start.is_empty() || start.starts_with('.') || start.ends_with('.') || start.contains("..") {
+    if start.is_empty()
+        || start.starts_with('.')
+        || start.ends_with('.')
+        || crate::find::contains(start, "..")
+    {
         return joined_targets(start).into_iter().map(Cow::Owned).collect();
     }
     let count = label_count(start);

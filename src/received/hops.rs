@@ -176,9 +176,9 @@ fn transport(
     }
     let lower_comments = stamp.comments.join(" ").to_ascii_lowercase();
     let authenticated = matches!(base, "ESMTPA" | "ESMTPSA" | "LMTPA" | "LMTPSA")
-        || lower_comments.contains("authenticated sender:")
-        || lower_comments.contains("authenticated bits=")
-        || with.to_ascii_uppercase().contains(" AUTH");
+        || crate::find::contains(&lower_comments, "authenticated sender:")
+        || crate::find::contains(&lower_comments, "authenticated bits=")
+        || crate::find::contains(&with.to_ascii_uppercase(), " AUTH");
     let local = matches!(base, "LOCAL" | "LMTP" | "MAPI" | "QMQP" | "PICKUP")
         || stamp
             .via

@@ -64,7 +64,9 @@ pub fn tls_details<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<TlsDe
                 }
                 mentioned = true;
             } else if matches!(lower.as_str(), "tls" | "starttls" | "smtps")
-                || (lower == "transport" && index > 0 && text.contains("Google Transport Security"))
+                || (lower == "transport"
+                    && index > 0
+                    && crate::find::contains(text, "Google Transport Security"))
             {
                 mentioned = true;
             }

@@ -127,7 +127,8 @@ pub fn skeleton(domain: &str) -> String {
         .chars()
         .map(prototype)
         .collect();
-    mapped.replace("rn", "m").replace("vv", "w")
+    let mapped = crate::find::replace(&mapped, "rn", "m", None);
+    crate::find::replace(&mapped, "vv", "w", None)
 }
 
 fn prototype(c: char) -> char {

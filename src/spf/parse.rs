@@ -642,7 +642,7 @@ fn dual_cidr_length(rest: &str, span: Span) -> Result<(&str, DualCidr), ParseErr
     let bad = error(ParseErrorKind::BadCidr, span);
     let mut head = rest;
     let mut cidr = DualCidr::default();
-    if let Some(position) = head.rfind("//") {
+    if let Some(position) = crate::find::rfind(head, "//") {
         if digits(&head[position + 2..]) {
             cidr.ip6 = cidr_length(head[position + 2..].as_bytes(), 128).ok_or(bad.clone())?;
             head = &head[..position];

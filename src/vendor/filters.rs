@@ -91,7 +91,7 @@ pub fn proofpoint_details(raw: &str) -> Decoded {
                 | "adultscore" | "impostorscore" | "lowpriorityscore" | "priorityscore" => {
                     Some(format!(
                         "Proofpoint's {} score (0–100; higher is more likely).",
-                        key.trim_end_matches("score")
+                        key.strip_suffix("score").unwrap_or(key)
                     ))
                 }
                 "classifier" => Some("The classifier that decided.".into()),

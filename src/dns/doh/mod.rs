@@ -114,7 +114,7 @@ impl DohConfig {
 /// Accepts `https://` URLs, and `http://` ones only for loopback hosts: DNS in clear text over
 /// a network could be changed on the way, but a local `serve-dns` has no network to cross.
 pub fn check_endpoint(url: &str) -> Result<String, String> {
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+    let (scheme, rest) = crate::find::split_once(url, "://").ok_or_else(|| {
         format!(
             "{} is neither a provider name (cloudflare, google, quad9) nor a URL",
             quoted(url)
