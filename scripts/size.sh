@@ -3,8 +3,8 @@
 # page loads, and the first visit's gzip total against the 300 KB budget (scripts/size.mjs reads
 # the page to find the files), as it is served: target/site/, www/ minified. Builds first
 # (release, wasm-opt) unless --no-build is given; target/site/ is rebuilt from www/ either way.
-# Says by how much the first visit is over budget without failing: the budget is not reached
-# yet; --enforce makes it fail, for scripts/test.sh to pass once it is.
+# Says by how much the first visit is over budget; --enforce makes that fail, as scripts/test.sh
+# passes it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
