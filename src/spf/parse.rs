@@ -644,13 +644,13 @@ fn dual_cidr_length(rest: &str, span: Span) -> Result<(&str, DualCidr), ParseErr
     let mut cidr = DualCidr::default();
     if let Some(position) = crate::find::rfind(head, "//") {
         if digits(&head[position + 2..]) {
-            cidr.ip6 = cidr_length(head[position + 2..].as_bytes(), 128).ok_or(bad.clone())?;
+            cidr.ip6 = cidr_length(&head.as_bytes()[position + 2..], 128).ok_or(bad.clone())?;
             head = &head[..position];
         }
     }
     if let Some(position) = head.rfind('/') {
         if digits(&head[position + 1..]) {
-            cidr.ip4 = cidr_length(head[position + 1..].as_bytes(), 32).ok_or(bad.clone())?;
+            cidr.ip4 = cidr_length(&head.as_bytes()[position + 1..], 32).ok_or(bad.clone())?;
             head = &head[..position];
         }
     }
