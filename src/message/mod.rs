@@ -12,6 +12,7 @@ mod decode;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod differential;
 mod limits;
+mod lines;
 mod msg;
 mod parse;
 mod words;

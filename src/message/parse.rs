@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::lines::{count_bare_line_ends, has_bare_line_end, Lines};
 use super::{
     HeaderField, IntakeError, IntakeErrorKind, Message, MAX_HEADER_BYTES, MAX_HEADER_FIELDS,
     MAX_MESSAGE_BYTES,
@@ -30,11 +31,16 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
 
     let mut findings = Vec::new();
     let input = strip_emlx(input, &mut findings);
-    let (lines, all_crlf) = split_lines(input, &mut findings);
-    let lines = drop_preamble(lines, &mut findings);
-    let lines = remove_double_spacing(lines, &mut findings);
-    let (header_lines, body_lines) = split_sections(&lines);
-    let header_lines = remove_indentation(header_lines, &mut findings);
+    // The line-end finding is counted last, when the body has been looked at, but it is the
+    // first thing said about the text, as before its lines are read.
+    let line_end_finding_at = findings.len();
+    let lines = Lines::new(input);
+    let first = drop_preamble(&lines, &mut findings);
+    let (header_lines, body_line) = match remove_double_spacing(&lines, first, &mut findings) {
+        Some(sections) => sections,
+        None => split_sections(&lines, first),
+    };
+    let header_lines = remove_indentation(&header_lines, &mut findings);
 
     let mut bytes = Vec::with_capacity(input.len() + input.len() / 32);
     let mut fields: Vec<HeaderField> = Vec::new();
@@ -89,28 +95,58 @@ pub fn parse_message(input: &[u8]) -> Result<Message, IntakeError> {
         });
     }
 
+    // The body as one run of the input, from the line after the empty line; its lines are
+    // split only if some of their ends need repair.
+    let body_offset = body_line.map(|line| lines.start_of(line));
+    let mut bare = lines.bare_line_ends(body_line.unwrap_or(usize::MAX));
+    let body = body_offset
+        .and_then(|offset| input.get(offset..))
+        .unwrap_or_default();
+    let body_bare = if has_bare_line_end(body) {
+        count_bare_line_ends(body)
+    } else {
+        0
+    };
+    bare += body_bare;
     // A body of nothing but blank lines is what a pasted header block ends with; it is read as
     // "no body given" so that DKIM says the body was not checked rather than failing its hash.
-    let body_start = body_lines
-        .filter(|body| body.iter().any(|line| !line.is_empty()))
-        .map(|body| {
+    let body_start = body_offset
+        .filter(|_| body.iter().any(|b| *b != b'\r' && *b != b'\n'))
+        .map(|_| {
             bytes.extend_from_slice(b"\r\n");
             let start = bytes.len();
-            if let Some(run) = all_crlf.then(|| crlf_run(input, body)).flatten() {
-                // The body as the input has it, in one copy: the same bytes the loop below
-                // writes, since its lines are consecutive and every line end was CRLF.
-                bytes.extend_from_slice(run);
-                bytes.extend_from_slice(b"\r\n");
-                return start;
+            if body_bare == 0 {
+                // The lines joined by CRLF are the input's own bytes: one copy.
+                bytes.extend_from_slice(body);
+            } else {
+                let body_lines = Lines::new(body);
+                let mut index = 0;
+                while let Some(line) = body_lines.get(index) {
+                    bytes.extend_from_slice(line);
+                    bytes.extend_from_slice(b"\r\n");
+                    index += 1;
+                }
             }
-            for line in body {
-                // A last line without a line end gets one: DKIM's body canonicalizations add a
-                // missing final CRLF anyway (RFC 6376 §3.4.3, §3.4.4).
-                bytes.extend_from_slice(line);
+            // A last line without a line end gets one: DKIM's body canonicalizations add a
+            // missing final CRLF anyway (RFC 6376 §3.4.3, §3.4.4).
+            if !bytes.ends_with(b"\r\n") {
                 bytes.extend_from_slice(b"\r\n");
             }
             start
         });
+    if bare > 0 {
+        findings.insert(
+            line_end_finding_at,
+            Finding::new(
+                Severity::Info,
+                "intake.line-ends-normalized",
+                format!(
+                    "{bare} line ends were LF or CR alone and were read as CRLF, the line end of \
+                     Internet mail. Signatures are checked over the CRLF form."
+                ),
+            ),
+        );
+    }
 
     let mut message = Message {
         bytes,
@@ -154,77 +190,23 @@ fn check_not_binary(input: &[u8]) -> Result<(), IntakeError> {
 fn find_blank_line(input: &[u8]) -> Option<usize> {
     let start = input.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = &input[start..];
-    // memmem searches with SIMD: this runs over the whole input when it has CRLF line ends.
-    let lf = memchr::memmem::find(rest, b"\n\n");
+    // memmem searches with SIMD. A LF-only blank line can only come first if it starts before
+    // the first CRLF one, so the second search stops there rather than reading a CRLF body.
     let crlf = memchr::memmem::find(rest, b"\r\n\r\n");
-    match (lf, crlf) {
-        (Some(a), Some(b)) => Some(start + a.min(b)),
-        (a, b) => a.or(b).map(|offset| start + offset),
-    }
+    let lf_before = crlf.map_or(rest, |crlf| &rest[..crlf + 1]);
+    let lf = memchr::memmem::find(lf_before, b"\n\n");
+    lf.or(crlf).map(|offset| start + offset)
 }
 
-/// Splits on CRLF, LF or a lone CR, reporting when the line ends were not all CRLF, and saying
-/// whether they were.
-fn split_lines<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> (Vec<&'a [u8]>, bool) {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut bare = 0usize;
-    // Line ends are found with memchr (SIMD), not byte by byte: this is most of intake's time.
-    while let Some(offset) = memchr::memchr2(b'\r', b'\n', &input[start..]) {
-        let index = start + offset;
-        lines.push(&input[start..index]);
-        if input[index] == b'\r' && input.get(index + 1) == Some(&b'\n') {
-            start = index + 2;
-        } else {
-            bare += 1;
-            start = index + 1;
-        }
-    }
-    if start < input.len() {
-        lines.push(&input[start..]);
-    }
-    if bare > 0 {
-        findings.push(Finding::new(
-            Severity::Info,
-            "intake.line-ends-normalized",
-            format!(
-                "{bare} line ends were LF or CR alone and were read as CRLF, the line end of \
-                 Internet mail. Signatures are checked over the CRLF form."
-            ),
-        ));
-    }
-    (lines, bare == 0)
-}
-
-/// `lines`, consecutive lines of `input` split by [`split_lines`] from input whose every line
-/// end is CRLF, as the one run of `input` they cover (without the last line's end); `None`
-/// when they are not one run (never for lines so split, but checked rather than assumed).
-fn crlf_run<'a>(input: &'a [u8], lines: &[&[u8]]) -> Option<&'a [u8]> {
-    let base = input.as_ptr() as usize;
-    let offset = |line: &[u8]| (line.as_ptr() as usize).checked_sub(base);
-    let (first, last) = (lines.first()?, lines.last()?);
-    let start = offset(first)?;
-    let end = offset(last)? + last.len();
-    let mut expected = start;
-    for line in lines {
-        if offset(line)? != expected {
-            return None;
-        }
-        expected += line.len() + 2;
-    }
-    let run = input.get(start..end)?;
-    // Between the lines there is exactly CRLF: the run is the lines joined by CRLF.
-    let joined_len = lines.iter().map(|line| line.len()).sum::<usize>() + 2 * (lines.len() - 1);
-    (run.len() == joined_len).then_some(run)
-}
-
-/// Drops leading blank lines and an mbox `From ` separator line.
-fn drop_preamble<'a>(mut lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
-    let blank = lines
-        .iter()
-        .take_while(|line| line.iter().all(u8::is_ascii_whitespace))
-        .count();
-    let mut rest = &lines[blank..];
+/// Where the message starts, after leading blank lines, what a mail app's copy puts above the
+/// headers, and an mbox `From ` separator line.
+fn drop_preamble(lines: &Lines, findings: &mut Vec<Finding>) -> usize {
+    let blank_from = |start: usize| {
+        (start..)
+            .take_while(|index| lines.get(*index).is_some_and(is_blank))
+            .count()
+    };
+    let blank = blank_from(0);
     if blank > 0 {
         findings.push(Finding::new(
             Severity::Info,
@@ -232,15 +214,11 @@ fn drop_preamble<'a>(mut lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> V
             format!("{blank} blank lines before the first header field were ignored."),
         ));
     }
-    rest = drop_export_preamble(rest, findings);
+    let mut first = drop_export_preamble(lines, blank, findings);
     // The raw headers may follow the removed preamble after blank lines.
-    let blank_after = rest
-        .iter()
-        .take_while(|line| line.iter().all(u8::is_ascii_whitespace))
-        .count();
-    rest = rest.get(blank_after..).unwrap_or_default();
-    if let Some(first) = rest.first() {
-        let trimmed = trim_wsp_start(first);
+    first += blank_from(first);
+    if let Some(line) = lines.get(first) {
+        let trimmed = trim_wsp_start(line);
         if trimmed.starts_with(b"From ") && field_name_end(trimmed).is_none() {
             findings.push(Finding::new(
                 Severity::Info,
@@ -250,14 +228,14 @@ fn drop_preamble<'a>(mut lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> V
                     String::from_utf8_lossy(trimmed)
                 ),
             ));
-            rest = &rest[1..];
+            first += 1;
         }
     }
-    // `rest` is what is left after the lines dropped from the front: drop them in place rather
-    // than copying the rest (a large message has tens of thousands of lines).
-    let dropped = lines.len() - rest.len();
-    lines.drain(..dropped);
-    lines
+    first
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Drops what mail apps put above the headers when a user copies them: Gmail's "Show original"
@@ -265,21 +243,20 @@ fn drop_preamble<'a>(mut lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> V
 /// Outlook's "Internet headers" box in older versions ("Microsoft Mail Internet Headers Version
 /// 2.0"). Both are recognised by their exact words, so a message that merely mentions them in
 /// its body is not touched.
-fn drop_export_preamble<'a, 'b>(
-    lines: &'b [&'a [u8]],
-    findings: &mut Vec<Finding>,
-) -> &'b [&'a [u8]] {
+fn drop_export_preamble(lines: &Lines, first: usize, findings: &mut Vec<Finding>) -> usize {
     let trimmed = |line: &[u8]| String::from_utf8_lossy(line).trim().to_string();
-    let Some(first) = lines.first().map(|line| trimmed(line)) else {
-        return lines;
+    let Some(first_line) = lines.get(first).map(trimmed) else {
+        return first;
     };
-    if first.eq_ignore_ascii_case("Original Message") {
+    if first_line.eq_ignore_ascii_case("Original Message") {
         // Gmail's summary table has about a dozen rows; the raw message follows the buttons.
-        let end = lines.iter().take(40).position(|line| {
-            let text = trimmed(line);
-            let lower = text.to_ascii_lowercase();
-            lower.starts_with("download original") || lower.ends_with("copy to clipboard")
-        });
+        let end = (first..first + 40)
+            .map_while(|index| lines.get(index))
+            .position(|line| {
+                let text = trimmed(line);
+                let lower = text.to_ascii_lowercase();
+                lower.starts_with("download original") || lower.ends_with("copy to clipboard")
+            });
         if let Some(end) = end {
             findings.push(
                 Finding::new(
@@ -290,23 +267,23 @@ fn drop_export_preamble<'a, 'b>(
                 )
                 .with_rfc(RFC5322_SECTIONS),
             );
-            return lines.get(end + 1..).unwrap_or_default();
+            return first + end + 1;
         }
     }
-    if first.starts_with("Microsoft Mail Internet Headers Version") {
+    if first_line.starts_with("Microsoft Mail Internet Headers Version") {
         findings.push(
             Finding::new(
                 Severity::Info,
                 "intake.outlook-preamble-removed",
                 format!(
-                "The first line \"{first}\", which Outlook puts above the headers, was ignored."
+                "The first line \"{first_line}\", which Outlook puts above the headers, was ignored."
             ),
             )
             .with_rfc(RFC5322_SECTIONS),
         );
-        return lines.get(1..).unwrap_or_default();
+        return first + 1;
     }
-    lines
+    first
 }
 
 /// Apple Mail's `.emlx`: a first line with the message's length in bytes, the message, then an
@@ -354,12 +331,13 @@ fn strip_emlx<'a>(input: &'a [u8], findings: &mut Vec<Finding>) -> &'a [u8] {
 /// body like "Note: …" is never read as headers. In a double-spaced copy the empty line before
 /// the body becomes two or more blank lines, so the header section ends there, or at the first
 /// line that is not a field or a continuation.
-fn remove_double_spacing<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) -> Vec<&'a [u8]> {
-    let blank = |index: usize| {
-        lines
-            .get(index)
-            .is_some_and(|line| line.iter().all(u8::is_ascii_whitespace))
-    };
+fn remove_double_spacing<'a>(
+    all_lines: &Lines<'a>,
+    first: usize,
+    findings: &mut Vec<Finding>,
+) -> Option<Sections<'a>> {
+    let lines = Skip(all_lines, first);
+    let blank = |index: usize| lines.get(index).is_some_and(is_blank);
     let field = |index: usize| {
         lines
             .get(index)
@@ -382,17 +360,17 @@ fn remove_double_spacing<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) 
     let entry = |index: usize| field(index).is_some() || continuation(index);
     let pattern = field(0).is_some() && blank(1) && entry(2) && blank(3) && entry(4);
     if !pattern || !(common(2) || common(4) || (blank(5) && common(6))) {
-        return lines;
+        return None;
     }
     let mut header = Vec::new();
     let mut index = 0;
     let mut removed = 0usize;
     while let Some(line) = lines.get(index) {
         if blank(index) {
-            if blank(index + 1) || index + 1 >= lines.len() {
+            if blank(index + 1) || lines.get(index + 1).is_none() {
                 break;
             }
-            let next = lines.get(index + 1).copied().unwrap_or_default();
+            let next = lines.get(index + 1).unwrap_or_default();
             let continues = next.first().is_some_and(|b| *b == b' ' || *b == b'\t');
             if field_name_end(next).is_none() && !continues {
                 break;
@@ -401,7 +379,7 @@ fn remove_double_spacing<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) 
             index += 1;
             continue;
         }
-        header.push(*line);
+        header.push(line);
         index += 1;
     }
     findings.push(
@@ -416,13 +394,11 @@ fn remove_double_spacing<'a>(lines: Vec<&'a [u8]>, findings: &mut Vec<Finding>) 
         )
         .with_rfc(RFC5322_SECTIONS),
     );
-    // The empty line that ends the header section, then the body as it was.
-    header.push(b"");
-    let body_start = (index..lines.len())
-        .find(|&i| !blank(i))
-        .unwrap_or(lines.len());
-    header.extend(lines.get(body_start..).unwrap_or_default());
-    header
+    // The body starts at its first line that is not blank.
+    let body = (index..)
+        .find(|&index| lines.get(index).is_none_or(|line| !is_blank(line)))
+        .unwrap_or(index);
+    Some((header, Some(first + body)))
 }
 
 /// Header names common enough to confirm a double-spaced header section.
@@ -445,11 +421,29 @@ const COMMON_FIELDS: [&str; 16] = [
     "sender",
 ];
 
-/// The header lines and, when there is an empty line, the body lines after it.
-fn split_sections<'l, 'a>(lines: &'l [&'a [u8]]) -> (&'l [&'a [u8]], Option<&'l [&'a [u8]]>) {
-    match lines.iter().position(|line| line.is_empty()) {
-        Some(blank) => (&lines[..blank], Some(&lines[blank + 1..])),
-        None => (lines, None),
+/// The header lines, and the index of the body's first line when there is an empty line.
+type Sections<'a> = (Vec<&'a [u8]>, Option<usize>);
+
+/// The lines from `first` up to the first empty line, and the index of the line after it.
+fn split_sections<'a>(lines: &Lines<'a>, first: usize) -> Sections<'a> {
+    let mut header = Vec::new();
+    let mut index = first;
+    while let Some(line) = lines.get(index) {
+        if line.is_empty() {
+            return (header, Some(index + 1));
+        }
+        header.push(line);
+        index += 1;
+    }
+    (header, None)
+}
+
+/// The lines of a [`Lines`] from one of them on, indexed from there.
+struct Skip<'l, 'a>(&'l Lines<'a>, usize);
+
+impl<'a> Skip<'_, 'a> {
+    fn get(&self, index: usize) -> Option<&'a [u8]> {
+        self.0.get(self.1.checked_add(index)?)
     }
 }
 
