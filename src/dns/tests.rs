@@ -164,3 +164,25 @@ fn no_dns_answers_every_lookup_as_an_empty_zone_does() {
         }
     }
 }
+
+/// The eight-at-a-time capital test must agree with the byte-by-byte one: every byte value at
+/// every place of names up to 17 bytes long (two words and a remainder), among lower-case
+/// letters, and next to bytes with the high bit set, whose carries it must not misread.
+#[test]
+fn ascii_uppercase_test_agrees_with_the_bytewise_one() {
+    for length in 1..=17 {
+        for place in 0..length {
+            for byte in 0..=255u8 {
+                for filler in [b'a', 0xff, b'@', b'['] {
+                    let mut name = vec![filler; length];
+                    name[place] = byte;
+                    assert_eq!(
+                        has_ascii_uppercase(&name),
+                        name.iter().any(u8::is_ascii_uppercase),
+                        "{name:?}"
+                    );
+                }
+            }
+        }
+    }
+}

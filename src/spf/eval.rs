@@ -120,100 +120,31 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// One `check_host()` for `domain`, below the domains on `self.path`.
     pub fn check_host(&mut self, domain: String) -> BoxedOutcome<'_> {
         Box::pin(async move {
-            let mut node = TraceNode::new(&domain);
-            let finish = HostOutcome::ended;
             if !checkable_domain(&domain) {
                 let reason = format!(
                     "{} is not a domain name that can be checked (RFC 7208 §4.3)",
                     quoted(&domain)
                 );
-                return finish(
-                    node,
-                    SpfResult::None,
-                    SpfOutcome::DomainNotCheckable,
-                    reason,
-                );
+                let node = TraceNode::new(domain);
+                let outcome = SpfOutcome::DomainNotCheckable;
+                return HostOutcome::ended(node, SpfResult::None, outcome, reason);
             }
             let (answer, trace) = self.query(&domain, RecordType::Txt).await;
-            node.queries.push(trace);
-            // Each TXT record's strings, with the same joined (RFC 7208 §3.3).
-            let published: &[_] = match &answer {
-                Ok(answer) => &answer.records,
-                Err(DnsError::NxDomain | DnsError::NoData) => &[],
-                Err(error) => {
-                    let reason = format!("the TXT lookup for {domain} failed: {error}");
-                    return finish(node, SpfResult::Temperror, SpfOutcome::DnsFailure, reason);
-                }
+            let (record, node, outer, on_path) = match self.enter_record(domain, answer, trace) {
+                Ok(entered) => entered,
+                Err(outcome) => return outcome,
             };
-            let txt = published.iter().filter_map(|record| match &record.data {
-                RecordData::Txt { strings } => Some(strings),
-                _ => None,
-            });
-            let chosen = match parse::select_one(txt, |strings| joined(strings)) {
-                RecordSelection::None => {
-                    let reason = format!("{domain} publishes no SPF record");
-                    return finish(node, SpfResult::None, SpfOutcome::NoRecord, reason);
-                }
-                RecordSelection::Multiple(count) => {
-                    node.spf_record_count = count;
-                    let reason = format!(
-                        "{domain} publishes {count} SPF records; there must be one (RFC 7208 §4.5)"
-                    );
-                    return finish(
-                        node,
-                        SpfResult::Permerror,
-                        SpfOutcome::SeveralRecords,
-                        reason,
-                    );
-                }
-                RecordSelection::One(chosen) => chosen,
-            };
-            node.spf_record_count = 1;
-            let (strings, bytes) = chosen;
-            // Only an audit's lint reads the lengths (`audit::node_strings`).
-            if self.audit {
-                node.string_lengths = strings.iter().map(Vec::len).collect();
-            }
-            let bytes = &bytes[..];
-            let record = match parse::outline(bytes) {
-                Ok(record) => record,
-                Err(error) => {
-                    node.record = Some(String::from_utf8_lossy(bytes).into());
-                    let reason = format!("{domain}'s SPF record is invalid: {error}");
-                    node.parse_error = Some(error);
-                    return finish(node, SpfResult::Permerror, SpfOutcome::SyntaxError, reason);
-                }
-            };
-            // `%{d}` and the default target of a, mx and ptr are the domain of the current
-            // check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2).
-            let on_path = self.audit || self.include_depth == 0;
-            if on_path {
-                self.path.push(domain.clone());
-            }
-            let outer = std::mem::replace(&mut self.values.domain, domain);
-            // The names the record's terms will ask are asked at once, and the terms then
-            // evaluated in order over answers already there or on their way: the result, the
-            // counts and the tree are those of in-order evaluation, in fewer round trips.
             // Without asking ahead (zone files answer at once) the terms are evaluated alone:
-            // joining them with an empty set of lookups cost a larger future to build and move.
+            // joining them with an empty set of lookups cost a larger future to build and
+            // move. Asking ahead is boxed apart: resolvers that do it have a network, where an
+            // allocation is nothing beside a lookup, and the join inline made every record's
+            // future larger.
             let mut outcome = if self.resolver.prefetches() {
-                let ahead = self.names_ahead(&record);
-                let resolver = self.resolver;
-                let asking_ahead = async move {
-                    crate::join::join_all(
-                        ahead
-                            .iter()
-                            .map(|(name, record_type)| resolver.prefetch(name, *record_type)),
-                    )
-                    .await;
-                };
-                futures_util::future::join(self.evaluate_record(&record, node), asking_ahead)
-                    .await
-                    .0
+                Box::pin(self.evaluate_asking_ahead(&record, node)).await
             } else {
                 self.evaluate_record(&record, node).await
             };
-            self.values.domain = outer;
+            outcome.node.domain = std::mem::replace(&mut self.values.domain, outer);
             if on_path {
                 self.path.pop();
             }
@@ -223,8 +154,99 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         })
     }
 
-    /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1).
-    async fn evaluate_record(&mut self, record: &Outline, mut node: TraceNode) -> HostOutcome {
+    /// What `check_host` does between the TXT lookup and the evaluation, apart (and not
+    /// async) so that the answer and the node's making take no room in its future: a local
+    /// once borrowed keeps its room in a future to the end, and the answer, the query's trace
+    /// and the node held there made every record's future larger. Gives the record, the node,
+    /// the domain of the `check_host()` above and whether the domain went on `self.path`; or
+    /// the outcome that ends this one.
+    ///
+    /// `%{d}` and the default target of a, mx and ptr are the domain of the current
+    /// check_host(), which include and redirect change (RFC 7208 §5.2, §6.1, §7.2). The node's
+    /// domain is lent to the values while its terms are evaluated, and `check_host` gives it
+    /// back when they are done: one string for both rather than a copy per record.
+    // The outcome is large, but returned once per record and taken at once; boxing it would
+    // cost an allocation on every early end.
+    #[allow(clippy::result_large_err)]
+    fn enter_record(
+        &mut self,
+        domain: String,
+        answer: Result<Answer, DnsError>,
+        trace: QueryTrace,
+    ) -> Result<(Outline, TraceNode, String, bool), HostOutcome> {
+        let mut node = TraceNode::new(domain);
+        node.queries.push(trace);
+        let record = match self.published_record(&mut node, answer) {
+            Ok(record) => record,
+            Err((result, outcome, reason)) => {
+                return Err(HostOutcome::ended(node, result, outcome, reason))
+            }
+        };
+        let on_path = self.audit || self.include_depth == 0;
+        if on_path {
+            self.path.push(node.domain.clone());
+        }
+        let outer = std::mem::replace(&mut self.values.domain, std::mem::take(&mut node.domain));
+        Ok((record, node, outer, on_path))
+    }
+
+    /// The SPF record of a TXT answer, outlined (RFC 7208 §4.5, §4.6): one record starting
+    /// with `v=spf1`, valid; otherwise the result that ends this `check_host()`.
+    fn published_record(
+        &self,
+        node: &mut TraceNode,
+        answer: Result<Answer, DnsError>,
+    ) -> Result<Outline, (SpfResult, SpfOutcome, String)> {
+        // Each TXT record's strings, with the same joined (RFC 7208 §3.3).
+        let published: &[_] = match &answer {
+            Ok(answer) => &answer.records,
+            Err(DnsError::NxDomain | DnsError::NoData) => &[],
+            Err(error) => {
+                let reason = format!("the TXT lookup for {} failed: {error}", node.domain);
+                return Err((SpfResult::Temperror, SpfOutcome::DnsFailure, reason));
+            }
+        };
+        let txt = published.iter().filter_map(|record| match &record.data {
+            RecordData::Txt { strings } => Some(strings),
+            _ => None,
+        });
+        let chosen = match parse::select_one(txt, |strings| joined(strings)) {
+            RecordSelection::None => {
+                let reason = format!("{} publishes no SPF record", node.domain);
+                return Err((SpfResult::None, SpfOutcome::NoRecord, reason));
+            }
+            RecordSelection::Multiple(count) => {
+                node.spf_record_count = count;
+                let reason = format!(
+                    "{} publishes {count} SPF records; there must be one (RFC 7208 §4.5)",
+                    node.domain
+                );
+                return Err((SpfResult::Permerror, SpfOutcome::SeveralRecords, reason));
+            }
+            RecordSelection::One(chosen) => chosen,
+        };
+        node.spf_record_count = 1;
+        let (strings, bytes) = chosen;
+        // Only an audit's lint reads the lengths (`audit::node_strings`).
+        if self.audit {
+            node.string_lengths = strings.iter().map(Vec::len).collect();
+        }
+        let bytes = &bytes[..];
+        parse::outline(bytes).map_err(|error| {
+            node.record = Some(String::from_utf8_lossy(bytes).into());
+            let reason = format!("{}'s SPF record is invalid: {error}", node.domain);
+            node.parse_error = Some(error);
+            (SpfResult::Permerror, SpfOutcome::SyntaxError, reason)
+        })
+    }
+
+    /// Evaluates the directives left to right, then `redirect=` (RFC 7208 §4.6.2, §6.1). The
+    /// node's domain is in `self.values.domain` meanwhile (see `check_host`).
+    pub(super) async fn evaluate_record(
+        &mut self,
+        record: &Outline,
+        mut node: TraceNode,
+    ) -> HostOutcome {
         node.terms.reserve_exact(record.terms.len());
         let mut first_error: Option<(SpfResult, SpfOutcome, String)> = None;
         for (term, qualifier, mechanism) in record.directives() {
@@ -270,7 +292,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let result = qualifier.result();
                 node.result = result;
                 node.outcome = SpfOutcome::Matched;
-                node.reason = self.matched_reason(text, &node.domain);
+                node.reason = self.matched_reason(text, &self.values.domain);
                 if self.include_depth > 0 {
                     // The include above keeps only the result and the node.
                     return HostOutcome {
@@ -281,7 +303,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                     };
                 }
                 let decided_by = DecidingTerm {
-                    domain: node.domain.clone(),
+                    domain: self.values.domain.clone(),
                     term: text.to_string(),
                     record_span: term.span,
                     path: self.path.clone(),
@@ -291,7 +313,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let explanation = record
                     .explanation()
                     .and_then(|target| parse::spec_at(&record.text, target).ok())
-                    .map(|target| (target, node.domain.clone()));
+                    .map(|target| (target, self.values.domain.clone()));
                 return HostOutcome {
                     result,
                     node,
@@ -302,10 +324,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         }
         self.modifiers(record, &mut node);
         if let Some((term, target)) = record.redirect() {
+            // Boxed: the redirect's future holds a node and a term of its own, and inline it
+            // made the future of every record larger, redirect or not.
             return self.redirect(record, term, target, node, first_error).await;
         }
         let (result, outcome, reason) = first_error.unwrap_or_else(|| {
-            (SpfResult::Neutral, SpfOutcome::DefaultNeutral, format!("no term of {}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)", node.domain))
+            (SpfResult::Neutral, SpfOutcome::DefaultNeutral, format!("no term of {}'s SPF record matched and it has no redirect=, so the result is neutral (RFC 7208 §4.7)", self.values.domain))
         });
         HostOutcome::ended(node, result, outcome, reason)
     }
@@ -402,7 +426,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         query_name(macros::expand(spec, &self.values))
     }
 
-    /// The target of a mechanism: its domain-spec expanded, or the current domain.
+    /// The target of a mechanism: its domain-spec expanded, or the current domain. The term's
+    /// trace takes it once the mechanism has used it (`trace.target`), rather than a copy.
     ///
     /// `None` in an audit when the name depends on the message (any macro but `%{d}`): the
     /// audit has no sender or IP, and a lookup with made-up values (a DNSBL-style
@@ -414,26 +439,34 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         spec: Option<Span>,
         trace: &mut TermTrace,
     ) -> Option<String> {
-        let name = match spec {
+        match spec {
+            None => Some(self.values.domain.clone()),
             Some(span) => match literal_spec(record, span) {
                 // No macros: the text is its own expansion, without building the macro-string.
-                Some(text) => query_name(text.to_string()),
-                None => {
-                    // The record's outline checked it, so `spec_at` gives it.
-                    let spec = parse::spec_at(record, span).ok()?;
-                    if self.audit && macros::depends_on_message(&spec) {
-                        trace.note = Some(
-                            "the name depends on the message (macros), so an audit does not look it up".into(),
-                        );
-                        return None;
-                    }
-                    self.expand_domain(&spec, &mut trace.queries).await
-                }
+                Some(text) => Some(query_name(text.to_string())),
+                // Boxed: expanding macros may look up `%{p}` first, and that future inline
+                // made every record's evaluation larger to build and to move.
+                None => self.macro_target(record, span, trace).await,
             },
-            None => self.values.domain.clone(),
-        };
-        trace.target = Some(name.clone());
-        Some(name)
+        }
+    }
+
+    /// [`Self::target`] of a domain-spec with macros.
+    async fn macro_target(
+        &mut self,
+        record: &Arc<str>,
+        span: Span,
+        trace: &mut TermTrace,
+    ) -> Option<String> {
+        // The record's outline checked it, so `spec_at` gives it.
+        let spec = parse::spec_at(record, span).ok()?;
+        if self.audit && macros::depends_on_message(&spec) {
+            trace.note = Some(
+                "the name depends on the message (macros), so an audit does not look it up".into(),
+            );
+            return None;
+        }
+        Some(self.expand_domain(&spec, &mut trace.queries).await)
     }
 
     /// The name a domain-spec of the record (`redirect=`'s) asks for: [`Self::expand_domain`],
@@ -450,6 +483,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         // The record's outline checked it, so `spec_at` gives it; were it not to, the empty
         // name would be refused as a name to follow.
         match parse::spec_at(record, span) {
+            // Boxed, as in `target`.
             Ok(spec) => self.expand_domain(&spec, queries).await,
             Err(_) => String::new(),
         }
@@ -506,13 +540,19 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                 let Some(name) = self.target(record, domain, trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
-                self.address_records(&name, cidr, trace).await
+                let outcome = self.address_records(&name, cidr, trace).await;
+                trace.target = Some(name);
+                outcome
             }
             OutlineMechanism::Mx(domain, cidr) => {
                 let Some(name) = self.target(record, domain, trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
-                self.mx(&name, cidr, trace).await
+                // Boxed: its loop over the hosts' lookups is the largest of the mechanisms'
+                // futures, and a record has one `mx` at most, usually.
+                let outcome = self.mx(&name, cidr, trace).await;
+                trace.target = Some(name);
+                outcome
             }
             OutlineMechanism::Ptr(domain) => {
                 let Some(name) = self.target(record, domain, trace).await else {
@@ -523,22 +563,27 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
                         "depends on the reverse DNS of the connecting IP, which an audit does not have"
                             .into(),
                     );
+                    trace.target = Some(name);
                     return MechanismOutcome::NoMatch;
                 }
+                // Boxed: `ptr` is rare and its lookups' future large.
                 let names = self
                     .validated_names(&mut trace.queries, |ptr| within_domain(ptr, &name))
                     .await;
+                trace.target = Some(name);
                 self.address_match(!names.is_empty())
             }
             OutlineMechanism::Exists(domain) => {
                 let Some(name) = self.target(record, Some(domain), trace).await else {
                     return MechanismOutcome::NoMatch;
                 };
-                match self.primary_lookup(&name, RecordType::A, trace).await {
+                let outcome = match self.primary_lookup(&name, RecordType::A, trace).await {
                     Ok(Some(_)) => self.address_match(true),
                     Ok(None) => MechanismOutcome::NoMatch,
                     Err(error) => error,
-                }
+                };
+                trace.target = Some(name);
+                outcome
             }
             OutlineMechanism::Include(domain) => {
                 let Some(name) = self.target(record, Some(domain), trace).await else {

@@ -16,7 +16,7 @@ use crate::report::Span;
 mod network;
 mod strings;
 
-use network::{dual_cidr_length, ip4_network_and_prefix, ip6_network, network_and_prefix};
+use network::{dual_cidr_length, ip4_network_and_prefix, ip6_network_and_prefix};
 #[cfg(test)]
 pub(super) use strings::macro_string;
 use strings::macro_string_parts;
@@ -331,6 +331,17 @@ fn error(kind: ParseErrorKind, span: Span) -> ParseError {
 /// hold `:` or `/`, so `a:x=y` stays a mechanism (RFC 7208 §4.6.1).
 fn term(record: &Arc<str>, token: &str, offset: usize) -> Result<OutlineTerm, ParseError> {
     let span = Span::new(offset, offset + token.len());
+    // A directive's qualifier, if any (a modifier starts with a letter).
+    let qualifier = qualifier(token.as_bytes().first());
+    let skip = usize::from(qualifier.is_some());
+    // After the ASCII qualifier, so on a character boundary.
+    let text = token.get(skip..).unwrap_or_default();
+    let mechanism_span = Span::new(offset + skip, span.end);
+    if let Some(mechanism) = common_mechanism(record, text, offset + skip, mechanism_span)? {
+        let written = qualifier.is_some();
+        let kind = OutlineKind::Directive(qualifier.unwrap_or(Qualifier::Pass), written, mechanism);
+        return Ok(OutlineTerm { span, kind });
+    }
     // The letters and digits at the start, read once: a mechanism's name when no qualifier
     // comes first, and the start of a modifier's name.
     let alphanumeric = alphanumeric_length(token.as_bytes());
@@ -341,6 +352,46 @@ fn term(record: &Arc<str>, token: &str, offset: usize) -> Result<OutlineTerm, Pa
         directive(record, token, offset, alphanumeric)?
     };
     Ok(OutlineTerm { span, kind })
+}
+
+/// The mechanisms most of a provider's record is made of, `ip4:`, `ip6:` and `include:`, read
+/// by their first bytes after the qualifier, before the scans of the term's name that tell a
+/// modifier from a directive and lead to [`mechanism`]. The general path's scans, lowering
+/// and comparisons with each mechanism's name cost as much as reading the network. `None`
+/// for the other mechanisms. `token` is the mechanism's text, at `offset` in the record, and
+/// `span` its span, where errors point.
+fn common_mechanism(
+    record: &Arc<str>,
+    token: &str,
+    offset: usize,
+    span: Span,
+) -> Result<Option<OutlineMechanism>, ParseError> {
+    // In any case: the letters' case bit set, as `packed` does (a printable byte that reads
+    // as `:` or a digit with it set is one already).
+    const LOWER: u64 = u64::from_le_bytes([0x20; 8]);
+    let bytes = token.as_bytes();
+    let head = |length: usize| {
+        let mut word = [0x20u8; 8];
+        word.get_mut(..length)?
+            .copy_from_slice(bytes.get(..length)?);
+        Some(u64::from_le_bytes(word) | LOWER)
+    };
+    let name = |name: &[u8; 8]| u64::from_le_bytes(*name);
+    // After the ASCII bytes just compared, so on a character boundary.
+    let argument = |at: usize| token.get(at..).unwrap_or_default();
+    let four = head(4);
+    let mechanism = if four == Some(name(b"ip4:    ")) {
+        let (network, prefix) = ip4_network_and_prefix(argument(4), span)?;
+        OutlineMechanism::Ip4(network, prefix)
+    } else if four == Some(name(b"ip6:    ")) {
+        let (network, prefix) = ip6_network_and_prefix(argument(4), span)?;
+        OutlineMechanism::Ip6(network, prefix)
+    } else if head(8) == Some(name(b"include:")) {
+        OutlineMechanism::Include(checked_domain_spec(record, argument(8), offset + 8)?)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(mechanism))
 }
 
 /// The whole [`Term`] of an outlined one, whose grammar has been checked: its domain-specs
@@ -473,6 +524,17 @@ fn modifier(
     }
 }
 
+/// `qualifier = "+" / "-" / "?" / "~"`, from the first byte of a term.
+fn qualifier(first: Option<&u8>) -> Option<Qualifier> {
+    match first {
+        Some(b'+') => Some(Qualifier::Pass),
+        Some(b'-') => Some(Qualifier::Fail),
+        Some(b'~') => Some(Qualifier::Softfail),
+        Some(b'?') => Some(Qualifier::Neutral),
+        _ => None,
+    }
+}
+
 /// `directive = [ qualifier ] mechanism` with `qualifier = "+" / "-" / "?" / "~"`.
 ///
 /// `alphanumeric`: how many letters and digits the token starts with.
@@ -482,13 +544,7 @@ fn directive(
     offset: usize,
     alphanumeric: usize,
 ) -> Result<OutlineKind, ParseError> {
-    let qualifier = match token.as_bytes().first() {
-        Some(b'+') => Some(Qualifier::Pass),
-        Some(b'-') => Some(Qualifier::Fail),
-        Some(b'~') => Some(Qualifier::Softfail),
-        Some(b'?') => Some(Qualifier::Neutral),
-        _ => None,
-    };
+    let qualifier = qualifier(token.as_bytes().first());
     let skip = usize::from(qualifier.is_some());
     let text = &token[skip..];
     // After a qualifier (never a letter or digit) the name starts one byte on.
@@ -528,25 +584,18 @@ fn mechanism(
     } else {
         0
     };
-    if word == packed(b"ip4") {
+    if word == packed(b"ip4") || word == packed(b"ip6") || word == packed(b"include") {
         // ip4 = "ip4" ":" ip4-network [ ip4-cidr-length ]
-        let (_, value) = argument.ok_or_else(|| bad(ParseErrorKind::BadMechanism))?;
-        let (network, prefix) = ip4_network_and_prefix(value, span)?;
-        Ok(OutlineMechanism::Ip4(network, prefix))
-    } else if word == packed(b"ip6") {
         // ip6 = "ip6" ":" ip6-network [ ip6-cidr-length ]
-        let (_, value) = argument.ok_or_else(|| bad(ParseErrorKind::BadMechanism))?;
-        let (network, prefix) = network_and_prefix(value, ip6_network, 128, span)?;
-        Ok(OutlineMechanism::Ip6(network, prefix))
-    } else if word == packed(b"include") || word == packed(b"exists") {
-        // include = "include" ":" domain-spec ; exists = "exists" ":" domain-spec
+        // include = "include" ":" domain-spec
+        // Read by `common_mechanism` before the term came here, unless the colon is missing.
+        Err(bad(ParseErrorKind::BadMechanism))
+    } else if word == packed(b"exists") {
+        // exists = "exists" ":" domain-spec
         let (at, value) = argument.ok_or_else(|| bad(ParseErrorKind::BadMechanism))?;
-        let domain = checked_domain_spec(record, value, at)?;
-        Ok(if word == packed(b"include") {
-            OutlineMechanism::Include(domain)
-        } else {
-            OutlineMechanism::Exists(domain)
-        })
+        Ok(OutlineMechanism::Exists(checked_domain_spec(
+            record, value, at,
+        )?))
     } else if word == packed(b"all") {
         // all = "all"
         if rest.is_empty() {
@@ -634,23 +683,30 @@ fn checked_domain_spec(record: &Arc<str>, text: &str, offset: usize) -> Result<S
 
 /// `"." toplabel [ "." ]` at the end of the literal text that ends a domain-spec.
 fn literal_domain_end(tail: &str) -> bool {
-    let tail = tail.strip_suffix('.').unwrap_or(tail);
-    matches!(tail.rsplit_once('.'), Some((_, label)) if toplabel(label))
+    let tail = tail.as_bytes();
+    let tail = tail.strip_suffix(b".").unwrap_or(tail);
+    match tail.iter().rposition(|&byte| byte == b'.') {
+        Some(dot) => toplabel(tail.get(dot + 1..).unwrap_or_default()),
+        None => false,
+    }
 }
 
 /// `toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )`:
-/// not all digits, and dashes only inside.
-fn toplabel(label: &str) -> bool {
-    let bytes = label.as_bytes();
-    let alphanumeric_or_dash = bytes
-        .iter()
-        .all(|&b| b.is_ascii_alphanumeric() || b == b'-');
-    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
-        return false;
-    };
-    if label.contains('-') {
-        alphanumeric_or_dash && first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric()
-    } else {
-        alphanumeric_or_dash && bytes.iter().any(u8::is_ascii_alphabetic)
+/// not all digits, and dashes only inside. One pass over the label (every include's name ends
+/// in one), rather than one for each condition.
+fn toplabel(label: &[u8]) -> bool {
+    let (mut letter, mut dash) = (false, false);
+    for &byte in label {
+        match byte {
+            b'-' => dash = true,
+            b'a'..=b'z' | b'A'..=b'Z' => letter = true,
+            b'0'..=b'9' => {}
+            _ => return false,
+        }
+    }
+    match (label.first(), label.last()) {
+        (Some(first), Some(last)) if dash => *first != b'-' && *last != b'-',
+        (Some(_), Some(_)) => letter,
+        _ => false,
     }
 }

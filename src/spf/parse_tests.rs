@@ -54,15 +54,25 @@ fn ip6_networks_parse_as_the_standard_library_does() {
     assert!(valid > 500, "only {valid} valid addresses among the cases");
     for case in cases {
         let expected = case.parse::<std::net::Ipv6Addr>().ok();
-        let parsed = parse_record(format!("v=spf1 ip6:{case}").as_bytes());
-        let network = match parsed.map(|record| record.terms[0].kind.clone()) {
-            Ok(TermKind::Directive(Directive {
-                mechanism: Mechanism::Ip6 { network, .. },
-                ..
-            })) => Some(network),
-            _ => None,
-        };
-        assert_eq!(network, expected, "ip6:{case}");
+        // Alone, and with a prefix length after it, where the one-pass reader stops.
+        for (suffix, prefix) in [("", 128), ("/64", 64)] {
+            let parsed = parse_record(format!("v=spf1 ip6:{case}{suffix}").as_bytes());
+            let network = match parsed.map(|record| record.terms[0].kind.clone()) {
+                Ok(TermKind::Directive(Directive {
+                    mechanism:
+                        Mechanism::Ip6 {
+                            network,
+                            prefix: read,
+                        },
+                    ..
+                })) => {
+                    assert_eq!(read, prefix, "ip6:{case}{suffix}");
+                    Some(network)
+                }
+                _ => None,
+            };
+            assert_eq!(network, expected, "ip6:{case}{suffix}");
+        }
     }
 }
 

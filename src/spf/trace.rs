@@ -40,9 +40,9 @@ pub struct TraceNode {
 }
 
 impl TraceNode {
-    pub(super) fn new(domain: &str) -> Self {
+    pub(super) fn new(domain: String) -> Self {
         TraceNode {
-            domain: domain.to_string(),
+            domain,
             queries: Vec::new(),
             record: None,
             parse_error: None,

@@ -10,13 +10,15 @@ use crate::report::Span;
 
 impl<R: Resolver> Evaluator<'_, R> {
     /// `include` (RFC 7208 §5.2): matches on the target's `pass`; its `temperror` is ours, and
-    /// its `permerror` or `none` is our `permerror`.
+    /// its `permerror` or `none` is our `permerror`. `name` goes to the child's node, and the
+    /// term's trace (`trace.target`) takes a copy of it.
     pub(super) async fn include(
         &mut self,
         name: String,
         trace: &mut TermTrace,
     ) -> MechanismOutcome {
         if let Err((outcome, reason)) = self.may_follow(&name) {
+            trace.target = Some(name);
             return MechanismOutcome::Error(SpfResult::Permerror, outcome, reason);
         }
         self.include_depth += 1;
@@ -24,6 +26,7 @@ impl<R: Resolver> Evaluator<'_, R> {
         self.include_depth -= 1;
         // The child's domain is the name it was given.
         let name = &child.node.domain;
+        trace.target = Some(name.clone());
         let outcome = match child.result {
             SpfResult::Pass => self.address_match(true),
             SpfResult::Fail | SpfResult::Softfail | SpfResult::Neutral => MechanismOutcome::NoMatch,
@@ -53,24 +56,29 @@ impl<R: Resolver> Evaluator<'_, R> {
         let name = self
             .expand_spec(&record.text, target, &mut trace.queries)
             .await;
-        trace.target = Some(name.clone());
         trace.lookups_used = self.lookups;
-        let fail = |mut node: TraceNode, mut trace: TermTrace, (outcome, reason): Stop| {
-            trace.outcome = TermOutcome::Permerror;
-            trace.error = Some(outcome);
-            trace.note = Some(reason.clone());
-            node.terms.push(trace);
-            HostOutcome::ended(node, SpfResult::Permerror, outcome, reason)
-        };
+        // The name goes to the child's node, and the trace takes a copy of it from there.
+        let fail =
+            |mut node: TraceNode, mut trace: TermTrace, name: String, (outcome, reason): Stop| {
+                trace.target = Some(name);
+                trace.outcome = TermOutcome::Permerror;
+                trace.error = Some(outcome);
+                trace.note = Some(reason.clone());
+                node.terms.push(trace);
+                HostOutcome::ended(node, SpfResult::Permerror, outcome, reason)
+            };
         if let Err(stop) = counted {
             if !self.audit {
-                return fail(node, trace, stop);
+                return fail(node, trace, name, stop);
             }
         }
         if let Err(stop) = self.may_follow(&name) {
-            return fail(node, trace, stop);
+            return fail(node, trace, name, stop);
         }
-        let child = self.check_host(name.clone()).await;
+        let child = self.check_host(name).await;
+        // The child's domain is the name it was given.
+        let name = &child.node.domain;
+        trace.target = Some(name.clone());
         trace.lookups_used = self.lookups;
         trace.void_lookups = self.void_lookups;
         let (result, outcome) = match child.result {

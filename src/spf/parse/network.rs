@@ -5,8 +5,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{error, DualCidr, ParseError, ParseErrorKind, Span};
 
-/// `ip4-network [ ip4-cidr-length ]`: [`network_and_prefix`] for "ip4" in one pass, the
-/// address read up to the `/` (most of a provider's terms are these).
+/// `ip4-network [ ip4-cidr-length ]`: the address, then `/` and the prefix length, 32 when
+/// absent; in one pass, the address read up to the `/` (most of a provider's terms are these).
 pub(super) fn ip4_network_and_prefix(
     value: &str,
     span: Span,
@@ -19,32 +19,6 @@ pub(super) fn ip4_network_and_prefix(
         Some((_, digits)) => {
             cidr_length(digits, 32).ok_or_else(|| error(ParseErrorKind::BadCidr, span))?
         }
-    };
-    Ok((address, prefix))
-}
-
-/// `network [ cidr-length ]` of "ip4" and "ip6": the address, then `/` and the prefix length,
-/// the whole length of the family when absent.
-pub(super) fn network_and_prefix<T>(
-    value: &str,
-    network: fn(&str) -> Option<T>,
-    maximum: u8,
-    span: Span,
-) -> Result<(T, u8), ParseError> {
-    // A byte search: `split_once` looks for a `char`, slower on these short strings.
-    let (address, cidr) = match value.bytes().position(|byte| byte == b'/') {
-        // `/` is ASCII, so it and the byte after it start characters.
-        Some(slash) => (
-            value.get(..slash).unwrap_or_default(),
-            value.get(slash + 1..),
-        ),
-        None => (value, None),
-    };
-    let address = network(address).ok_or_else(|| error(ParseErrorKind::BadNetwork, span))?;
-    let prefix = match cidr {
-        None => maximum,
-        Some(digits) => cidr_length(digits.as_bytes(), maximum)
-            .ok_or_else(|| error(ParseErrorKind::BadCidr, span))?,
     };
     Ok((address, prefix))
 }
@@ -84,128 +58,159 @@ fn cidr_length(digits: &[u8], maximum: u8) -> Option<u8> {
 
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, with
 /// `qnum = DIGIT / %x31-39 DIGIT / "1" 2DIGIT / "2" %x30-34 DIGIT / "25" %x30-35`: 0–255
-/// without leading zeros.
+/// without leading zeros, at the start of `text`, which ends there or at a `/`: the address and
+/// the rest (empty, or from the `/`).
 ///
 /// One pass over the bytes, rather than splitting at the dots and reading each part with
 /// [`decimal`]: records list dozens of networks, and the split cost more than the rest of the
-/// term. A unit test holds it to the same answers as `decimal` over the parts.
-fn ip4_network(text: &str) -> Option<Ipv4Addr> {
-    match ip4_network_head(text.as_bytes())? {
-        (address, []) => Some(address),
-        _ => None,
-    }
-}
-
-/// The `ip4-network` at the start of `text`, which ends there or at a `/`: the address and the
-/// rest (empty, or from the `/`).
+/// term. A unit test holds it to the standard library's answers.
 fn ip4_network_head(text: &[u8]) -> Option<(Ipv4Addr, &[u8])> {
     let mut octets = [0u8; 4];
-    let mut done = 0;
-    let (mut value, mut digits) = (0u16, 0u8);
-    let mut end = text.len();
-    for (index, &byte) in text.iter().enumerate() {
-        match byte {
-            // A fourth digit, or a digit after a leading zero.
-            b'0'..=b'9' if digits == 3 || (digits == 1 && value == 0) => return None,
-            b'0'..=b'9' => {
-                value = value * 10 + u16::from(byte - b'0');
-                digits += 1;
-            }
-            b'.' if digits > 0 => {
-                *octets.get_mut(done)? = u8::try_from(value).ok()?;
-                done += 1;
-                (value, digits) = (0, 0);
-            }
-            b'/' => {
-                end = index;
-                break;
-            }
-            _ => return None,
+    let mut rest = text;
+    for (place, octet) in octets.iter_mut().enumerate() {
+        if place > 0 {
+            rest = rest.strip_prefix(b".")?;
         }
+        // The longest `qnum` the bytes allow; a digit after it is refused below, as the
+        // next byte must be a dot, a slash or the end.
+        let digit = |byte: u8| u16::from(byte - b'0');
+        let (value, length) = match *rest {
+            [first @ b'1'..=b'9', second @ b'0'..=b'9', third @ b'0'..=b'9', ..] => {
+                (digit(first) * 100 + digit(second) * 10 + digit(third), 3)
+            }
+            [first @ b'1'..=b'9', second @ b'0'..=b'9', ..] => {
+                (digit(first) * 10 + digit(second), 2)
+            }
+            [only @ b'0'..=b'9', ..] => (digit(only), 1),
+            _ => return None,
+        };
+        *octet = u8::try_from(value).ok()?;
+        rest = rest.get(length..)?;
     }
-    if digits == 0 || done != 3 {
-        return None;
+    match rest.first() {
+        None | Some(b'/') => Some((Ipv4Addr::from(octets), rest)),
+        _ => None,
     }
-    *octets.get_mut(3)? = u8::try_from(value).ok()?;
-    Some((Ipv4Addr::from(octets), text.get(end..).unwrap_or_default()))
 }
 
 /// One to three decimal digits without a leading zero (a lone `0` is fine), up to 255: what
 /// `qnum` and the CIDR lengths have in common.
 fn decimal(digits: &[u8]) -> Option<u8> {
-    let valid = matches!(digits.len(), 1..=3)
-        && digits.iter().all(u8::is_ascii_digit)
-        && (digits.len() == 1 || digits.first() != Some(&b'0'));
-    if !valid {
-        return None;
-    }
-    let value = digits
-        .iter()
-        .fold(0u16, |value, digit| value * 10 + u16::from(digit - b'0'));
+    // By length, rather than checking the digits and folding them in passes of their own:
+    // every `ip4` and `ip6` term has a prefix length.
+    let digit = |byte: u8| byte.is_ascii_digit().then(|| u16::from(byte - b'0'));
+    let value = match *digits {
+        [one] => digit(one)?,
+        [first @ b'1'..=b'9', second] => u16::from(first - b'0') * 10 + digit(second)?,
+        [first @ b'1'..=b'9', second, third] => {
+            (u16::from(first - b'0') * 10 + digit(second)?) * 10 + digit(third)?
+        }
+        _ => return None,
+    };
     u8::try_from(value).ok()
 }
 
-/// `ip6-network = <as per RFC 4291, section 2.2>`: eight groups of one to four hex digits, of
-/// which one run of one or more zero groups may be written `::`, and the last two may be
-/// written as an IPv4 dotted quad.
-///
-/// By hand rather than with `Ipv6Addr::from_str`, which accepts the same text (a unit test
-/// compares the two) but tries the dotted quad before every group and cost a quarter of
-/// parsing a provider's record.
-pub(super) fn ip6_network(text: &str) -> Option<Ipv6Addr> {
-    let bytes = text.as_bytes();
-    let compressed = bytes.windows(2).position(|pair| pair == b"::");
-    let mut groups = [0u16; 8];
-    match compressed {
-        None => (h16_groups(bytes, true, &mut groups)? == 8).then_some(Ipv6Addr::from(groups)),
-        Some(at) => {
-            let head = h16_groups(bytes.get(..at)?, false, &mut groups)?;
-            let mut tail_groups = [0u16; 8];
-            let tail = h16_groups(bytes.get(at + 2..)?, true, &mut tail_groups)?;
-            // `::` stands for one zero group at least.
-            if head + tail > 7 {
-                return None;
-            }
-            groups
-                .get_mut(8 - tail..)?
-                .copy_from_slice(tail_groups.get(..tail)?);
-            Some(Ipv6Addr::from(groups))
+/// `ip6-network [ ip6-cidr-length ]`: the address, then `/` and the prefix length, 128 when
+/// absent; the address read in one pass up to the `/` (a provider's record lists a dozen).
+pub(super) fn ip6_network_and_prefix(
+    value: &str,
+    span: Span,
+) -> Result<(Ipv6Addr, u8), ParseError> {
+    let (address, rest) = ip6_network_head(value.as_bytes())
+        .ok_or_else(|| error(ParseErrorKind::BadNetwork, span))?;
+    let prefix = match rest.split_first() {
+        None => 128,
+        // `ip6_network_head` stops at a `/` only.
+        Some((_, digits)) => {
+            cidr_length(digits, 128).ok_or_else(|| error(ParseErrorKind::BadCidr, span))?
         }
-    }
+    };
+    Ok((address, prefix))
 }
 
-/// `h16 *( ":" h16 )`, and when `quad_last` a dotted quad (two groups) in the last place:
-/// stores the groups from the start of `groups` and returns how many. Empty text has none.
-fn h16_groups(text: &[u8], quad_last: bool, groups: &mut [u16; 8]) -> Option<usize> {
-    if text.is_empty() {
-        return Some(0);
-    }
+/// `ip6-network = <as per RFC 4291, section 2.2>` at the start of `text`, which ends there or
+/// at a `/`: the address and the rest (empty, or from the `/`). Eight groups of one to four hex
+/// digits, of which one run of one or more zero groups may be written `::`, and the last two
+/// may be written as an IPv4 dotted quad.
+///
+/// One pass, the groups read as they come and those after a `::` moved to the end, rather than
+/// `Ipv6Addr::from_str`, which accepts the same text (a unit test compares the two) but tries
+/// the dotted quad before every group and cost a quarter of parsing a provider's record, or
+/// splitting the text at the colons first, which cost more than the rest of the term.
+fn ip6_network_head(text: &[u8]) -> Option<(Ipv6Addr, &[u8])> {
+    let mut groups = [0u16; 8];
     let mut count = 0;
-    let mut parts = text.split(|&byte| byte == b':').peekable();
-    while let Some(part) = parts.next() {
-        let last = parts.peek().is_none();
-        if last && quad_last && part.contains(&b'.') {
-            // Dots and digits only, or `ip4_network` refuses it: ASCII either way.
-            let [a, b, c, d] = ip4_network(std::str::from_utf8(part).ok()?)?.octets();
+    // Where `::` stands: the number of groups before it.
+    let mut gap = None;
+    let mut index = 0;
+    if text.starts_with(b"::") {
+        gap = Some(0);
+        index = 2;
+    }
+    let end = loop {
+        if gap == Some(count) && matches!(text.get(index), None | Some(b'/')) {
+            // `::` at the end.
+            break index;
+        }
+        let start = index;
+        let mut value = 0u16;
+        while let Some(digit) = text.get(index).and_then(|&byte| hex_digit(byte)) {
+            if index - start == 4 {
+                return None;
+            }
+            value = value << 4 | digit;
+            index += 1;
+        }
+        if text.get(index) == Some(&b'.') {
+            // The dotted quad, last: its digits were read as hex above, and are read again.
+            let (quad, rest) = ip4_network_head(text.get(start..)?)?;
+            let [a, b, c, d] = quad.octets();
             *groups.get_mut(count)? = u16::from_be_bytes([a, b]);
             *groups.get_mut(count + 1)? = u16::from_be_bytes([c, d]);
             count += 2;
-        } else {
-            *groups.get_mut(count)? = h16(part)?;
-            count += 1;
+            break text.len() - rest.len();
         }
+        if index == start {
+            return None;
+        }
+        *groups.get_mut(count)? = value;
+        count += 1;
+        match text.get(index) {
+            None | Some(b'/') => break index,
+            Some(b':') if text.get(index + 1) == Some(&b':') => {
+                if gap.is_some() {
+                    return None;
+                }
+                gap = Some(count);
+                index += 2;
+            }
+            Some(b':') => index += 1,
+            Some(_) => return None,
+        }
+    };
+    match gap {
+        None if count == 8 => {}
+        // `::` stands for one zero group at least.
+        Some(at) if count <= 7 => {
+            // The groups after the `::` to the end, from the last; zeros where they were.
+            // By index rather than `copy_within` and `fill`: at most eight groups, where the
+            // calls to move memory cost more than the moves.
+            for index in (at..count).rev() {
+                let group = std::mem::take(groups.get_mut(index)?);
+                *groups.get_mut(index + 8 - count)? = group;
+            }
+        }
+        _ => return None,
     }
-    Some(count)
+    Some((Ipv6Addr::from(groups), text.get(end..)?))
 }
 
-/// `h16 = 1*4HEXDIG` (RFC 4291 §2.2, as RFC 3986 §3.2.2 writes it).
-fn h16(digits: &[u8]) -> Option<u16> {
-    if !matches!(digits.len(), 1..=4) {
-        return None;
+/// A hex digit's value.
+fn hex_digit(byte: u8) -> Option<u16> {
+    match byte {
+        b'0'..=b'9' => Some(u16::from(byte - b'0')),
+        b'a'..=b'f' => Some(u16::from(byte - b'a' + 10)),
+        b'A'..=b'F' => Some(u16::from(byte - b'A' + 10)),
+        _ => None,
     }
-    digits.iter().try_fold(0u16, |value, &digit| {
-        let digit = char::from(digit).to_digit(16)?;
-        // At most four hex digits: no overflow.
-        Some(value << 4 | u16::try_from(digit).ok()?)
-    })
 }
